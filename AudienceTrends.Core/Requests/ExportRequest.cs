@@ -1,0 +1,28 @@
+namespace AudienceTrends.Core.Requests;
+
+/// <summary>A validated export request: what to export and where to deliver it.</summary>
+public sealed record ExportRequest
+{
+    /// <summary>The file name without extension: letters, digits and dashes.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Always <c>csv</c> (lower case) once validated.</summary>
+    public string ExportType { get; init; } = "csv";
+
+    public required Destination Destination { get; init; }
+
+    /// <summary>Credentials for the destination. Never stored or logged in clear.</summary>
+    public DestinationSecrets Secrets { get; init; } = DestinationSecrets.None;
+
+    public required DateOnly FirstDay { get; init; }
+
+    public required DateOnly LastDay { get; init; }
+
+    /// <summary>Audience names in request order, unique.</summary>
+    public required IReadOnlyList<string> Audiences { get; init; }
+
+    /// <summary>The delivered file's name.</summary>
+    public string FileName => Name + ".csv";
+
+    public int DayCount => LastDay.DayNumber - FirstDay.DayNumber + 1;
+}

@@ -1,0 +1,22 @@
+using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Requests;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AudienceTrends.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Everything the service needs, one area at a time, in the order a request meets them.</summary>
+    public static IServiceCollection AddAudienceTrends(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddRequests(configuration);
+        services.AddJobs(configuration);
+        services.AddExport(configuration);
+        services.AddDestinations(configuration);
+        return services;
+    }
+}

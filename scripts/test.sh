@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test against real servers (Azurite, SQLite, sshd, vsftpd, s3rver) that the tests start themselves.
+# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Sftp]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-test-prereqs.sh
+
+results=".artifacts/test-results"
+rm -rf "$results"
+set +e
+dotnet test AudienceTrends.sln --configuration Release --no-restore \
+  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+set -e
+
+# One plain closing line with the counts, read from the TRX the run wrote.
+trx=$(find "$results" -name '*.trx' | head -n 1)
+if [ -n "$trx" ]; then
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$(get passed); failed=$(get failed); total=$(get total); executed=$(get executed)
+  skipped=$((total - executed))
+  echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+  if [ "${skipped}" -ne 0 ]; then
+    echo "Skipped tests are not allowed: every test must run." >&2
+    status=1
+  fi
+  if [ "${executed:-0}" -eq 0 ]; then
+    echo "No test ran." >&2
+    status=1
+  fi
+fi
+exit $status
