@@ -8,6 +8,7 @@ public static class RequestsRegistration
     public static IServiceCollection AddRequests(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<IntakeOptions>(configuration, IntakeOptions.SectionName, Validate);
+        services.AddSingleton<ExportRequestParser>();
         return services;
     }
 
