@@ -2,6 +2,7 @@ using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,6 +14,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAudienceTrends(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddStorage(configuration);
         services.AddRequests(configuration);
         services.AddJobs(configuration);
         services.AddExport(configuration);
