@@ -7,7 +7,16 @@ public static class JobsRegistration
 {
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddValidatedOptions<JobsOptions>(configuration, JobsOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<SecretProtectionOptions>(configuration, SecretProtectionOptions.SectionName, o => o.Validate());
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<AudienceListStore>();
+        services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<ExportIntake>();
+        services.AddSingleton<JobViews>();
+        services.AddSingleton<JobMaintenance>();
         return services;
     }
 }

@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Requests;
+using Azure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>
+/// Turns a request body into a job: validate, check the audiences exist, honour an Idempotency-Key, store the job
+/// (audience list, then row), then enqueue its id. A job whose message could not be enqueued is marked Failed, so no
+/// job is ever left Pending with nothing to process it.
+/// </summary>
+public sealed class ExportIntake(
+    ExportRequestParser parser,
+    IAudienceTrendSource source,
+    JobStore jobs,
+    AudienceListStore audienceLists,
+    JobQueue queue,
+    IdempotencyStore idempotency,
+    SecretProtector protector,
+    TimeProvider time,
+    IOptions<JobsOptions> options,
+    ILogger<ExportIntake> logger)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public async Task<IntakeOutcome> SubmitAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var parsed = parser.Parse(body.Span);
+        var errors = parsed.Errors;
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~')))
+        {
+            errors.Add(IdempotencyKeyHeader, "Idempotency-Key must be 1-255 printable ASCII characters without spaces.");
+        }
+
+        if (!parsed.IsValid || errors.HasErrors)
+        {
+            return new IntakeOutcome.Invalid(errors);
+        }
+
+        var request = parsed.Request!;
+        var unknown = await source.FindUnknownAsync(request.Audiences, cancellationToken);
+        if (unknown.Count > 0)
+        {
+            var unknownSet = unknown.ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < request.Audiences.Count; i++)
+            {
+                if (unknownSet.Contains(request.Audiences[i]))
+                {
+                    errors.Add($"audiences[{i}]", $"Unknown audience \"{request.Audiences[i]}\".");
+                }
+            }
+
+            return new IntakeOutcome.Invalid(errors);
+        }
+
+        var now = time.GetUtcNow();
+        var jobId = JobIds.New(now);
+        if (idempotencyKey is not null)
+        {
+            var bodySha256 = Convert.ToHexStringLower(SHA256.HashData(body.Span));
+            (var answer, jobId) = await ClaimIdempotencyKeyAsync(idempotencyKey, bodySha256, jobId, now, cancellationToken);
+            if (answer is not null)
+            {
+                return answer;
+            }
+        }
+
+        return await CreateAsync(jobId, request, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Either the answer to give (a replay or a conflict), or no answer and the id to create the job under: usually
+    /// <paramref name="jobId"/>, or the id an earlier request with this key recorded but never finished storing.
+    /// </summary>
+    private async Task<(IntakeOutcome? Answer, string JobId)> ClaimIdempotencyKeyAsync(
+        string key, string bodySha256, string jobId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var record = await idempotency.GetAsync(key, cancellationToken);
+            if (record is null)
+            {
+                if (await idempotency.TryAddAsync(key, bodySha256, jobId, now, cancellationToken))
+                {
+                    return (null, jobId);
+                }
+
+                continue;
+            }
+
+            if (record.CreatedAt + options.Value.IdempotencyWindow <= now)
+            {
+                if (await idempotency.TryReplaceAsync(record, bodySha256, jobId, now, cancellationToken))
+                {
+                    return (null, jobId);
+                }
+
+                continue;
+            }
+
+            if (!string.Equals(record.BodySha256, bodySha256, StringComparison.Ordinal))
+            {
+                return (new IntakeOutcome.Conflict(
+                    "This Idempotency-Key was already used with a different request body in the last 24 hours. " +
+                    "Use a new key for a different export."), jobId);
+            }
+
+            var existing = await jobs.GetAsync(record.JobId, cancellationToken);
+            // Without a stored job, the first request recorded the key but never finished: finish it under its id.
+            return existing is not null ? (new IntakeOutcome.Accepted(existing, Replayed: true), record.JobId) : (null, record.JobId);
+        }
+
+        return (new IntakeOutcome.Conflict("This Idempotency-Key is being used by concurrent requests; retry shortly."), jobId);
+    }
+
+    private async Task<IntakeOutcome> CreateAsync(string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
+        var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId));
+        await audienceLists.SaveAsync(jobId, request.Audiences, cancellationToken);
+        try
+        {
+            await jobs.AddAsync(job, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return new IntakeOutcome.Accepted((await jobs.GetAsync(jobId, cancellationToken))!, Replayed: true);
+        }
+
+        try
+        {
+            await queue.EnqueueAsync(jobId, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Could not enqueue export job {JobId}; marking it Failed", jobId);
+            job.Status = JobStatus.Failed;
+            job.EndedAt = time.GetUtcNow();
+            job.ErrorCode = ErrorCodes.EnqueueFailed;
+            job.ErrorMessage = "The job could not be queued for processing. Nothing was exported; please submit it again.";
+            await jobs.TryUpdateAsync(job, CancellationToken.None);
+            return new IntakeOutcome.Unavailable(job);
+        }
+
+        logger.LogInformation(
+            "Accepted export job {JobId} {ExportName} to {DestinationType} with {AudienceCount} audiences over {DayCount} days",
+            jobId, request.Name, job.DestinationType, request.Audiences.Count, request.DayCount);
+        return new IntakeOutcome.Accepted(job, Replayed: false);
+    }
+}
+
+public abstract record IntakeOutcome
+{
+    public sealed record Accepted(ExportJob Job, bool Replayed) : IntakeOutcome;
+
+    public sealed record Invalid(RequestErrors Errors) : IntakeOutcome;
+
+    public sealed record Conflict(string Detail) : IntakeOutcome;
+
+    /// <summary>The job was stored but could not be queued; it is marked Failed.</summary>
+    public sealed record Unavailable(ExportJob Job) : IntakeOutcome;
+}

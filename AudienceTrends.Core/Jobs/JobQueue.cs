@@ -1,0 +1,23 @@
+using AudienceTrends.Core.Storage;
+using Azure.Storage.Queues;
+
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>The work queue. A message carries the job id only (Base64-encoded, as the queue trigger expects).</summary>
+public sealed class JobQueue
+{
+    private readonly QueueClient _queue;
+    private readonly Lazy<Task> _created;
+
+    public JobQueue(StorageClients storage)
+    {
+        _queue = storage.Queues.GetQueueClient(JobsOptions.QueueName);
+        _created = new Lazy<Task>(() => _queue.CreateIfNotExistsAsync());
+    }
+
+    public async Task EnqueueAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await _created.Value;
+        await _queue.SendMessageAsync(jobId, cancellationToken);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using AudienceTrends.Core.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>The job table: point reads by id, ETag-conditional updates, newest-first listing.</summary>
+public sealed class JobStore
+{
+    private readonly TableClient _table;
+    private readonly Lazy<Task> _created;
+
+    public JobStore(StorageClients storage, IOptions<JobsOptions> options)
+    {
+        _table = storage.Tables.GetTableClient(options.Value.TableName);
+        _created = new Lazy<Task>(() => _table.CreateIfNotExistsAsync());
+    }
+
+    public async Task AddAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        await _created.Value;
+        var response = await _table.AddEntityAsync(job, cancellationToken);
+        job.ETag = response.Headers.ETag ?? default;
+    }
+
+    public async Task<ExportJob?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!JobIds.IsValid(id))
+        {
+            return null;
+        }
+
+        await _created.Value;
+        var response = await _table.GetEntityIfExistsAsync<ExportJob>(ExportJob.Partition, id, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Saves <paramref name="job"/> if nobody changed it since it was read; false when somebody did (another worker
+    /// claimed it, or took it over). On success the job carries the new ETag.
+    /// </summary>
+    public async Task<bool> TryUpdateAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _table.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
+            job.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    public async Task<JobPage> ListAsync(JobListQuery query, CancellationToken cancellationToken)
+    {
+        await _created.Value;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition}");
+        if (query.JobName is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"JobName eq {query.JobName}");
+        }
+
+        if (query.Status is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Status eq {query.Status}");
+        }
+
+        foreach (var (op, value) in query.StartedAt)
+        {
+            // op comes from a fixed list (gt, ge, lt, le); the value is formatted by the SDK.
+            filter += $" and StartedAt {op} " + TableClient.CreateQueryFilter($"{value}");
+        }
+
+        await foreach (var page in _table.QueryAsync<ExportJob>(filter, query.Limit, cancellationToken: cancellationToken)
+                           .AsPages(query.ContinuationToken, query.Limit))
+        {
+            return new JobPage(page.Values, page.ContinuationToken);
+        }
+
+        return new JobPage([], null);
+    }
+
+    /// <summary>Jobs created before <paramref name="cutoff"/>, oldest last (ids count down).</summary>
+    public async IAsyncEnumerable<ExportJob> ListCreatedBeforeAsync(
+        DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.Value;
+        var bound = JobIds.UpperBoundFor(cutoff);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and RowKey gt {bound}");
+        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        {
+            yield return job;
+        }
+    }
+
+    /// <summary>Jobs in <paramref name="status"/>, for recovery sweeps.</summary>
+    public async IAsyncEnumerable<ExportJob> ListByStatusAsync(
+        string status, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.Value;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and Status eq {status}");
+        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        {
+            yield return job;
+        }
+    }
+
+    public async Task DeleteAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        await _table.DeleteEntityAsync(job.PartitionKey, job.RowKey, ETag.All, cancellationToken);
+    }
+}
+
+public sealed record JobPage(IReadOnlyList<ExportJob> Jobs, string? ContinuationToken);

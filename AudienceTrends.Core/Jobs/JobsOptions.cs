@@ -1,0 +1,60 @@
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>Section <c>Jobs</c>.</summary>
+public sealed class JobsOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>The queue the worker is triggered from. A constant: the trigger attribute names it.</summary>
+    public const string QueueName = "export-jobs";
+
+    /// <summary>Where the host moves a message after its last retry.</summary>
+    public const string PoisonQueueName = QueueName + "-poison";
+
+    /// <summary>Holds each job's audience list (it can exceed a table row's size).</summary>
+    public const string RequestsContainer = "export-requests";
+
+    public const string IdempotencyTableName = "exportidempotency";
+
+    public string TableName { get; set; } = "exportjobs";
+
+    /// <summary>How long a claimed job belongs to its worker without a heartbeat; a dead worker's job is taken over after it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often a running export saves its progress and renews its lease.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Job rows (and their audience lists) are deleted after this many days.</summary>
+    public int RetentionDays { get; set; } = 60;
+
+    /// <summary>An Idempotency-Key is remembered this long.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(TableName) || !TableName.All(char.IsAsciiLetterOrDigit) || TableName.Length is < 3 or > 63)
+        {
+            yield return "TableName must be 3-63 letters or digits.";
+        }
+
+        if (LeaseDuration < TimeSpan.FromSeconds(10))
+        {
+            yield return "LeaseDuration must be at least 00:00:10.";
+        }
+
+        if (ProgressInterval <= TimeSpan.Zero || ProgressInterval * 2 >= LeaseDuration)
+        {
+            yield return "ProgressInterval must be positive and less than half of LeaseDuration.";
+        }
+
+        if (RetentionDays < 1)
+        {
+            yield return "RetentionDays must be at least 1.";
+        }
+
+        if (IdempotencyWindow <= TimeSpan.Zero)
+        {
+            yield return "IdempotencyWindow must be positive.";
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AudienceTrends.Core.Requests;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>
+/// Authenticated encryption (AES-256-GCM) of a job's destination credentials. The job id is bound in as associated
+/// data, so a ciphertext copied onto another job's row does not decrypt.
+/// Format: base64( version 1 | nonce 12 | tag 16 | ciphertext ).
+/// </summary>
+public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
+{
+    private const byte Version = 1;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    private readonly byte[] _key = Convert.FromBase64String(options.Value.Key!);
+
+    public string? Protect(DestinationSecrets secrets, string jobId)
+    {
+        if (secrets.IsEmpty)
+        {
+            return null;
+        }
+
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(
+            new SecretsPayload(secrets.Password, secrets.AwsAccessKeyId, secrets.AwsSecretAccessKey));
+        var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
+        output[0] = Version;
+        var nonce = output.AsSpan(1, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(1 + NonceSize + TagSize), output.AsSpan(1 + NonceSize, TagSize),
+            Encoding.UTF8.GetBytes(jobId));
+        CryptographicOperations.ZeroMemory(plaintext);
+        return Convert.ToBase64String(output);
+    }
+
+    public DestinationSecrets Unprotect(string? protectedSecrets, string jobId)
+    {
+        if (string.IsNullOrEmpty(protectedSecrets))
+        {
+            return DestinationSecrets.None;
+        }
+
+        var input = Convert.FromBase64String(protectedSecrets);
+        if (input.Length < 1 + NonceSize + TagSize || input[0] != Version)
+        {
+            throw new CryptographicException("The job's protected secrets have an unknown format.");
+        }
+
+        var plaintext = new byte[input.Length - 1 - NonceSize - TagSize];
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(input.AsSpan(1, NonceSize), input.AsSpan(1 + NonceSize + TagSize), input.AsSpan(1 + NonceSize, TagSize),
+            plaintext, Encoding.UTF8.GetBytes(jobId));
+        var payload = JsonSerializer.Deserialize<SecretsPayload>(plaintext)!;
+        CryptographicOperations.ZeroMemory(plaintext);
+        return new DestinationSecrets
+        {
+            Password = payload.Password,
+            AwsAccessKeyId = payload.AwsAccessKeyId,
+            AwsSecretAccessKey = payload.AwsSecretAccessKey,
+        };
+    }
+
+    private sealed record SecretsPayload(string? Password, string? AwsAccessKeyId, string? AwsSecretAccessKey);
+}
