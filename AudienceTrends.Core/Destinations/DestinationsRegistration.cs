@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Destinations.Managed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +9,8 @@ public static class DestinationsRegistration
     /// <summary>One line per destination folder; each registers its options and its <see cref="IExportDestination"/>.</summary>
     public static IServiceCollection AddDestinations(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddSingleton<ExportDestinations>();
+        services.AddManagedStorageDestination(configuration);
         return services;
     }
 }

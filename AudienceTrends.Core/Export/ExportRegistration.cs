@@ -8,6 +8,7 @@ public static class ExportRegistration
     public static IServiceCollection AddExport(this IServiceCollection services, IConfiguration configuration)
     {
         _ = configuration;
+        services.AddSingleton<ExportWorker>();
         return services;
     }
 }

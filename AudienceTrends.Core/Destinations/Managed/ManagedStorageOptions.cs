@@ -1,0 +1,35 @@
+namespace AudienceTrends.Core.Destinations.Managed;
+
+/// <summary>Section <c>ManagedStorage</c>: the service's own download storage (destination type <c>aws</c>).</summary>
+public sealed class ManagedStorageOptions
+{
+    public const string SectionName = "ManagedStorage";
+
+    /// <summary>Private blob container holding the files.</summary>
+    public string Container { get; set; } = "exports";
+
+    /// <summary>How long a download link works after it is handed out.</summary>
+    public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Files are deleted after this many days (a lifecycle rule does the same in Azure).</summary>
+    public int RetentionDays { get; set; } = 30;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Container) || Container.Length is < 3 or > 63 ||
+            !Container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            yield return "Container must be a valid blob container name (3-63 lower-case letters, digits, dashes).";
+        }
+
+        if (DownloadUrlLifetime < TimeSpan.FromMinutes(1) || DownloadUrlLifetime > TimeSpan.FromDays(7))
+        {
+            yield return "DownloadUrlLifetime must be between 00:01:00 and 7.00:00:00.";
+        }
+
+        if (RetentionDays < 1)
+        {
+            yield return "RetentionDays must be at least 1.";
+        }
+    }
+}
