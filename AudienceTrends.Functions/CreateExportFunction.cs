@@ -1,0 +1,51 @@
+using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Requests;
+using AudienceTrends.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Functions;
+
+/// <summary><c>POST /v2/audiencetrendsexport</c>: validates the body, stores the job, queues it, answers 202 at once.</summary>
+public sealed class CreateExportFunction(ExportIntake intake, JobViews views, IOptions<IntakeOptions> options)
+{
+    [Function(nameof(CreateExport))]
+    public async Task<IActionResult> CreateExport(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/audiencetrendsexport")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (!RequestBody.IsJson(request.ContentType))
+        {
+            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "The body must be JSON: send Content-Type: application/json.");
+        }
+
+        var body = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"The body must not exceed {options.Value.MaxBodyBytes} bytes.");
+        }
+
+        var idempotencyKey = request.Headers.TryGetValue(ExportIntake.IdempotencyKeyHeader, out var key) ? key.ToString() : null;
+        switch (await intake.SubmitAsync(body.Value, idempotencyKey, cancellationToken))
+        {
+            case IntakeOutcome.Invalid invalid:
+                return Problems.Validation(invalid.Errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
+            case IntakeOutcome.Conflict conflict:
+                return Problems.Status(StatusCodes.Status409Conflict, "Idempotency-Key conflict", conflict.Detail);
+            case IntakeOutcome.Unavailable unavailable:
+                request.HttpContext.Response.Headers.RetryAfter = "30";
+                return Problems.Status(StatusCodes.Status503ServiceUnavailable, "Export queue unavailable",
+                    "The job could not be queued and was marked Failed. Nothing will be exported; submit it again.",
+                    new Dictionary<string, object?> { ["jobId"] = unavailable.Job.Id });
+            case IntakeOutcome.Accepted accepted:
+                var view = await views.ToViewAsync(accepted.Job, cancellationToken);
+                return TypedResults.Accepted(JobsFunctions.JobPath(accepted.Job.Id), view).Action();
+            default:
+                throw new InvalidOperationException("Unknown intake outcome.");
+        }
+    }
+}
