@@ -1,0 +1,54 @@
+using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Storage;
+using AudienceTrends.Tests.Infrastructure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AudienceTrends.Tests.Integration;
+
+/// <summary>
+/// Settings for the app under test: the run's Azurite, a demo SQLite database of the test's own, a job table of the
+/// test's own (so listings see only the test's jobs), and a test encryption key.
+/// </summary>
+public static class TestApp
+{
+    public const string EncryptionKey = "q2x0b3NlY3JldC1rZXktZm9yLXRlc3RzLW9ubHkhIQ==";
+
+    public static async Task<Dictionary<string, string?>> SettingsAsync(string? databasePath = null, bool seedDemoData = true)
+    {
+        var azurite = await Azurite.InstanceAsync();
+        databasePath ??= Path.Combine(Directory.CreateTempSubdirectory("audiencetrends-db-").FullName, "demo.db");
+        return new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["SecretProtection:Key"] = EncryptionKey,
+            ["Jobs:TableName"] = "jobs" + Guid.NewGuid().ToString("N")[..12],
+            ["Jobs:ProgressInterval"] = "00:00:01",
+            ["Database:Provider"] = "Sqlite",
+            ["Database:ConnectionString"] = $"Data Source={databasePath}",
+            ["Database:SeedDemoData"] = seedDemoData ? "true" : "false",
+            ["NetworkGuard:AllowedNetworks:0"] = "127.0.0.1/32",
+        };
+    }
+
+    /// <summary>The in-process host with a log capture, for tests that look inside (rows, messages, logs).</summary>
+    public static async Task<(InProcessFunctionsHost Host, CapturingLoggerProvider Logs)> StartInProcessAsync(
+        IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+    {
+        var logs = new CapturingLoggerProvider();
+        var host = await InProcessFunctionsHost.StartAsync(settings, services =>
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+            configureServices?.Invoke(services);
+        });
+        return (host, logs);
+    }
+
+    public static TableClient JobTable(this InProcessFunctionsHost host, IDictionary<string, string?> settings) =>
+        host.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(settings["Jobs:TableName"]);
+
+    public static QueueClient JobQueue(this InProcessFunctionsHost host) =>
+        host.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(JobsOptions.QueueName);
+}
