@@ -87,7 +87,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
     policy: {
       rules: [
         {
-          name: 'delete-exports-after-${exportsRetentionDays}-days'
+          name: 'deleteExportsAfterRetention'
           enabled: true
           type: 'Lifecycle'
           definition: {
