@@ -113,7 +113,7 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
-// Evaluated only when SQL is created, so the fail() cannot fire otherwise.
+// Stops the deployment early, with a clear message, only when SQL is to be created without an Entra admin.
 var sqlAdministratorId = !createSql || !empty(principalId)
   ? principalId
   : fail('Azure SQL needs an Entra admin: set AZURE_PRINCIPAL_ID (azd sets it from the signed-in account).')
