@@ -1,3 +1,6 @@
+using AudienceTrends.Core.Destinations.Ftp;
+using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Core.Destinations.Sftp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +11,9 @@ public static class DestinationsRegistration
     /// <summary>One line per destination folder; each registers its options and its <see cref="IExportDestination"/>.</summary>
     public static IServiceCollection AddDestinations(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddNetworkGuard(configuration);
+        services.AddSftp(configuration);
+        services.AddFtp(configuration);
         return services;
     }
 }
