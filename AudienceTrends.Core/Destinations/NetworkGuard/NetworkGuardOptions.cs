@@ -24,10 +24,17 @@ public sealed class NetworkGuardOptions
         }
     }
 
+    /// <summary>
+    /// A CIDR whose address has no bits past the prefix: <c>10.0.0.1/8</c> is refused rather than silently widened,
+    /// since whoever wrote it probably meant a single host.
+    /// </summary>
     internal static bool TryParseNetwork(string? value, out IPNetwork network)
     {
         network = default;
-        return !string.IsNullOrWhiteSpace(value) && value.Contains('/', StringComparison.Ordinal)
-            && IPNetwork.TryParse(value.Trim(), out network);
+        var parts = (value ?? string.Empty).Trim().Split('/');
+        return parts.Length == 2
+            && IPAddress.TryParse(parts[0], out var address)
+            && IPNetwork.TryParse(value!.Trim(), out network)
+            && network.BaseAddress.Equals(address);
     }
 }
