@@ -48,7 +48,7 @@ public sealed class FtpDestination(
                 $"Explicit FTPS (secure: true) is not supported for the {where}; use SFTP, or plain FTP with secure: false.");
         }
 
-        var address = await guard.ResolveAsync(host, port, cancellationToken);
+        var address = await guard.ResolveAsync(host, port, cancellationToken, user);
         var ftp = new FtpConnection(address, port, user, delivery.Secrets.Password ?? string.Empty, options.Value);
 
         var folder = (destination.Path ?? string.Empty)

@@ -51,7 +51,8 @@ public sealed class DestinationNetworkGuard
     /// Throws <see cref="ExportFailedException"/> (<see cref="ErrorCodes.HostNotAllowed"/>) when none is.
     /// DNS failures propagate as they are (a retry may fix them).
     /// </summary>
-    public async Task<IPAddress> ResolveAsync(string host, int port, CancellationToken cancellationToken)
+    /// <param name="user">Named in the refusal so the user recognises the destination; never a secret.</param>
+    public async Task<IPAddress> ResolveAsync(string host, int port, CancellationToken cancellationToken, string? user = null)
     {
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
@@ -68,7 +69,7 @@ public sealed class DestinationNetworkGuard
         var shown = string.Join(", ", addresses.Select(a => a.ToString()));
         throw new ExportFailedException(
             ErrorCodes.HostNotAllowed,
-            $"The destination {host}:{port} resolves to {(shown.Length == 0 ? "no address" : shown)}, a private, loopback, " +
+            $"The destination {host}:{port}{(user is null ? "" : $" (user '{user}')")} resolves to {(shown.Length == 0 ? "no address" : shown)}, a private, loopback, " +
             "link-local or otherwise non-public address; the service does not connect there. " +
             "An operator can allow such a network with the NetworkGuard:AllowedNetworks setting.");
     }

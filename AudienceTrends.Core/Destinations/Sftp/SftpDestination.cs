@@ -38,7 +38,7 @@ public sealed class SftpDestination(
 
         var where = $"SFTP server {host}:{port} (user '{user}')";
         var authentication = await AuthenticationAsync(destination, delivery.Secrets, where, cancellationToken);
-        var address = await guard.ResolveAsync(host, port, cancellationToken);
+        var address = await guard.ResolveAsync(host, port, cancellationToken, user);
 
         var settings = options.Value;
         var connectionInfo = new ConnectionInfo(address.ToString(), port, user, authentication.Methods)

@@ -165,6 +165,7 @@ public class FtpDestinationTests
             () => guarded.DeliverAsync(Request(Destination("/x")), GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
 
         Assert.That(error!.Code, Is.EqualTo(ErrorCodes.HostNotAllowed));
+        Assert.That(error.Message, Does.Contain($"127.0.0.1:{Server.Port}").And.Contain(VsftpdServer.User));
     }
 
     private static (IExportDestination, ServiceProvider) Create(bool allowLoopback)

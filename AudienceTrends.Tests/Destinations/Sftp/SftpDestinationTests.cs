@@ -185,6 +185,27 @@ public class SftpDestinationTests
     }
 
     [Test]
+    public async Task A_connection_dropped_mid_upload_leaves_nothing_and_the_retry_delivers_one_complete_file()
+    {
+        var content = GeneratedContent.OfSize(8 * 1024 * 1024);
+        var folder = "/dropped-" + Unique();
+        var directory = Path.Combine(Server.PasswordUserHome, folder.TrimStart('/'));
+        await using var proxy = new CuttingTcpProxy(Server.Port, cutAfterBytes: 2 * 1024 * 1024);
+        var request = Request(PasswordDestination(folder) with { Port = proxy.Port }, jobId: "job-dropped");
+
+        Assert.That(
+            () => _sftp.DeliverAsync(request, content.OpenRead(), CancellationToken.None),
+            Throws.Exception.Not.InstanceOf<ExportFailedException>());
+        Assert.That(proxy.CutConnections, Is.EqualTo(1));
+        Assert.That(TestHost.FileNames(directory), Is.Empty);
+
+        await _sftp.DeliverAsync(request, content.OpenRead(), CancellationToken.None);
+
+        Assert.That(TestHost.FileNames(directory), Is.EqualTo(new[] { "trends.csv" }));
+        Assert.That(TestHost.Sha256Of(Path.Combine(directory, "trends.csv")), Is.EqualTo(content.Sha256));
+    }
+
+    [Test]
     public async Task A_folder_the_user_may_not_write_fails_for_good()
     {
         var locked = Path.Combine(Server.PasswordUserHome, "locked-" + Unique());
@@ -208,6 +229,7 @@ public class SftpDestinationTests
             () => guarded.DeliverAsync(Request(PasswordDestination("/x")), GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
 
         Assert.That(error!.Code, Is.EqualTo(ErrorCodes.HostNotAllowed));
+        Assert.That(error.Message, Does.Contain($"127.0.0.1:{Server.Port}").And.Contain(SshdServer.PasswordUser));
     }
 
     private static (IExportDestination, ServiceProvider) Create(bool allowLoopback)
