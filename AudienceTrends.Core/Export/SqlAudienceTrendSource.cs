@@ -119,9 +119,14 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         string? currentName = null;
         long?[]? current = null;
         long rows = 0;
-        while (await reader.ReadAsync(cancellationToken))
+        // Microsoft.Data.Sqlite has no asynchronous I/O: its ReadAsync only wraps Read in a task, a cost paid per row.
+        while (sqlServer ? await reader.ReadAsync(cancellationToken) : reader.Read())
         {
-            rows++;
+            if ((++rows & 0xFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested(); // the synchronous Read does not look at the token
+            }
+
             var name = reader.GetString(0);
             if (!string.Equals(name, currentName, StringComparison.Ordinal))
             {
@@ -176,16 +181,35 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
     /// <summary>Parses SQLite's <c>yyyy-MM-dd</c> text without the culture machinery: it runs once per row.</summary>
     internal static int ParseIsoDayNumber(ReadOnlySpan<char> text)
     {
-        if (text.Length == 10 && text[4] == '-' && text[7] == '-'
-            && int.TryParse(text[..4], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
-            && int.TryParse(text[5..7], NumberStyles.None, CultureInfo.InvariantCulture, out var month)
-            && int.TryParse(text[8..], NumberStyles.None, CultureInfo.InvariantCulture, out var day)
-            && year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-')
         {
-            return new DateOnly(year, month, day).DayNumber;
+            var year = Digits(text[..4]);
+            var month = Digits(text[5..7]);
+            var day = Digits(text[8..]);
+            if (year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
+            {
+                return new DateOnly(year, month, day).DayNumber;
+            }
         }
 
         throw new InvalidDataException(
             $"audience_daily_size.day '{text}' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite.");
+    }
+
+    private static int Digits(ReadOnlySpan<char> text)
+    {
+        var value = 0;
+        foreach (var c in text)
+        {
+            var digit = (uint)(c - '0');
+            if (digit > 9)
+            {
+                return -1;
+            }
+
+            value = (value * 10) + (int)digit;
+        }
+
+        return value;
     }
 }

@@ -112,6 +112,24 @@ public class SqlTrendExportTests
     }
 
     [Test]
+    public async Task Cancelling_stops_the_reading_between_chunks()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var read = new List<string>();
+
+        await Assert.ThrowsAsync(Is.InstanceOf<OperationCanceledException>(), async () =>
+        {
+            await foreach (var trend in database.Source(chunkSize: 1)
+                .ReadTrendsAsync(["alpha", "beta", "zeta"], First, Last, cancellation.Token))
+            {
+                read.Add(trend.Audience);
+                await cancellation.CancelAsync();
+            }
+        });
+        Assert.That(read, Is.EqualTo(new[] { "alpha" }));
+    }
+
+    [Test]
     public async Task Find_unknown_returns_the_unknown_names_in_request_order()
     {
         var unknown = await database.Source().FindUnknownAsync(
