@@ -1,3 +1,5 @@
+using AudienceTrends.Core.Destinations.Gcs;
+using AudienceTrends.Core.Destinations.S3;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +10,8 @@ public static class DestinationsRegistration
     /// <summary>One line per destination folder; each registers its options and its <see cref="IExportDestination"/>.</summary>
     public static IServiceCollection AddDestinations(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddS3(configuration);
+        services.AddGcs(configuration);
         return services;
     }
 }
