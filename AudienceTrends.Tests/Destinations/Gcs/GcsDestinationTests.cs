@@ -166,11 +166,56 @@ public class GcsDestinationTests
             Throws.InstanceOf<IOException>().With.Message.Contains("made no progress"));
         Assert.That(StoredIn(bucket), Is.Empty);
 
-        _emulator.DropConnectionOnChunk(bucket, null);
+        _emulator.StopDroppingConnections(bucket);
         await Deliver(bucket, "f", content.OpenRead());
 
         Assert.That(StoredIn(bucket), Is.EqualTo(new[] { "f/export.csv" }));
         Assert.That(_emulator.Objects[$"{bucket}/f/export.csv"].Sha256, Is.EqualTo(content.Sha256));
+    }
+
+    [Test]
+    public async Task A_connection_dropped_once_is_resumed_where_the_server_stopped()
+    {
+        var bucket = _emulator.AddBucket();
+        var content = GeneratedContent.OfSize((2 * ChunkSize) + 5);
+        _emulator.DropConnectionOnChunk(bucket, 2, times: 1);
+
+        await Deliver(bucket, "f", content.OpenRead());
+
+        var stored = _emulator.Objects[$"{bucket}/f/export.csv"];
+        Assert.That(stored.Sha256, Is.EqualTo(content.Sha256));
+        Assert.That(stored.Chunks, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task An_empty_file_is_stored_empty()
+    {
+        var bucket = _emulator.AddBucket();
+        var content = GeneratedContent.OfSize(0);
+
+        await Deliver(bucket, null, content.OpenRead());
+
+        Assert.That(_emulator.Objects[$"{bucket}/export.csv"].Sha256, Is.EqualTo(content.Sha256));
+    }
+
+    [Test]
+    public void The_destination_is_registered_once_per_process()
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddGcs(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Gcs:BaseUri"] = _emulator.BaseUri,
+                ["Gcs:UnauthenticatedAccess"] = "true",
+            }).Build())
+            .AddGcs(new ConfigurationBuilder().Build());
+        using var provider = services.BuildServiceProvider();
+
+        var destinations = provider.GetServices<IExportDestination>().ToList();
+
+        Assert.That(destinations, Has.Count.EqualTo(1));
+        Assert.That(destinations[0].Type, Is.EqualTo(DestinationType.Gcs));
+        Assert.That(provider.GetServices<IExportDestination>().Single(), Is.SameAs(destinations[0]));
     }
 
     [Test]

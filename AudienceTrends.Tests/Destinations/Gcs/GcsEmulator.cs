@@ -28,7 +28,7 @@ public sealed class GcsEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Access> _buckets = new();
-    private readonly ConcurrentDictionary<string, int> _dropOnChunk = new();
+    private readonly ConcurrentDictionary<string, (int Chunk, int Times)> _dropOnChunk = new();
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
 
     private GcsEmulator(WebApplication app) => _app = app;
@@ -82,18 +82,13 @@ public sealed class GcsEmulator : IAsyncDisposable
 
     public void AddBucket(string name, Access access = Access.Open) => _buckets[name] = access;
 
-    /// <summary>Drops the connection, without answering, on every attempt at chunk <paramref name="chunk"/> (1-based) of uploads to the bucket.</summary>
-    public void DropConnectionOnChunk(string bucket, int? chunk)
-    {
-        if (chunk is { } c)
-        {
-            _dropOnChunk[bucket] = c;
-        }
-        else
-        {
-            _dropOnChunk.TryRemove(bucket, out _);
-        }
-    }
+    /// <summary>
+    /// Drops the connection, without answering, on the next <paramref name="times"/> attempts at chunk
+    /// <paramref name="chunk"/> (1-based) of uploads to the bucket.
+    /// </summary>
+    public void DropConnectionOnChunk(string bucket, int chunk, int times = int.MaxValue) => _dropOnChunk[bucket] = (chunk, times);
+
+    public void StopDroppingConnections(string bucket) => _dropOnChunk.TryRemove(bucket, out _);
 
     public async ValueTask DisposeAsync()
     {
@@ -178,8 +173,9 @@ public sealed class GcsEmulator : IAsyncDisposable
 
         if (range.Groups[1].Success)
         {
-            if (_dropOnChunk.TryGetValue(session.Bucket, out var drop) && drop == session.Chunks + 1)
+            if (_dropOnChunk.TryGetValue(session.Bucket, out var drop) && drop.Chunk == session.Chunks + 1 && drop.Times > 0)
             {
+                _dropOnChunk[session.Bucket] = drop with { Times = drop.Times - 1 };
                 context.Abort();
                 return;
             }
