@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
@@ -110,13 +111,9 @@ public sealed class GcsEmulator : IAsyncDisposable
             crc = BitOperations.Crc32C(crc, b);
         }
 
-        var bigEndian = BitConverter.GetBytes(~crc);
-        if (BitConverter.IsLittleEndian)
-        {
-            Array.Reverse(bigEndian);
-        }
-
-        return Convert.ToBase64String(bigEndian);
+        var checksum = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(checksum, ~crc);
+        return Convert.ToBase64String(checksum);
     }
 
     private async Task HandleAsync(HttpContext context)
