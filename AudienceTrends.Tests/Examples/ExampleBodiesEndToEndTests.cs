@@ -1,6 +1,5 @@
 using System.Net;
-using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Tests.Infrastructure;
+using AudienceTrends.Tests.Destinations.S3;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,5 +39,46 @@ public sealed class ExampleBodiesEndToEndTests
         Assert.That(job["result"]!["location"]!.GetValue<string>(), Is.EqualTo(location));
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(delivered)!).Select(Path.GetFileName), Is.EqualTo(new[] { Path.GetFileName(file) }),
             "no temporary file is left beside it");
+    }
+
+    [Test]
+    public async Task S3_example_body_is_delivered_to_its_bucket_byte_for_byte()
+    {
+        var settings = await TestApp.SettingsAsync();
+        settings["S3:ServiceUrl"] = S3ServerFixture.ServiceUrl;
+        settings["S3:ForcePathStyle"] = "true";
+
+        var (job, expected) = await ExportAsync(settings, "s3.json");
+
+        using var client = S3ServerFixture.CreateClient();
+        using var stored = await client.GetObjectAsync("my_bucket", "folder/audiencetrends.csv");
+        using var bytes = new MemoryStream();
+        await stored.ResponseStream.CopyToAsync(bytes);
+        Assert.That(bytes.ToArray(), Is.EqualTo(expected));
+        Assert.That(job["result"]!["location"]!.GetValue<string>(), Is.EqualTo("s3://my_bucket/folder/audiencetrends.csv"));
+    }
+
+    [Test]
+    public async Task Gcs_example_body_is_delivered_to_its_bucket_byte_for_byte()
+    {
+        var settings = await TestApp.SettingsAsync();
+        settings["Gcs:BaseUri"] = ExampleServers.Gcs.BaseUri;
+        settings["Gcs:UnauthenticatedAccess"] = "true";
+
+        var (job, expected) = await ExportAsync(settings, "gcs.json");
+
+        Assert.That(ExampleServers.Gcs.Objects["bucketname/audiencetrendsexport/audiencetrends.csv"].Bytes, Is.EqualTo(expected));
+        Assert.That(job["result"]!["location"]!.GetValue<string>(), Is.EqualTo("gs://bucketname/audiencetrendsexport/audiencetrends.csv"));
+    }
+
+    private static async Task<(System.Text.Json.Nodes.JsonNode Job, byte[] Expected)> ExportAsync(Dictionary<string, string?> settings, string example)
+    {
+        var (host, _) = await TestApp.StartInProcessAsync(settings);
+        await using var _ = host;
+        var created = await host.Client.PostExportAsync(HttpJson.Example(example));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await created.Content.ReadAsStringAsync());
+        var job = await host.WaitForFinalJobAsync((await created.JsonAsync())["jobId"]!.GetValue<string>());
+        Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"), job.ToJsonString());
+        return (job, TestDatabase.ExpectedCsv(TestDatabase.PathOf(settings), ["audience1", "audience2"], new(2021, 7, 16), new(2021, 8, 16)));
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Tests.Destinations.Gcs;
+using AudienceTrends.Tests.Destinations.S3;
 using AudienceTrends.Tests.Destinations.Sftp;
 using AudienceTrends.Tests.Infrastructure;
 
@@ -24,9 +26,13 @@ public sealed class ExampleServers
     private static readonly IPAddress FtpAddress = IPAddress.Parse("127.0.0.3");
 
     private readonly List<ServerProcess> _processes = [];
+    private readonly S3ServerFixture _s3 = new();
     private string _root = "";
 
     public static string Home { get; private set; } = "";
+
+    /// <summary>The GCS stand-in holding the reference example's bucket, <c>bucketname</c>.</summary>
+    public static GcsEmulator Gcs { get; private set; } = null!;
 
     /// <summary>The private key saved in the service as <see cref="SavedKeyName"/>.</summary>
     public static string SavedPrivateKey { get; private set; } = "";
@@ -103,11 +109,22 @@ public sealed class ExampleServers
         _processes.Add((await ServerProcess.StartAsync("/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", vsftpdConfig],
             new Regex("^starting$"))).Server);
         await WaitForTcpAsync(new IPEndPoint(FtpAddress, 21));
+
+        // s3rver with the reference example's keys and bucket (my_bucket); the GCS stand-in with its bucket.
+        await _s3.StartAsync();
+        Gcs = await GcsEmulator.StartAsync();
+        Gcs.AddBucket("bucketname");
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        await _s3.StopAsync();
+        if (Gcs is not null)
+        {
+            await Gcs.DisposeAsync();
+        }
+
         foreach (var process in _processes)
         {
             await process.DisposeAsync();
