@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,10 +14,14 @@ internal static class TestHost
     public static (IExportDestination Destination, ServiceProvider Provider) Destination(
         DestinationType type, IDictionary<string, string?> settings)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
+            .AddInMemoryCollection(settings)
+            .Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
+        services.AddStorage(configuration); // the managed destination's clients; never called by these tests
         services.AddDestinations(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         return (provider.GetServices<IExportDestination>().Single(d => d.Type == type), provider);
