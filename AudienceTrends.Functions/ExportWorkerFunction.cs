@@ -14,13 +14,13 @@ public sealed class ExportWorkerFunction(ExportWorker worker)
 
     [Function(nameof(ProcessExportJob))]
     public Task ProcessExportJob(
-        [QueueTrigger(JobsOptions.QueueName, Connection = StorageConnection)] string jobId,
+        [QueueTrigger(JobsOptions.QueueNameExpression, Connection = StorageConnection)] string jobId,
         CancellationToken cancellationToken) =>
         worker.ProcessAsync(jobId.Trim(), cancellationToken);
 
     [Function(nameof(FailPoisonedExportJob))]
     public Task FailPoisonedExportJob(
-        [QueueTrigger(JobsOptions.PoisonQueueName, Connection = StorageConnection)] string jobId,
+        [QueueTrigger(JobsOptions.PoisonQueueNameExpression, Connection = StorageConnection)] string jobId,
         CancellationToken cancellationToken) =>
         worker.FailExhaustedAsync(jobId.Trim(), cancellationToken);
 }

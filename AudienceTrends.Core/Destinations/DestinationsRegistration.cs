@@ -1,4 +1,7 @@
+using AudienceTrends.Core.Destinations.Ftp;
 using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Core.Destinations.Sftp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +13,10 @@ public static class DestinationsRegistration
     public static IServiceCollection AddDestinations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ExportDestinations>();
+        services.AddNetworkGuard(configuration);
         services.AddManagedStorageDestination(configuration);
+        services.AddSftp(configuration);
+        services.AddFtp(configuration);
         return services;
     }
 }

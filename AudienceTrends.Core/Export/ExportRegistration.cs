@@ -7,7 +7,9 @@ public static class ExportRegistration
 {
     public static IServiceCollection AddExport(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddValidatedOptions<DatabaseOptions>(configuration, DatabaseOptions.SectionName, DatabaseOptions.Validate);
+        services.AddSingleton<IAudienceTrendSource, SqlAudienceTrendSource>();
+        services.AddSingleton<TrendCsvWriter>();
         services.AddSingleton<ExportWorker>();
         return services;
     }

@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Storage;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Jobs;
 
@@ -9,9 +10,9 @@ public sealed class JobQueue
     private readonly QueueClient _queue;
     private readonly Lazy<Task> _created;
 
-    public JobQueue(StorageClients storage)
+    public JobQueue(StorageClients storage, IOptions<JobsOptions> options)
     {
-        _queue = storage.Queues.GetQueueClient(JobsOptions.QueueName);
+        _queue = storage.Queues.GetQueueClient(options.Value.QueueName);
         _created = new Lazy<Task>(() => _queue.CreateIfNotExistsAsync());
     }
 

@@ -5,11 +5,11 @@ public sealed class JobsOptions
 {
     public const string SectionName = "Jobs";
 
-    /// <summary>The queue the worker is triggered from. A constant: the trigger attribute names it.</summary>
-    public const string QueueName = "export-jobs";
+    /// <summary>The queue trigger's binding expression: the host reads the queue name from this setting.</summary>
+    public const string QueueNameExpression = "%" + SectionName + ":" + nameof(QueueName) + "%";
 
-    /// <summary>Where the host moves a message after its last retry.</summary>
-    public const string PoisonQueueName = QueueName + "-poison";
+    /// <summary>Where the host moves a message after its last retry: the queue's name plus <c>-poison</c>.</summary>
+    public const string PoisonQueueNameExpression = QueueNameExpression + "-poison";
 
     /// <summary>Holds each job's audience list (it can exceed a table row's size).</summary>
     public const string RequestsContainer = "export-requests";
@@ -17,6 +17,9 @@ public sealed class JobsOptions
     public const string IdempotencyTableName = "exportidempotency";
 
     public string TableName { get; set; } = "exportjobs";
+
+    /// <summary>The work queue; messages carry a job id only.</summary>
+    public string QueueName { get; set; } = "export-jobs";
 
     /// <summary>How long a claimed job belongs to its worker without a heartbeat; a dead worker's job is taken over after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
@@ -35,6 +38,12 @@ public sealed class JobsOptions
         if (string.IsNullOrWhiteSpace(TableName) || !TableName.All(char.IsAsciiLetterOrDigit) || TableName.Length is < 3 or > 63)
         {
             yield return "TableName must be 3-63 letters or digits.";
+        }
+
+        if (string.IsNullOrWhiteSpace(QueueName) || QueueName.Length is < 3 or > 56 ||
+            !QueueName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            yield return "QueueName must be 3-56 lower-case letters, digits or dashes (the poison queue adds \"-poison\").";
         }
 
         if (LeaseDuration < TimeSpan.FromSeconds(10))

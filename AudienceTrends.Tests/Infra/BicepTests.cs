@@ -29,6 +29,7 @@ public partial class BicepTests
         "Database__Provider",
         "Database__ConnectionString",
         "Jobs__TableName",
+        "Jobs__QueueName",
         "ManagedStorage__Container",
     ];
 

@@ -69,32 +69,34 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
 
     public async Task DrainQueuesAsync(CancellationToken cancellationToken = default)
     {
-        var queues = _host.Services.GetRequiredService<StorageClients>().Queues;
-        var queueFunctions = _functions.Where(f => f.Trigger.Type == "queueTrigger").ToList();
         for (var round = 0; round < 10_000; round++)
         {
-            var handled = false;
-            foreach (var function in queueFunctions)
-            {
-                var queue = queues.GetQueueClient(function.Trigger.QueueName);
-                await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-                var message = (await queue.ReceiveMessageAsync(TimeSpan.FromMinutes(5), cancellationToken)).Value;
-                if (message is null)
-                {
-                    continue;
-                }
-
-                handled = true;
-                await ProcessMessageAsync(queues, queue, function, message, cancellationToken);
-            }
-
-            if (!handled)
+            if (!await ProcessNextMessageAsync(cancellationToken))
             {
                 return;
             }
         }
 
         throw new InvalidOperationException("The queues never went idle.");
+    }
+
+    /// <summary>Delivers one message (work queue first, then poison queue) to its function; false when both are empty.</summary>
+    public async Task<bool> ProcessNextMessageAsync(CancellationToken cancellationToken = default)
+    {
+        var queues = _host.Services.GetRequiredService<StorageClients>().Queues;
+        foreach (var function in _functions.Where(f => f.Trigger.Type == "queueTrigger"))
+        {
+            var queue = queues.GetQueueClient(Resolve(function.Trigger.QueueName!));
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            var message = (await queue.ReceiveMessageAsync(TimeSpan.FromMinutes(5), cancellationToken)).Value;
+            if (message is not null)
+            {
+                await ProcessMessageAsync(queues, queue, function, message, cancellationToken);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task ProcessMessageAsync(
@@ -111,7 +113,7 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
             _queueFailures.Add(e);
             if (message.DequeueCount >= _maxDequeueCount)
             {
-                var poison = queues.GetQueueClient(function.Trigger.QueueName + "-poison");
+                var poison = queues.GetQueueClient(Resolve(function.Trigger.QueueName!) + "-poison");
                 await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
                 await poison.SendMessageAsync(message.MessageText, cancellationToken);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
@@ -123,6 +125,12 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
             }
         }
     }
+
+    /// <summary>Resolves <c>%setting%</c> binding expressions from the app's configuration, as the host does.</summary>
+    public string Resolve(string expression) =>
+        System.Text.RegularExpressions.Regex.Replace(expression, "%([^%]+)%", m =>
+            _host.Services.GetRequiredService<IConfiguration>()[m.Groups[1].Value]
+            ?? throw new InvalidOperationException($"The binding expression {m.Value} does not resolve to a value."));
 
     /// <summary>Runs a function by name with the given trigger values (for timer functions and direct calls).</summary>
     public Task<object?> InvokeAsync(string functionName, IDictionary<string, object?> values, CancellationToken cancellationToken = default) =>

@@ -48,7 +48,7 @@ public sealed class IntakeTests
             Assert.That(row.GetString("FirstDay"), Is.EqualTo("2021-07-16"));
         });
 
-        var messages = (await host.JobQueue().PeekMessagesAsync(32)).Value;
+        var messages = (await host.JobQueue(settings).PeekMessagesAsync(32)).Value;
         Assert.That(messages.Select(m => m.MessageText), Does.Contain(jobId), "the queue holds a message carrying the job id only");
 
         var read = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
@@ -93,7 +93,7 @@ public sealed class IntakeTests
         }
 
         seen.Append(await host.Client.GetStringAsync("v2/jobs"));
-        foreach (var message in (await host.JobQueue().PeekMessagesAsync(32)).Value)
+        foreach (var message in (await host.JobQueue(settings).PeekMessagesAsync(32)).Value)
         {
             seen.Append(message.MessageText);
         }

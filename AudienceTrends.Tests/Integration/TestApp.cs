@@ -25,6 +25,7 @@ public static class TestApp
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SecretProtection:Key"] = EncryptionKey,
             ["Jobs:TableName"] = "jobs" + Guid.NewGuid().ToString("N")[..12],
+            ["Jobs:QueueName"] = "jobs-" + Guid.NewGuid().ToString("N")[..12],
             ["Jobs:ProgressInterval"] = "00:00:01",
             ["Database:Provider"] = "Sqlite",
             ["Database:ConnectionString"] = $"Data Source={databasePath}",
@@ -49,6 +50,6 @@ public static class TestApp
     public static TableClient JobTable(this InProcessFunctionsHost host, IDictionary<string, string?> settings) =>
         host.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(settings["Jobs:TableName"]);
 
-    public static QueueClient JobQueue(this InProcessFunctionsHost host) =>
-        host.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(JobsOptions.QueueName);
+    public static QueueClient JobQueue(this InProcessFunctionsHost host, IDictionary<string, string?> settings) =>
+        host.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(settings["Jobs:QueueName"]);
 }

@@ -135,6 +135,8 @@ var settings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   SecretProtection__Key: keyVaultReference(encryptionKeySecretUri)
   Jobs__TableName: jobsTableName
+  // The queue trigger reads its queue name from this setting (%Jobs:QueueName%); the poison queue adds -poison.
+  Jobs__QueueName: 'export-jobs'
   ManagedStorage__Container: exportsContainerName
   ManagedStorage__RetentionDays: string(exportsRetentionDays)
   Database__Provider: 'SqlServer'

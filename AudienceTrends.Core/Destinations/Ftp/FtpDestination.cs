@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Requests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Destinations.Ftp;
+
+/// <summary>
+/// Delivers over plain FTP (passive, binary): STOR to <c>.&lt;file&gt;.&lt;jobId&gt;.part</c> in the target folder,
+/// then RNFR/RNTO to the file name, so nobody sees a partial file. The folder (request <c>path</c>) is relative to
+/// the login folder; <c>/</c> or none is the login folder itself. Explicit FTPS is refused (see <see cref="DeliverAsync"/>).
+/// </summary>
+public sealed class FtpDestination(
+    DestinationNetworkGuard guard,
+    IOptions<FtpOptions> options,
+    ILogger<FtpDestination> logger) : IExportDestination
+{
+    public const int DefaultPort = 21;
+
+    private const int NotLoggedIn = 530;
+    private const int NeedAccountForStoring = 532;
+    private const int FileUnavailable = 550;
+    private const int FileNameNotAllowed = 553;
+
+    public DestinationType Type => DestinationType.Ftp;
+
+    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    {
+        var destination = delivery.Destination;
+        var host = destination.Server;
+        var user = destination.Username;
+        var port = destination.Port ?? DefaultPort;
+        if (string.IsNullOrWhiteSpace(host) || string.IsNullOrWhiteSpace(user))
+        {
+            throw new ExportFailedException(ErrorCodes.DestinationRejected, "An FTP destination needs a server and a username.");
+        }
+
+        var where = $"FTP server {host}:{port} (user '{user}')";
+        if (destination.Secure)
+        {
+            // FtpWebRequest's FTPS is unreliable (large uploads fail under TLS 1.3, certificate checks are only
+            // reachable process-wide), so the service refuses rather than risk a half-working secure channel.
+            throw new ExportFailedException(
+                ErrorCodes.DestinationRejected,
+                $"Explicit FTPS (secure: true) is not supported for the {where}; use SFTP, or plain FTP with secure: false.");
+        }
+
+        var address = await guard.ResolveAsync(host, port, cancellationToken, user);
+        var ftp = new FtpConnection(address, port, user, delivery.Secrets.Password ?? string.Empty, options.Value);
+
+        var folder = (destination.Path ?? string.Empty)
+            .Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(s => s != ".")
+            .ToList();
+        var finalPath = string.Join('/', folder.Append(delivery.FileName));
+        var tempPath = string.Join('/', folder.Append($".{delivery.FileName}.{delivery.JobId}.part"));
+        var location = $"ftp://{UriHost(host)}:{port}/{finalPath}";
+
+        try
+        {
+            for (var level = 1; level <= folder.Count; level++)
+            {
+                await MakeDirectoryIfMissingAsync(ftp, string.Join('/', folder.Take(level)), cancellationToken);
+            }
+
+            try
+            {
+                await ftp.UploadAsync(tempPath, content, cancellationToken);
+                await ReplaceAsync(ftp, tempPath, delivery.FileName, finalPath, cancellationToken);
+            }
+            catch (Exception e) when (e is not FtpReplyException { ReplyCode: NotLoggedIn })
+            {
+                await DeleteQuietlyAsync(ftp, tempPath);
+                throw;
+            }
+        }
+        catch (FtpReplyException e) when (e.ReplyCode == NotLoggedIn)
+        {
+            throw new ExportFailedException(ErrorCodes.DestinationAuthFailed, $"The {where} refused the login.", e);
+        }
+        catch (FtpReplyException e) when (e.ReplyCode is NeedAccountForStoring or FileUnavailable or FileNameNotAllowed)
+        {
+            throw new ExportFailedException(
+                ErrorCodes.DestinationPermissionDenied,
+                $"The {where} refused to store /{finalPath}: {e.Message}",
+                e);
+        }
+
+        logger.LogInformation("Delivered {Location}", location);
+        return new DeliveryResult(location);
+    }
+
+    /// <summary>MKD one level; 550 usually means it exists already, and a real refusal shows up at STOR.</summary>
+    private static async Task MakeDirectoryIfMissingAsync(FtpConnection ftp, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ftp.MakeDirectoryAsync(path, cancellationToken);
+        }
+        catch (FtpReplyException e) when (e.ReplyCode == FileUnavailable)
+        {
+        }
+    }
+
+    /// <summary>Most servers (vsftpd, ProFTPD) replace on RNTO; for those that refuse, remove the old file and retry.</summary>
+    private static async Task ReplaceAsync(
+        FtpConnection ftp, string tempPath, string fileName, string finalPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ftp.RenameAsync(tempPath, fileName, cancellationToken);
+        }
+        catch (FtpReplyException e) when (e.ReplyCode is FileUnavailable or FileNameNotAllowed)
+        {
+            await ftp.DeleteFileAsync(finalPath, cancellationToken);
+            await ftp.RenameAsync(tempPath, fileName, cancellationToken);
+        }
+    }
+
+    private async Task DeleteQuietlyAsync(FtpConnection ftp, string tempPath)
+    {
+        try
+        {
+            await ftp.DeleteFileAsync(tempPath, CancellationToken.None);
+        }
+        catch (FtpReplyException e) when (e.ReplyCode == FileUnavailable)
+        {
+            // Never created.
+        }
+        catch (Exception e) when (e is IOException or WebException or SocketException or TimeoutException)
+        {
+            logger.LogWarning(e, "Could not remove the temporary file {TempPath}", tempPath);
+        }
+    }
+
+    private static string UriHost(string host) =>
+        IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host;
+}

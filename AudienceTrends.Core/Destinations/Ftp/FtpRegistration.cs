@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AudienceTrends.Core.Destinations.Ftp;
+
+public static class FtpRegistration
+{
+    public static IServiceCollection AddFtp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<FtpOptions>(configuration, FtpOptions.SectionName, FtpOptions.Validate);
+        services.AddSingleton<IExportDestination, FtpDestination>();
+        return services;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using AudienceTrends.Core.Export;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Destinations.NetworkGuard;
+
+/// <summary>
+/// Resolves a destination host and returns the one address to connect to, refusing addresses inside the service's
+/// own or other non-public networks (loopback, private, CGNAT, link-local including cloud metadata, unique-local,
+/// multicast, ...) unless configured in <see cref="NetworkGuardOptions.AllowedNetworks"/>. Callers connect to the
+/// returned address, never to the name again, so a second DNS answer cannot slip past the check.
+/// </summary>
+public sealed class DestinationNetworkGuard
+{
+    private static readonly IPNetwork[] RefusedNetworks =
+    [
+        IPNetwork.Parse("0.0.0.0/8"),          // "this network", includes the unspecified address
+        IPNetwork.Parse("10.0.0.0/8"),
+        IPNetwork.Parse("100.64.0.0/10"),      // carrier-grade NAT
+        IPNetwork.Parse("127.0.0.0/8"),
+        IPNetwork.Parse("169.254.0.0/16"),     // link-local, includes the 169.254.169.254 metadata endpoint
+        IPNetwork.Parse("172.16.0.0/12"),
+        IPNetwork.Parse("192.0.0.0/24"),       // IETF protocol assignments
+        IPNetwork.Parse("192.168.0.0/16"),
+        IPNetwork.Parse("198.18.0.0/15"),      // benchmarking
+        IPNetwork.Parse("224.0.0.0/4"),        // multicast
+        IPNetwork.Parse("240.0.0.0/4"),        // reserved, includes 255.255.255.255 broadcast
+        IPNetwork.Parse("::/96"),              // unspecified, loopback and the deprecated IPv4-compatible form
+        IPNetwork.Parse("fc00::/7"),           // unique-local
+        IPNetwork.Parse("fe80::/10"),          // link-local
+        IPNetwork.Parse("fec0::/10"),          // deprecated site-local
+        IPNetwork.Parse("ff00::/8"),           // multicast
+    ];
+
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
+
+    private readonly IPNetwork[] _allowed;
+
+    public DestinationNetworkGuard(IOptions<NetworkGuardOptions> options)
+    {
+        _allowed = options.Value.AllowedNetworks
+            .Select(n => NetworkGuardOptions.TryParseNetwork(n, out var network) ? network : (IPNetwork?)null)
+            .OfType<IPNetwork>()
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The address to connect to for <paramref name="host"/>: the first resolved address that is allowed.
+    /// Throws <see cref="ExportFailedException"/> (<see cref="ErrorCodes.HostNotAllowed"/>) when none is.
+    /// DNS failures propagate as they are (a retry may fix them).
+    /// </summary>
+    /// <param name="user">Named in the refusal so the user recognises the destination; never a secret.</param>
+    public async Task<IPAddress> ResolveAsync(string host, int port, CancellationToken cancellationToken, string? user = null)
+    {
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+
+        foreach (var address in addresses)
+        {
+            if (IsAllowed(address))
+            {
+                return address;
+            }
+        }
+
+        var shown = string.Join(", ", addresses.Select(a => a.ToString()));
+        throw new ExportFailedException(
+            ErrorCodes.HostNotAllowed,
+            $"The destination {host}:{port}{(user is null ? "" : $" (user '{user}')")} resolves to {(shown.Length == 0 ? "no address" : shown)}, a private, loopback, " +
+            "link-local or otherwise non-public address; the service does not connect there. " +
+            "An operator can allow such a network with the NetworkGuard:AllowedNetworks setting.");
+    }
+
+    /// <summary>True when <paramref name="address"/> is public, or inside a configured allowed network.</summary>
+    public bool IsAllowed(IPAddress address)
+    {
+        var candidates = Unwrap(address).ToList();
+        if (candidates.Any(c => _allowed.Any(n => n.Contains(c))))
+        {
+            return true;
+        }
+
+        return !candidates.Any(IsRefused);
+    }
+
+    private static bool IsRefused(IPAddress address) =>
+        address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+        || RefusedNetworks.Any(n => n.Contains(address));
+
+    /// <summary>The address itself plus any IPv4 address it embeds (mapped, NAT64, 6to4), each checked on its own.</summary>
+    private static IEnumerable<IPAddress> Unwrap(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            yield return address.MapToIPv4();
+            yield break;
+        }
+
+        yield return address;
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            yield break;
+        }
+
+        var bytes = address.GetAddressBytes();
+        if (Nat64.Contains(address))
+        {
+            yield return new IPAddress(bytes.AsSpan(12, 4));
+        }
+        else if (SixToFour.Contains(address))
+        {
+            yield return new IPAddress(bytes.AsSpan(2, 4));
+        }
+    }
+}

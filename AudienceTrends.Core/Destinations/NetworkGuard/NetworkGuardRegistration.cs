@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AudienceTrends.Core.Destinations.NetworkGuard;
+
+public static class NetworkGuardRegistration
+{
+    public static IServiceCollection AddNetworkGuard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<NetworkGuardOptions>(
+            configuration, NetworkGuardOptions.SectionName, NetworkGuardOptions.Validate);
+        services.TryAddSingleton<DestinationNetworkGuard>();
+        return services;
+    }
+}

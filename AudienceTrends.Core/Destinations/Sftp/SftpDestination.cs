@@ -1,0 +1,255 @@
+using System.Net;
+using System.Net.Sockets;
+using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Requests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace AudienceTrends.Core.Destinations.Sftp;
+
+/// <summary>
+/// Delivers over SFTP: uploads to <c>.&lt;file&gt;.&lt;jobId&gt;.part</c> in the target folder and renames it to the
+/// file name once complete, so nobody sees a partial file. The folder (request <c>path</c>) is taken relative to the
+/// login folder; <c>/</c> or none is the login folder itself.
+/// </summary>
+public sealed class SftpDestination(
+    DestinationNetworkGuard guard,
+    ISavedKeyStore savedKeys,
+    IOptions<SftpOptions> options,
+    ILogger<SftpDestination> logger) : IExportDestination
+{
+    public const int DefaultPort = 22;
+
+    public DestinationType Type => DestinationType.Sftp;
+
+    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    {
+        var destination = delivery.Destination;
+        var host = destination.Server;
+        var user = destination.Username;
+        var port = destination.Port ?? DefaultPort;
+        if (string.IsNullOrWhiteSpace(host) || string.IsNullOrWhiteSpace(user))
+        {
+            throw new ExportFailedException(ErrorCodes.DestinationRejected, "An SFTP destination needs a server and a username.");
+        }
+
+        var where = $"SFTP server {host}:{port} (user '{user}')";
+        var authentication = await AuthenticationAsync(destination, delivery.Secrets, where, cancellationToken);
+        var address = await guard.ResolveAsync(host, port, cancellationToken, user);
+
+        var settings = options.Value;
+        var connectionInfo = new ConnectionInfo(address.ToString(), port, user, authentication.Methods)
+        {
+            Timeout = settings.ConnectTimeout,
+        };
+        using var client = new SftpClient(connectionInfo) { OperationTimeout = settings.OperationTimeout };
+        var hostKey = new HostKeyCheck(destination.HostKeyFingerprint);
+        client.HostKeyReceived += (_, e) => hostKey.Check(e);
+
+        try
+        {
+            await client.ConnectAsync(cancellationToken);
+        }
+        catch (SshAuthenticationException e)
+        {
+            throw new ExportFailedException(
+                ErrorCodes.DestinationAuthFailed, $"The {where} refused the login with {authentication.Description}.", e);
+        }
+        catch (SshConnectionException e) when (hostKey.Mismatch)
+        {
+            throw new ExportFailedException(
+                ErrorCodes.HostKeyMismatch,
+                $"The {where} presented host key {hostKey.Observed}, not the expected {destination.HostKeyFingerprint}; nothing was sent.",
+                e);
+        }
+
+        var folderSegments = FolderSegments(destination.Path);
+        var folder = Combine(client.WorkingDirectory, folderSegments);
+        var finalPath = $"{folder}/{delivery.FileName}";
+        var tempPath = $"{folder}/.{delivery.FileName}.{delivery.JobId}.part";
+        var location = $"sftp://{UriHost(host)}:{port}/{string.Join('/', folderSegments.Append(delivery.FileName))}";
+
+        try
+        {
+            await EnsureFolderAsync(client, client.WorkingDirectory, folderSegments, cancellationToken);
+            await client.UploadFileAsync(content, tempPath, canOverride: true, uploadProgress: null, cancellationToken);
+            await ReplaceAsync(client, tempPath, finalPath, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            await DeleteQuietlyAsync(client, connectionInfo, tempPath);
+            if (e is SftpPermissionDeniedException)
+            {
+                throw new ExportFailedException(
+                    ErrorCodes.DestinationPermissionDenied,
+                    $"The {where} denied permission to write {finalPath}.",
+                    e);
+            }
+
+            throw;
+        }
+
+        logger.LogInformation("Delivered {Location} (host key {HostKeyFingerprint})", location, hostKey.Observed);
+        return new DeliveryResult(location) { HostKeyFingerprint = hostKey.Observed };
+    }
+
+    private async Task<(AuthenticationMethod[] Methods, string Description)> AuthenticationAsync(
+        Destination destination, DestinationSecrets secrets, string where, CancellationToken cancellationToken)
+    {
+        var user = destination.Username!;
+        if (!string.IsNullOrEmpty(destination.SavedKey))
+        {
+            var key = await savedKeys.FindAsync(destination.SavedKey, cancellationToken)
+                ?? throw new ExportFailedException(
+                    ErrorCodes.SavedKeyNotFound,
+                    $"The service holds no key named '{destination.SavedKey}' for the {where}.");
+            return ([new PrivateKeyAuthenticationMethod(user, key)], $"the saved key '{destination.SavedKey}'");
+        }
+
+        if (secrets.Password is { } password)
+        {
+            // Servers that delegate passwords to PAM often offer only keyboard-interactive.
+            var interactive = new KeyboardInteractiveAuthenticationMethod(user);
+            interactive.AuthenticationPrompt += (_, e) =>
+            {
+                foreach (var prompt in e.Prompts)
+                {
+                    prompt.Response = password;
+                }
+            };
+            return ([new PasswordAuthenticationMethod(user, password), interactive], "a password");
+        }
+
+        throw new ExportFailedException(
+            ErrorCodes.DestinationAuthFailed, $"No password or savedKey was given for the {where}.");
+    }
+
+    private static List<string> FolderSegments(string? path) =>
+        (path ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(s => s != ".")
+            .ToList();
+
+    private static string Combine(string root, IEnumerable<string> segments) =>
+        segments.Aggregate(root.TrimEnd('/'), (current, segment) => $"{current}/{segment}");
+
+    private static string UriHost(string host) =>
+        IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host;
+
+    /// <summary>Creates each missing folder level in turn; a level another job just created is fine.</summary>
+    private static async Task EnsureFolderAsync(
+        SftpClient client, string root, IReadOnlyList<string> segments, CancellationToken cancellationToken)
+    {
+        var current = root.TrimEnd('/');
+        foreach (var segment in segments)
+        {
+            current = $"{current}/{segment}";
+            if (await client.ExistsAsync(current, cancellationToken))
+            {
+                continue;
+            }
+
+            try
+            {
+                await client.CreateDirectoryAsync(current, cancellationToken);
+            }
+            catch (SshException)
+            {
+                // Fine when another job created it meanwhile.
+                if (!await client.ExistsAsync(current, cancellationToken))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renames over an existing file. posix-rename@openssh.com replaces atomically; plain SFTP v3 rename refuses an
+    /// existing target, so without the extension the old file is removed first.
+    /// </summary>
+    private static async Task ReplaceAsync(SftpClient client, string tempPath, string finalPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            client.RenameFile(tempPath, finalPath, isPosix: true);
+            return;
+        }
+        catch (NotSupportedException)
+        {
+            // The server does not offer the extension.
+        }
+
+        if (await client.ExistsAsync(finalPath, cancellationToken))
+        {
+            await client.DeleteFileAsync(finalPath, cancellationToken);
+        }
+
+        await client.RenameFileAsync(tempPath, finalPath, cancellationToken);
+    }
+
+    /// <summary>
+    /// Best effort: removes the temporary file, over a new connection when the old one is gone (a dropped
+    /// connection leaves it behind otherwise). A leftover is overwritten by the job's retry, which uses the same name.
+    /// </summary>
+    private async Task DeleteQuietlyAsync(SftpClient client, ConnectionInfo connectionInfo, string tempPath)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.ConnectTimeout);
+        try
+        {
+            if (client.IsConnected)
+            {
+                await DeleteIfExistsAsync(client, tempPath, timeout.Token);
+                return;
+            }
+
+            using var cleanup = new SftpClient(connectionInfo) { OperationTimeout = options.Value.OperationTimeout };
+            await cleanup.ConnectAsync(timeout.Token);
+            await DeleteIfExistsAsync(cleanup, tempPath, timeout.Token);
+        }
+        catch (Exception e) when (e is SshException or SocketException or IOException or OperationCanceledException
+                                      or TimeoutException or InvalidOperationException or ObjectDisposedException)
+        {
+            logger.LogWarning(e, "Could not remove the temporary file {TempPath}", tempPath);
+        }
+    }
+
+    private static async Task DeleteIfExistsAsync(SftpClient client, string path, CancellationToken cancellationToken)
+    {
+        if (await client.ExistsAsync(path, cancellationToken))
+        {
+            await client.DeleteFileAsync(path, cancellationToken);
+        }
+    }
+
+    /// <summary>Records the host key and refuses it when the request named a different one.</summary>
+    private sealed class HostKeyCheck(string? expected)
+    {
+        public string? Observed { get; private set; }
+
+        public bool Mismatch { get; private set; }
+
+        public void Check(HostKeyEventArgs e)
+        {
+            Observed = "SHA256:" + e.FingerPrintSHA256;
+            if (expected is not null && !Matches(expected, e.FingerPrintSHA256))
+            {
+                Mismatch = true;
+                e.CanTrust = false;
+            }
+        }
+
+        private static bool Matches(string expected, string observedBase64)
+        {
+            var value = expected.Trim();
+            if (value.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase))
+            {
+                value = value["SHA256:".Length..];
+            }
+
+            return string.Equals(value.TrimEnd('='), observedBase64.TrimEnd('='), StringComparison.Ordinal);
+        }
+    }
+}

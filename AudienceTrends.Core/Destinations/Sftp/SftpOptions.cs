@@ -1,0 +1,41 @@
+namespace AudienceTrends.Core.Destinations.Sftp;
+
+/// <summary>SFTP delivery settings. Section <c>Sftp</c>.</summary>
+public sealed class SftpOptions
+{
+    public const string SectionName = "Sftp";
+
+    /// <summary>Longest wait for the TCP connection, key exchange and login.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest wait for any single SFTP request (a write, a rename, a directory creation).</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Private keys held by the service, by the name a request gives in <c>savedKey</c>: OpenSSH or PEM text
+    /// (in Azure, a Key Vault reference). Requests can only name a key, never send one.
+    /// </summary>
+    public Dictionary<string, string> SavedKeys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    internal static IEnumerable<string> Validate(SftpOptions options)
+    {
+        if (options.ConnectTimeout <= TimeSpan.Zero || options.ConnectTimeout > TimeSpan.FromMinutes(10))
+        {
+            yield return "ConnectTimeout must be between 00:00:01 and 00:10:00.";
+        }
+
+        if (options.OperationTimeout <= TimeSpan.Zero || options.OperationTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "OperationTimeout must be between 00:00:01 and 01:00:00.";
+        }
+
+        foreach (var (name, key) in options.SavedKeys)
+        {
+            if (!ConfigurationSavedKeyStore.TryLoad(key, out _))
+            {
+                // Never echo the value: it is a private key.
+                yield return $"SavedKeys:{name} is not a readable unencrypted private key (OpenSSH or PEM text).";
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Export;
+
+/// <summary>
+/// Reads the SQL contract (Export/Sql/README.md) with portable SQL, the same text for SQL Server and SQLite; only the
+/// values of the day parameters differ per provider. Names match exactly (ordinal, case-sensitive) whatever the
+/// database's collation: rows a case-insensitive collation returns for another spelling are ignored.
+/// </summary>
+public sealed class SqlAudienceTrendSource : IAudienceTrendSource
+{
+    internal const string KnownNamesSql = "SELECT name FROM audience WHERE name IN @names";
+
+    internal const string TrendsSql =
+        "SELECT audience_name, day, contact_count FROM audience_daily_size " +
+        "WHERE audience_name IN @names AND day BETWEEN @first AND @last ORDER BY audience_name, day";
+
+    private readonly DatabaseOptions options;
+    private readonly ILogger logger;
+    private readonly SqlCommandGuard guard;
+
+    public SqlAudienceTrendSource(IOptions<DatabaseOptions> options, ILogger<SqlAudienceTrendSource> logger)
+        : this(options.Value, logger, new SqlCommandGuard())
+    {
+    }
+
+    internal SqlAudienceTrendSource(DatabaseOptions options, ILogger logger, SqlCommandGuard guard)
+    {
+        this.options = options;
+        this.logger = logger;
+        this.guard = guard;
+    }
+
+    public async Task<IReadOnlyList<string>> FindUnknownAsync(
+        IReadOnlyList<string> audienceNames, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            foreach (var chunk in audienceNames.Distinct(StringComparer.Ordinal).Chunk(options.AudienceChunkSize))
+            {
+                var command = guard.Command(
+                    KnownNamesSql, [new SqlArgument("names", chunk)], options.CommandTimeoutSeconds, cancellationToken);
+                await using var reader = await connection.ExecuteReaderAsync(command);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    known.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        return audienceNames.Where(name => !known.Contains(name)).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    public async IAsyncEnumerable<AudienceTrend> ReadTrendsAsync(
+        IReadOnlyList<string> audienceNames,
+        DateOnly firstDay,
+        DateOnly lastDay,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastDay, firstDay);
+        var dayCount = lastDay.DayNumber - firstDay.DayNumber + 1;
+        var first = DayArgument("first", firstDay);
+        var last = DayArgument("last", lastDay);
+        long rows = 0;
+        var statements = 0;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var chunk in audienceNames.Chunk(options.AudienceChunkSize))
+        {
+            // Only this chunk's rows are in memory; duplicates in the request share one row of counts.
+            var counts = new Dictionary<string, long?[]>(chunk.Length, StringComparer.Ordinal);
+            foreach (var name in chunk)
+            {
+                if (!counts.ContainsKey(name))
+                {
+                    counts.Add(name, new long?[dayCount]);
+                }
+            }
+
+            var command = guard.Command(
+                TrendsSql,
+                [new SqlArgument("names", counts.Keys.ToArray()), first, last],
+                options.CommandTimeoutSeconds,
+                cancellationToken);
+            statements++;
+            rows += await ReadChunkAsync(connection, command, counts, firstDay.DayNumber, dayCount, cancellationToken);
+
+            foreach (var name in chunk)
+            {
+                yield return new AudienceTrend(name, counts[name]);
+            }
+        }
+
+        logger.LogInformation(
+            "Read {Rows} daily figures for {Audiences} audiences over {Days} days in {Statements} statements",
+            rows, audienceNames.Count, dayCount, statements);
+    }
+
+    private async Task<long> ReadChunkAsync(
+        DbConnection connection,
+        CommandDefinition command,
+        Dictionary<string, long?[]> counts,
+        int firstDayNumber,
+        int dayCount,
+        CancellationToken cancellationToken)
+    {
+        await using var reader = await connection.ExecuteReaderAsync(command);
+        var sqlServer = options.Provider == DatabaseProvider.SqlServer;
+
+        // A view may expose the count as INT; SqlClient does not widen it for GetInt64.
+        var countIsInt32 = sqlServer && reader.GetFieldType(2) == typeof(int);
+        string? currentName = null;
+        long?[]? current = null;
+        long rows = 0;
+        // Microsoft.Data.Sqlite has no asynchronous I/O: its ReadAsync only wraps Read in a task, a cost paid per row.
+        while (sqlServer ? await reader.ReadAsync(cancellationToken) : reader.Read())
+        {
+            if ((++rows & 0xFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested(); // the synchronous Read does not look at the token
+            }
+
+            var name = reader.GetString(0);
+            if (!string.Equals(name, currentName, StringComparison.Ordinal))
+            {
+                currentName = name;
+                counts.TryGetValue(name, out current);
+            }
+
+            if (current is null)
+            {
+                continue; // another spelling matched by a case-insensitive collation
+            }
+
+            var dayNumber = sqlServer
+                ? DateOnly.FromDateTime(reader.GetDateTime(1)).DayNumber
+                : ParseIsoDayNumber(reader.GetString(1));
+            var index = dayNumber - firstDayNumber;
+            if ((uint)index >= (uint)dayCount)
+            {
+                continue;
+            }
+
+            current[index] = reader.IsDBNull(2) ? null : countIsInt32 ? reader.GetInt32(2) : reader.GetInt64(2);
+        }
+
+        return rows;
+    }
+
+    private SqlArgument DayArgument(string name, DateOnly day) => options.Provider == DatabaseProvider.SqlServer
+        ? new SqlArgument(name, day.ToDateTime(TimeOnly.MinValue), DbType.Date)
+        : new SqlArgument(name, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DbType.String);
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (options.SeedDemoData && options.Provider == DatabaseProvider.Sqlite)
+        {
+            await DemoData.EnsureSeededAsync(options.EffectiveConnectionString, guard, logger, cancellationToken);
+        }
+
+        var connection = DatabaseConnections.Create(options);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Parses SQLite's <c>yyyy-MM-dd</c> text without the culture machinery: it runs once per row.</summary>
+    internal static int ParseIsoDayNumber(ReadOnlySpan<char> text)
+    {
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-')
+        {
+            var year = Digits(text[..4]);
+            var month = Digits(text[5..7]);
+            var day = Digits(text[8..]);
+            if (year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
+            {
+                return new DateOnly(year, month, day).DayNumber;
+            }
+        }
+
+        throw new InvalidDataException(
+            $"audience_daily_size.day '{text}' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite.");
+    }
+
+    private static int Digits(ReadOnlySpan<char> text)
+    {
+        var value = 0;
+        foreach (var c in text)
+        {
+            var digit = (uint)(c - '0');
+            if (digit > 9)
+            {
+                return -1;
+            }
+
+            value = (value * 10) + (int)digit;
+        }
+
+        return value;
+    }
+}

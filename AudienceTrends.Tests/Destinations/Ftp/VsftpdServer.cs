@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using AudienceTrends.Tests.Destinations.Sftp;
+using AudienceTrends.Tests.Infrastructure;
+
+namespace AudienceTrends.Tests.Destinations.Ftp;
+
+/// <summary>
+/// A private vsftpd on 127.0.0.1 for the FTP tests: plain FTP, passive ports in a small free range, one password
+/// user (with /bin/bash: Debian's PAM config refuses users whose shell is not listed) whose home is a temp folder.
+/// </summary>
+[SetUpFixture]
+public sealed class VsftpdServer
+{
+    public const string User = "atftp_user";
+
+    private static VsftpdServer? _current;
+    private ServerProcess? _process;
+
+    public static VsftpdServer Current => _current ?? throw new InvalidOperationException("vsftpd is not running.");
+
+    public string Root { get; private set; } = "";
+
+    public int Port { get; private set; }
+
+    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
+
+    public string Home => Path.Combine(Root, "home");
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Root = TestHost.CreateRoot("vsftpd-");
+        TestHost.EnsureUser(User, Home, "/bin/bash", Password);
+        var empty = Directory.CreateDirectory(Path.Combine(Root, "empty")).FullName;
+
+        Port = ServerProcess.FreeTcpPort();
+        var passive = FreePortRange(8);
+        var config = Path.Combine(Root, "vsftpd.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listen=YES
+            listen_ipv6=NO
+            listen_address=127.0.0.1
+            listen_port={Port}
+            background=NO
+            anonymous_enable=NO
+            local_enable=YES
+            write_enable=YES
+            local_umask=022
+            pasv_enable=YES
+            pasv_address=127.0.0.1
+            pasv_min_port={passive}
+            pasv_max_port={passive + 7}
+            port_enable=NO
+            chroot_local_user=NO
+            pam_service_name=vsftpd
+            secure_chroot_dir={empty}
+            seccomp_sandbox=NO
+            xferlog_enable=NO
+            ssl_enable=NO
+
+            """);
+
+        // vsftpd says nothing when it is ready: the shell prints a line, then becomes vsftpd (same process).
+        (_process, _) = await ServerProcess.StartAsync(
+            "/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", config], new Regex("^starting$"));
+        await ServerProcess.WaitForTcpAsync(Port, TimeSpan.FromSeconds(10));
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"vsftpd stopped:\n{_process.Output}");
+        }
+
+        _current = this;
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _current = null;
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        if (Root.Length > 0)
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive ports free on 127.0.0.1 right now.</summary>
+    private static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var first = ServerProcess.FreeTcpPort();
+            if (first + count > IPEndPoint.MaxPort)
+            {
+                continue;
+            }
+
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+
+                return first;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another start.
+            }
+            finally
+            {
+                listeners.ForEach(l => l.Stop());
+            }
+        }
+
+        throw new InvalidOperationException("No free range of passive ports.");
+    }
+}

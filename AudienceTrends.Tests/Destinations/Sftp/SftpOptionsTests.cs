@@ -1,0 +1,58 @@
+using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Destinations.Ftp;
+using AudienceTrends.Core.Destinations.Sftp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Tests.Destinations.Sftp;
+
+public class SftpOptionsTests
+{
+    [Test]
+    public void An_unreadable_saved_key_fails_at_start_without_echoing_the_value()
+    {
+        const string notAKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-really-a-key\n-----END OPENSSH PRIVATE KEY-----";
+        using var provider = Build(new()
+        {
+            ["Sftp:SavedKeys:partner-a"] = notAKey,
+            ["Sftp:ConnectTimeout"] = "00:00:00",
+            ["Ftp:DataTimeout"] = "-00:00:01",
+        });
+
+        var sftp = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<SftpOptions>>().Value);
+        var ftp = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<FtpOptions>>().Value);
+
+        Assert.That(sftp!.Failures, Has.Some.StartsWith("Sftp:SavedKeys:partner-a"));
+        Assert.That(sftp.Failures, Has.Some.StartsWith("Sftp:ConnectTimeout"));
+        Assert.That(sftp.Message, Does.Not.Contain("not-really-a-key"));
+        Assert.That(ftp!.Failures, Is.EqualTo(new[] { "Ftp:DataTimeout must be between 00:00:01 and 01:00:00." }));
+    }
+
+    [Test]
+    public async Task A_saved_key_is_found_by_name_whatever_its_case()
+    {
+        var keyFile = Path.Combine(TestHost.CreateRoot("key-"), "id");
+        try
+        {
+            TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]);
+            using var provider = Build(new() { ["Sftp:SavedKeys:Partner-A"] = await File.ReadAllTextAsync(keyFile) });
+            var store = provider.GetRequiredService<ISavedKeyStore>();
+
+            Assert.That(await store.FindAsync("partner-a", CancellationToken.None), Is.Not.Null);
+            Assert.That(await store.FindAsync("partner-b", CancellationToken.None), Is.Null);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(keyFile)!, recursive: true);
+        }
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDestinations(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        return services.BuildServiceProvider();
+    }
+}

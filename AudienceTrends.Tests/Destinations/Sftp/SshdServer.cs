@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using AudienceTrends.Tests.Infrastructure;
+
+namespace AudienceTrends.Tests.Destinations.Sftp;
+
+/// <summary>
+/// A private OpenSSH sshd on 127.0.0.1 for the SFTP tests (never the system one): its own host key, a password
+/// user and a key-only user whose homes live under a temp folder, internal-sftp only.
+/// </summary>
+[SetUpFixture]
+public sealed class SshdServer
+{
+    public const string PasswordUser = "atsftp_pw";
+    public const string KeyUser = "atsftp_key";
+
+    private static SshdServer? _current;
+    private ServerProcess? _process;
+
+    public static SshdServer Current => _current ?? throw new InvalidOperationException("sshd is not running.");
+
+    public string Root { get; private set; } = "";
+
+    public int Port { get; private set; }
+
+    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The key-only user's private key, as an operator would put it in Sftp:SavedKeys:&lt;name&gt;.</summary>
+    public string UserPrivateKey { get; private set; } = "";
+
+    /// <summary>As <c>ssh-keygen -lf -E sha256</c> prints it: <c>SHA256:...</c>.</summary>
+    public string HostKeyFingerprint { get; private set; } = "";
+
+    public string PasswordUserHome => Path.Combine(Root, "home-pw");
+
+    public string KeyUserHome => Path.Combine(Root, "home-key");
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Root = TestHost.CreateRoot("sshd-");
+        TestHost.EnsureUser(PasswordUser, PasswordUserHome, "/usr/sbin/nologin", Password);
+        TestHost.EnsureUser(KeyUser, KeyUserHome, "/usr/sbin/nologin", password: null);
+
+        var hostKey = Path.Combine(Root, "host_ed25519");
+        TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+        HostKeyFingerprint = TestHost.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"]).Output.Split(' ')[1];
+
+        var userKey = Path.Combine(Root, "user_ed25519");
+        TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "audiencetrends-test", "-f", userKey]);
+        UserPrivateKey = await File.ReadAllTextAsync(userKey);
+        var authorized = Directory.CreateDirectory(Path.Combine(Root, "authorized")).FullName;
+        File.Copy(userKey + ".pub", Path.Combine(authorized, KeyUser));
+
+        Port = ServerProcess.FreeTcpPort();
+        var config = Path.Combine(Root, "sshd_config");
+        await File.WriteAllTextAsync(config, $"""
+            Port {Port}
+            ListenAddress 127.0.0.1
+            HostKey {hostKey}
+            PidFile {Path.Combine(Root, "sshd.pid")}
+            AuthorizedKeysFile {authorized}/%u
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication yes
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin no
+            AllowUsers {PasswordUser} {KeyUser}
+            Subsystem sftp internal-sftp
+            Match User {PasswordUser},{KeyUser}
+                ForceCommand internal-sftp
+            """);
+
+        Directory.CreateDirectory("/run/sshd");
+        (_process, _) = await ServerProcess.StartAsync(
+            "/usr/sbin/sshd", ["-D", "-e", "-f", config], new Regex(@"Server listening on 127\.0\.0\.1 port"));
+        _current = this;
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _current = null;
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        if (Root.Length > 0)
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using AudienceTrends.Core.Export;
+
+namespace AudienceTrends.Tests.Export;
+
+/// <summary>Databases that follow the contract less strictly than our own scripts: what a user pointing us at theirs gets.</summary>
+public class ContractEdgeTests
+{
+    private static readonly DateOnly First = new(2021, 7, 16);
+
+    [Test]
+    public async Task Names_match_exactly_even_under_a_case_insensitive_collation()
+    {
+        // NOCASE stands in for SQL Server's usual case-insensitive collations: IN also returns 'Audience1' for 'audience1'.
+        using var database = SqliteTestDatabase.Create(
+            "CREATE TABLE audience (name TEXT COLLATE NOCASE PRIMARY KEY);" +
+            "CREATE TABLE audience_daily_size (audience_name TEXT COLLATE NOCASE, day TEXT, contact_count INTEGER);");
+        database.Insert(["Audience1"], [("Audience1", First, 42)]);
+        var source = database.Source();
+
+        var unknown = await source.FindUnknownAsync(["audience1", "Audience1"], CancellationToken.None);
+        var bytes = await ExpectedCsv.ExportAsync(source, ["audience1", "Audience1"], First, First);
+
+        Assert.That(unknown, Is.EqualTo(new[] { "audience1" }));
+        Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo("audience,2021-07-16\r\naudience1,\r\nAudience1,42\r\n"));
+    }
+
+    [Test]
+    public async Task A_day_that_is_not_iso_text_fails_with_a_message_naming_the_column()
+    {
+        using var database = SqliteTestDatabase.Create(
+            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
+            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+        database.Insert(["a"], []);
+        database.Execute("INSERT INTO audience_daily_size VALUES ('a', '2021-07-16 00:00:00', 1)");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            ExpectedCsv.ExportAsync(database.Source(), ["a"], First, First.AddDays(1)));
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "audience_daily_size.day '2021-07-16 00:00:00' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite."));
+    }
+
+    [Test]
+    public void The_sql_server_script_is_embedded_and_creates_the_contract()
+    {
+        var script = AudienceTrends.Core.Export.Sql.SqlScripts.SqlServerSchema;
+
+        Assert.That(script, Does.Contain("CREATE TABLE dbo.audience ("));
+        Assert.That(script, Does.Contain("name NVARCHAR(200) NOT NULL"));
+        Assert.That(script, Does.Contain("CREATE TABLE dbo.audience_daily_size ("));
+        Assert.That(script, Does.Contain("day DATE NOT NULL"));
+        Assert.That(script, Does.Contain("PRIMARY KEY CLUSTERED (audience_name, day)"));
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using AudienceTrends.Core.Export;
+
+namespace AudienceTrends.Tests.Export;
+
+/// <summary>SQLite source + CSV writer: the bytes a user receives, compared with a CSV built by hand from the seeded rows.</summary>
+public class SqlTrendExportTests
+{
+    private static readonly DateOnly First = new(2021, 7, 16);
+    private static readonly DateOnly Last = new(2021, 7, 20);
+
+    private static readonly string[] QuotingNames = ["vip, \"gold\" tier", "say \"hi\"", "two\r\nlines", "semi;colon"];
+
+    private static readonly string[] FormulaNames =
+        ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tindented", "\rreturn"];
+
+    private SqliteTestDatabase database = null!;
+
+    [OneTimeSetUp]
+    public void SeedDatabase()
+    {
+        database = SqliteTestDatabase.Create();
+        var full = Days(First.AddDays(-3), Last.AddDays(3)).ToList(); // rows outside the timeframe must not leak in
+        var rows = new List<(string, DateOnly, long)>();
+        rows.AddRange(full.Select((day, i) => ("alpha", day, 1000L + i)));
+        rows.AddRange(full.Select((day, i) => ("zeta", day, 50_000_000_000L + i)));
+
+        // beta: no figure on the 17th and the 19th.
+        rows.AddRange(full.Where(d => d.Day is not 17 and not 19).Select(day => ("beta", day, (long)day.Day)));
+
+        // zeroes: 0 on the 16th and 18th, missing on the 17th, 5 on the 19th and 20th.
+        rows.Add(("zeroes", new DateOnly(2021, 7, 16), 0));
+        rows.Add(("zeroes", new DateOnly(2021, 7, 18), 0));
+        rows.Add(("zeroes", new DateOnly(2021, 7, 19), 5));
+        rows.Add(("zeroes", new DateOnly(2021, 7, 20), 5));
+        rows.AddRange(QuotingNames.Concat(FormulaNames).SelectMany((name, n) => full.Select(day => (name, day, (long)n))));
+        database.Insert(["alpha", "beta", "zeta", "zeroes", "empty", .. QuotingNames, .. FormulaNames], rows);
+    }
+
+    [OneTimeTearDown]
+    public void DeleteDatabase() => database.Dispose();
+
+    [Test]
+    public async Task One_audience_one_day()
+    {
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(), ["alpha"], First, First);
+
+        Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo("audience,2021-07-16\r\nalpha,1003\r\n"));
+    }
+
+    [Test]
+    public async Task Missing_days_are_empty_cells_and_zero_is_written_as_0()
+    {
+        string[] audiences = ["beta", "zeroes"];
+
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(), audiences, First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(audiences, First, Last, database.Figures)));
+        Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo(
+            "audience,2021-07-16,2021-07-17,2021-07-18,2021-07-19,2021-07-20\r\n" +
+            "beta,16,,18,,20\r\n" +
+            "zeroes,0,,0,5,5\r\n"));
+    }
+
+    [Test]
+    public async Task Audience_without_data_gets_a_row_of_empty_cells()
+    {
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(), ["empty", "alpha"], First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(["empty", "alpha"], First, Last, database.Figures)));
+        Assert.That(Encoding.UTF8.GetString(bytes).Split("\r\n")[1], Is.EqualTo("empty,,,,,"));
+    }
+
+    [Test]
+    public async Task Names_needing_quotes_are_quoted_with_quotes_doubled()
+    {
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(), QuotingNames, First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(QuotingNames, First, Last, database.Figures)));
+        Assert.That(Encoding.UTF8.GetString(bytes), Does.Contain("\r\n\"vip, \"\"gold\"\" tier\",0,0,0,0,0\r\n"));
+    }
+
+    [Test]
+    public async Task Names_a_spreadsheet_would_run_as_formulas_are_neutralised()
+    {
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(), FormulaNames, First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(FormulaNames, First, Last, database.Figures)));
+        var lines = Encoding.UTF8.GetString(bytes).Split("\r\n");
+        Assert.That(lines[1], Is.EqualTo("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",4,4,4,4,4"));
+        Assert.That(lines[2], Is.EqualTo("\"'+1+1\",5,5,5,5,5"));
+    }
+
+    [Test]
+    public async Task Rows_follow_the_request_order_across_chunks()
+    {
+        string[] audiences = ["zeta", "empty", "alpha", "zeroes", "beta"];
+
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(chunkSize: 2), audiences, First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(audiences, First, Last, database.Figures)));
+        var names = Encoding.UTF8.GetString(bytes).Split("\r\n").Skip(1).Select(l => l.Split(',')[0]).ToArray();
+        Assert.That(names, Is.EqualTo(new[] { "zeta", "empty", "alpha", "zeroes", "beta", "" }));
+    }
+
+    [Test]
+    public async Task An_audience_requested_twice_gets_two_rows()
+    {
+        var bytes = await ExpectedCsv.ExportAsync(database.Source(), ["alpha", "beta", "alpha"], First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(["alpha", "beta", "alpha"], First, Last, database.Figures)));
+    }
+
+    [Test]
+    public async Task Cancelling_stops_the_reading_between_chunks()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var read = new List<string>();
+
+        await Assert.ThrowsAsync(Is.InstanceOf<OperationCanceledException>(), async () =>
+        {
+            await foreach (var trend in database.Source(chunkSize: 1)
+                .ReadTrendsAsync(["alpha", "beta", "zeta"], First, Last, cancellation.Token))
+            {
+                read.Add(trend.Audience);
+                await cancellation.CancelAsync();
+            }
+        });
+        Assert.That(read, Is.EqualTo(new[] { "alpha" }));
+    }
+
+    [Test]
+    public async Task Find_unknown_returns_the_unknown_names_in_request_order()
+    {
+        var unknown = await database.Source().FindUnknownAsync(
+            ["nope", "alpha", "Alpha", "vip, \"gold\" tier", "empty", "alpha ", "nope"], CancellationToken.None);
+
+        Assert.That(unknown, Is.EqualTo(new[] { "nope", "Alpha", "alpha " }));
+    }
+
+    private static IEnumerable<DateOnly> Days(DateOnly first, DateOnly last)
+    {
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            yield return day;
+        }
+    }
+}

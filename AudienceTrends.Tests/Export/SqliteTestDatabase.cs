@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Export.Sql;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AudienceTrends.Tests.Export;
+
+/// <summary>A SQLite file under a temp directory with the contract's schema, deleted on dispose.</summary>
+internal sealed class SqliteTestDatabase : IDisposable
+{
+    private SqliteTestDatabase(string directory, string? schema)
+    {
+        Directory = directory;
+        FilePath = Path.Combine(directory, "data", "audiencetrends.db");
+
+        // No pooling: a pooled connection would keep the file open and the directory could not be deleted.
+        ConnectionString = new SqliteConnectionStringBuilder { DataSource = FilePath, Pooling = false }.ToString();
+        if (schema is not null)
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            Execute(schema);
+        }
+    }
+
+    public string Directory { get; }
+
+    public string FilePath { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The figures inserted so far, for building the expected CSV.</summary>
+    public Dictionary<(string Audience, DateOnly Day), long> Figures { get; } = [];
+
+    public static SqliteTestDatabase Create(string? schema = null) => new(
+        Path.Combine(Path.GetTempPath(), "audiencetrends-export-" + Guid.NewGuid().ToString("N")),
+        schema ?? SqlScripts.SqliteSchema);
+
+    /// <summary>A path only: no directory, no file, no schema yet.</summary>
+    public static SqliteTestDatabase CreateEmpty() => new(
+        Path.Combine(Path.GetTempPath(), "audiencetrends-export-" + Guid.NewGuid().ToString("N")), null);
+
+    public DatabaseOptions Options(int chunkSize = 500, bool seedDemoData = false) => new()
+    {
+        Provider = DatabaseProvider.Sqlite,
+        ConnectionString = ConnectionString,
+        AudienceChunkSize = chunkSize,
+        SeedDemoData = seedDemoData,
+    };
+
+    public SqlAudienceTrendSource Source(int chunkSize = 500, Action<string, int>? observe = null) =>
+        new(Options(chunkSize), NullLogger.Instance, new SqlCommandGuard(observe));
+
+    public void Insert(IEnumerable<string> audiences, IEnumerable<(string Audience, DateOnly Day, long Count)> figures)
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using var audience = connection.CreateCommand();
+        audience.CommandText = "INSERT INTO audience (name) VALUES ($name)";
+        var name = audience.Parameters.Add("$name", SqliteType.Text);
+        foreach (var a in audiences)
+        {
+            name.Value = a;
+            audience.ExecuteNonQuery();
+        }
+
+        using var figure = connection.CreateCommand();
+        figure.CommandText = "INSERT INTO audience_daily_size VALUES ($a, $d, $c)";
+        var a2 = figure.Parameters.Add("$a", SqliteType.Text);
+        var d = figure.Parameters.Add("$d", SqliteType.Text);
+        var c = figure.Parameters.Add("$c", SqliteType.Integer);
+        foreach (var f in figures)
+        {
+            a2.Value = f.Audience;
+            d.Value = f.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            c.Value = f.Count;
+            figure.ExecuteNonQuery();
+            Figures[(f.Audience, f.Day)] = f.Count;
+        }
+
+        transaction.Commit();
+    }
+
+    public long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+}
+
+/// <summary>The CSV a user expects, built by hand from the figures: no CsvHelper involved.</summary>
+internal static class ExpectedCsv
+{
+    public static byte[] Build(
+        IEnumerable<string> audiences,
+        DateOnly firstDay,
+        DateOnly lastDay,
+        IReadOnlyDictionary<(string Audience, DateOnly Day), long> figures)
+    {
+        var csv = new StringBuilder("audience");
+        for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+        {
+            csv.Append(',').Append(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        csv.Append("\r\n");
+        foreach (var audience in audiences)
+        {
+            csv.Append(Field(audience));
+            for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+            {
+                csv.Append(',');
+                if (figures.TryGetValue((audience, day), out var count))
+                {
+                    csv.Append(count.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            csv.Append("\r\n");
+        }
+
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(csv.ToString());
+    }
+
+    /// <summary>RFC 4180 quoting; a name a spreadsheet would run as a formula gets a leading apostrophe and quotes.</summary>
+    public static string Field(string value)
+    {
+        var formula = value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal);
+        if (formula)
+        {
+            value = "'" + value;
+        }
+
+        return formula || value.AsSpan().IndexOfAny(",\"\r\n") >= 0
+            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
+    }
+
+    public static async Task<byte[]> ExportAsync(
+        IAudienceTrendSource source, IReadOnlyList<string> audiences, DateOnly firstDay, DateOnly lastDay)
+    {
+        using var output = new MemoryStream();
+        var rows = await new TrendCsvWriter().WriteAsync(
+            output,
+            firstDay,
+            lastDay,
+            source.ReadTrendsAsync(audiences, firstDay, lastDay, CancellationToken.None),
+            null,
+            CancellationToken.None);
+        Assert.That(rows, Is.EqualTo(audiences.Count));
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using AudienceTrends.Core.Jobs;
+using AudienceTrends.Functions;
+using AudienceTrends.Tests.Infrastructure;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AudienceTrends.Tests.Functions;
+
+/// <summary>
+/// The <c>functions.metadata</c> the build writes is what the host binds. It must agree with the code's attributes,
+/// with the routes clients call, and with the settings <c>local.settings.sample.json</c> provides.
+/// </summary>
+public sealed class FunctionsMetadataContractTests
+{
+    private static readonly IReadOnlyList<FunctionMetadata> Functions = FunctionMetadata.Load();
+
+    private static readonly JsonObject SampleSettings =
+        JsonNode.Parse(File.ReadAllText(RepositoryPaths.Combine("local.settings.sample.json")))!["Values"]!.AsObject();
+
+    private static readonly JsonNode HostJson = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Combine("host.json")))!;
+
+    [Test]
+    public void The_app_has_exactly_the_expected_functions_and_triggers()
+    {
+        var actual = Functions.ToDictionary(f => f.Name, f => f.Trigger.Type);
+        Assert.That(actual, Is.EquivalentTo(new Dictionary<string, string>
+        {
+            [nameof(CreateExportFunction.CreateExport)] = "httpTrigger",
+            [nameof(JobsFunctions.GetJob)] = "httpTrigger",
+            [nameof(JobsFunctions.ListJobs)] = "httpTrigger",
+            [nameof(ExportWorkerFunction.ProcessExportJob)] = "queueTrigger",
+            [nameof(ExportWorkerFunction.FailPoisonedExportJob)] = "queueTrigger",
+            [nameof(MaintenanceFunction.RunMaintenance)] = "timerTrigger",
+        }));
+    }
+
+    [TestCase(nameof(CreateExportFunction.CreateExport), "v2/audiencetrendsexport", "POST")]
+    [TestCase(nameof(JobsFunctions.GetJob), "v2/jobs/{id}", "GET")]
+    [TestCase(nameof(JobsFunctions.ListJobs), "v2/jobs", "GET")]
+    public void Http_functions_have_the_public_routes_methods_and_function_keys(string name, string route, string method)
+    {
+        var trigger = Functions.Single(f => f.Name == name).Trigger;
+        Assert.Multiple(() =>
+        {
+            Assert.That(trigger.Route, Is.EqualTo(route));
+            Assert.That(trigger.Methods, Is.EqualTo(new[] { method }));
+            Assert.That(trigger.AuthLevel, Is.EqualTo("Function"));
+        });
+        Assert.That(HostJson["extensions"]!["http"]!["routePrefix"]!.GetValue<string>(), Is.Empty,
+            "host.json removes the api/ prefix so paths are exactly /v2/...");
+    }
+
+    [Test]
+    public void Every_entry_point_is_a_method_whose_attributes_say_what_the_metadata_says()
+    {
+        foreach (var function in Functions)
+        {
+            var split = function.EntryPoint.LastIndexOf('.');
+            var type = typeof(CreateExportFunction).Assembly.GetType(function.EntryPoint[..split]);
+            var method = type?.GetMethod(function.EntryPoint[(split + 1)..]);
+            Assert.That(method, Is.Not.Null, function.EntryPoint);
+            Assert.That(method!.GetCustomAttribute<FunctionAttribute>()?.Name, Is.EqualTo(function.Name));
+
+            var parameter = method.GetParameters().Single(p => p.Name == function.Trigger.Name);
+            switch (parameter.GetCustomAttributes().Single(a => a.GetType().Name.EndsWith("TriggerAttribute", StringComparison.Ordinal)))
+            {
+                case HttpTriggerAttribute http:
+                    Assert.That(http.Route, Is.EqualTo(function.Trigger.Route));
+                    Assert.That(http.Methods!.Select(m => m.ToUpperInvariant()), Is.EqualTo(function.Trigger.Methods));
+                    Assert.That(http.AuthLevel.ToString(), Is.EqualTo(function.Trigger.AuthLevel));
+                    break;
+                case QueueTriggerAttribute queue:
+                    Assert.That(queue.QueueName, Is.EqualTo(function.Trigger.QueueName));
+                    Assert.That(queue.Connection, Is.EqualTo(function.Trigger.Connection));
+                    break;
+                case TimerTriggerAttribute timer:
+                    Assert.That(timer.Schedule, Is.EqualTo(function.Trigger.Schedule));
+                    break;
+                default:
+                    Assert.Fail($"{function.Name} has an unexpected trigger.");
+                    break;
+            }
+        }
+    }
+
+    [Test]
+    public void Queue_triggers_read_the_queue_the_app_writes_through_settings_the_sample_provides()
+    {
+        var queueName = SampleSettings["Jobs__QueueName"]!.GetValue<string>();
+        Assert.That(queueName, Is.EqualTo(new JobsOptions().QueueName), "the sample uses the app's default queue");
+
+        var work = Functions.Single(f => f.Name == nameof(ExportWorkerFunction.ProcessExportJob)).Trigger;
+        var poison = Functions.Single(f => f.Name == nameof(ExportWorkerFunction.FailPoisonedExportJob)).Trigger;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Resolve(work.QueueName!), Is.EqualTo(queueName));
+            Assert.That(Resolve(poison.QueueName!), Is.EqualTo(queueName + "-poison"), "the host's poison queue name");
+            foreach (var trigger in new[] { work, poison })
+            {
+                Assert.That(trigger.Connection, Is.EqualTo("AzureWebJobsStorage"));
+                Assert.That(SampleSettings.ContainsKey(trigger.Connection!), Is.True, "the sample sets the trigger's connection");
+            }
+        });
+    }
+
+    [Test]
+    public void Timer_schedule_is_a_six_field_ncrontab_expression()
+    {
+        var timer = Functions.Single(f => f.Trigger.Type == "timerTrigger").Trigger;
+        Assert.That(timer.Schedule!.Split(' '), Has.Length.EqualTo(6));
+    }
+
+    /// <summary>Resolves <c>%Section:Key%</c> as the host would from the sample's <c>Section__Key</c> value.</summary>
+    private static string Resolve(string expression) =>
+        System.Text.RegularExpressions.Regex.Replace(expression, "%([^%]+)%",
+            m => SampleSettings[m.Groups[1].Value.Replace(":", "__", StringComparison.Ordinal)]?.GetValue<string>()
+                 ?? throw new AssertionException($"local.settings.sample.json does not set {m.Groups[1].Value}"));
+}
