@@ -26,13 +26,20 @@ public sealed class OpenApiContractTests
 
     private static readonly OpenApiDocument Document = OpenApiDocument.Load();
 
-    private InProcessFunctionsHost _app = null!;
-
-    [OneTimeSetUp]
-    public async Task StartApp() => _app = (await TestApp.StartInProcessAsync(await TestApp.SettingsAsync())).Host;
+    // Started on first use, so the tests that only read files do not need Azurite.
+    private InProcessFunctionsHost? _app;
 
     [OneTimeTearDown]
-    public async Task StopApp() => await _app.DisposeAsync();
+    public async Task StopApp()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task<InProcessFunctionsHost> AppAsync() =>
+        _app ??= (await TestApp.StartInProcessAsync(await TestApp.SettingsAsync())).Host;
 
     [Test]
     public void Operations_are_exactly_the_http_functions_of_the_build()
@@ -92,7 +99,7 @@ public sealed class OpenApiContractTests
         var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}");
         Assert.That(scenario, Is.Not.Null, $"no scenario produces {method} {path} {status}: add one, or drop the claim");
 
-        using var response = await scenario!(this);
+        using var response = await scenario!(await AppAsync());
 
         var documented = Document.Resolve(Document.Operation(method, path).Responses[status]!);
         Assert.That(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), Is.EqualTo(status),
@@ -156,7 +163,8 @@ public sealed class OpenApiContractTests
         Assert.That(required.Select(r => r.Path), Is.SupersetOf(new[] { "name", "selected_timeframe_start", "selected_timeframe_end", "audiences", "destination.type" }),
             "the schema's required lists were followed");
 
-        using (var whole = await _app.Client.PostExportAsync(body.ToJsonString()))
+        var client = (await AppAsync()).Client;
+        using (var whole = await client.PostExportAsync(body.ToJsonString()))
         {
             Assert.That(whole.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "the example itself is accepted");
         }
@@ -168,7 +176,7 @@ public sealed class OpenApiContractTests
             var parent = segments[..^1].Aggregate((JsonNode)without, (node, segment) => node[segment]!).AsObject();
             Assert.That(parent.Remove(segments[^1]), Is.True, field.Path);
 
-            using var response = await _app.Client.PostExportAsync(without.ToJsonString());
+            using var response = await client.PostExportAsync(without.ToJsonString());
             var answer = await response.Content.ReadAsStringAsync();
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), $"without {field.Path}: {answer}");
             var errorKeys = JsonNode.Parse(answer)!["errors"]!.AsObject().Select(e => e.Key).ToList();
@@ -176,54 +184,100 @@ public sealed class OpenApiContractTests
         }
     }
 
+    [TestCaseSource(nameof(DocumentedExamples))]
+    public async Task Each_field_the_document_leaves_optional_can_be_left_out(string example)
+    {
+        var body = ExportExamples().Single(e => e.Key == example).Value!["value"]!.AsObject();
+        var schema = Document.Operation("POST", ExportPath).Node["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        var required = Document.RequiredFields(body, schema).Select(r => r.Path).ToHashSet();
+        var optional = Paths(body, "").Where(p => !required.Contains(p)).ToList();
+        Assert.That(optional, Does.Contain("exportType"));
+
+        var client = (await AppAsync()).Client;
+        foreach (var path in optional)
+        {
+            var without = body.DeepClone().AsObject();
+            var segments = path.Split('.');
+            segments[..^1].Aggregate((JsonNode)without, (node, segment) => node[segment]!).AsObject().Remove(segments[^1]);
+
+            using var response = await client.PostExportAsync(without.ToJsonString());
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), $"without {path}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        static IEnumerable<string> Paths(JsonObject node, string prefix) =>
+            node.SelectMany(p => p.Value is JsonObject child ? [prefix + p.Key, .. Paths(child, $"{prefix}{p.Key}.")] : new[] { prefix + p.Key });
+    }
+
+    [Test]
+    public void Enumerations_match_the_code()
+    {
+        var schemas = Document.Root["components"]!["schemas"]!;
+        var variants = schemas["Destination"]!["oneOf"]!.AsArray().Select(v => Document.Resolve(v!)["properties"]!["type"]!["pattern"]!.GetValue<string>()).ToList();
+        var wireNames = Enum.GetValues<DestinationType>().Select(t => t.ToWireName()).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Strings(schemas["JobStatus"]!["enum"]!), Is.EqualTo(JobStatus.All));
+            Assert.That(Strings(schemas["JobView"]!["properties"]!["destination"]!["properties"]!["type"]!["enum"]!), Is.EquivalentTo(wireNames));
+            foreach (var name in wireNames.SelectMany(n => new[] { n, n.ToUpperInvariant() }))
+            {
+                Assert.That(variants.Count(pattern => Regex.IsMatch(name, pattern, RegexOptions.None, TimeSpan.FromSeconds(1))), Is.EqualTo(1),
+                    $"destination type {name} is accepted by exactly one variant, as DestinationTypeNames.TryParse accepts it: {DestinationTypeNames.TryParse(name, out _)}");
+            }
+
+            Assert.That(variants.Where(pattern => Regex.IsMatch("ftps", pattern, RegexOptions.None, TimeSpan.FromSeconds(1))), Is.Empty);
+        });
+
+        static List<string> Strings(JsonNode array) => array.AsArray().Select(n => n!.GetValue<string>()).ToList();
+    }
+
     private static IEnumerable<KeyValuePair<string, JsonNode?>> ExportExamples() =>
         Document.Operation("POST", ExportPath).Node["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
 
     // One way to make the app give each documented answer, keyed "METHOD path status".
-    private static readonly Dictionary<string, Func<OpenApiContractTests, Task<HttpResponseMessage>>> Scenarios = new()
+    private static readonly Dictionary<string, Func<InProcessFunctionsHost, Task<HttpResponseMessage>>> Scenarios = new()
     {
-        [$"POST {ExportPath} 202"] = t => t._app.Client.PostExportAsync(HttpJson.Example("ui-download.json")),
-        [$"POST {ExportPath} 400"] = t => t._app.Client.PostExportAsync(Without(HttpJson.Example("ui-download.json"), "name")),
-        [$"POST {ExportPath} 409"] = async t =>
+        [$"POST {ExportPath} 202"] = app => app.Client.PostExportAsync(HttpJson.Example("ui-download.json")),
+        [$"POST {ExportPath} 400"] = app => app.Client.PostExportAsync(Without(HttpJson.Example("ui-download.json"), "name")),
+        [$"POST {ExportPath} 409"] = async app =>
         {
             var key = "contract-" + Guid.NewGuid();
-            using var first = await t._app.Client.PostExportAsync(HttpJson.Example("ui-download.json"), key);
+            using var first = await app.Client.PostExportAsync(HttpJson.Example("ui-download.json"), key);
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-            return await t._app.Client.PostExportAsync(HttpJson.Example("s3.json"), key);
+            return await app.Client.PostExportAsync(HttpJson.Example("s3.json"), key);
         },
-        [$"POST {ExportPath} 413"] = t =>
+        [$"POST {ExportPath} 413"] = app =>
         {
-            var limit = t._app.Services.GetRequiredService<IOptions<IntakeOptions>>().Value.MaxBodyBytes;
+            var limit = app.Services.GetRequiredService<IOptions<IntakeOptions>>().Value.MaxBodyBytes;
             var example = HttpJson.Example("ui-download.json");
-            return t._app.Client.PostExportAsync(example + new string(' ', limit + 1 - example.Length));
+            return app.Client.PostExportAsync(example + new string(' ', limit + 1 - example.Length));
         },
-        [$"POST {ExportPath} 415"] = t =>
-            t._app.Client.PostAsync(ExportPath.TrimStart('/'), HttpJson.Body(HttpJson.Example("ui-download.json"), "text/plain")),
-        // Honest 500: the app's storage (blobs and tables) refuses connections; the SDK retries, then the function throws.
-        [$"POST {ExportPath} 500"] = _ => WithUnreachableAsync(["Blob", "Table"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
+        [$"POST {ExportPath} 415"] = app =>
+            app.Client.PostAsync(ExportPath.TrimStart('/'), HttpJson.Body(HttpJson.Example("ui-download.json"), "text/plain")),
+        // Honest 500: the app's job table refuses connections; the SDK retries, then the function throws.
+        [$"POST {ExportPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
         [$"POST {ExportPath} 503"] = _ => WithUnreachableAsync(["Queue"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
 
-        [$"GET {JobPath} 200"] = async t =>
+        [$"GET {JobPath} 200"] = async app =>
         {
-            using var created = await t._app.Client.PostExportAsync(HttpJson.Example("sftp.json"));
+            using var created = await app.Client.PostExportAsync(HttpJson.Example("sftp.json"));
             Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-            return await t._app.Client.GetAsync(created.Headers.Location!.ToString().TrimStart('/'));
+            return await app.Client.GetAsync(created.Headers.Location!.ToString().TrimStart('/'));
         },
-        [$"GET {JobPath} 404"] = t => t._app.Client.GetAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}"),
+        [$"GET {JobPath} 404"] = app => app.Client.GetAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}"),
         [$"GET {JobPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.GetAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}")),
 
         // Two jobs of its own and a page of one: the answer has a next page, so X-Continuation-Token and Link.
-        [$"GET {JobsPath} 200"] = async t =>
+        [$"GET {JobsPath} 200"] = async app =>
         {
             foreach (var example in new[] { "ui-download.json", "gcs.json" })
             {
-                using var created = await t._app.Client.PostExportAsync(HttpJson.Example(example));
+                using var created = await app.Client.PostExportAsync(HttpJson.Example(example));
                 Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             }
 
-            return await t._app.Client.GetAsync("v2/jobs?jobName=audiencetrendsexport&status=pending&limit=1");
+            return await app.Client.GetAsync("v2/jobs?jobName=audiencetrendsexport&status=pending&limit=1");
         },
-        [$"GET {JobsPath} 400"] = t => t._app.Client.GetAsync("v2/jobs?limit=0&status=finished"),
+        [$"GET {JobsPath} 400"] = app => app.Client.GetAsync("v2/jobs?limit=0&status=finished"),
         [$"GET {JobsPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.GetAsync("v2/jobs")),
     };
 
