@@ -1,6 +1,8 @@
 using AudienceTrends.Core.Destinations.Ftp;
+using AudienceTrends.Core.Destinations.Gcs;
 using AudienceTrends.Core.Destinations.Managed;
 using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Core.Destinations.S3;
 using AudienceTrends.Core.Destinations.Sftp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,8 @@ public static class DestinationsRegistration
         services.AddManagedStorageDestination(configuration);
         services.AddSftp(configuration);
         services.AddFtp(configuration);
+        services.AddS3(configuration);
+        services.AddGcs(configuration);
         return services;
     }
 }

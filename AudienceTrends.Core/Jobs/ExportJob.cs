@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Serialization;
 using AudienceTrends.Core.Requests;
 using Azure;
 using Azure.Data.Tables;
@@ -98,12 +99,16 @@ public sealed class ExportJob : ITableEntity
     /// <summary>The destination's credentials, AES-256-GCM encrypted under a key from configuration.</summary>
     public string? EncryptedSecrets { get; set; }
 
+    [IgnoreDataMember]
     public string Id => RowKey;
 
+    [IgnoreDataMember]
     public DateOnly FirstDate => DateOnly.ParseExact(FirstDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    [IgnoreDataMember]
     public DateOnly LastDate => DateOnly.ParseExact(LastDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    [IgnoreDataMember]
     public string FileName => Name + ".csv";
 
     public static ExportJob Create(string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets)

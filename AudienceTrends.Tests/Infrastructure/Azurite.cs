@@ -49,9 +49,9 @@ public sealed partial class Azurite
         var (process, _) = await ServerProcess.StartAsync("node",
         [
             script, "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-            "--blobPort", "0", "--queuePort", "0", "--tablePort", "0", "--location", location,
+            "--blobPort", "0", "--queuePort", "0", "--tablePort", "0",
             "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
-        ], ListeningLine());
+        ], ListeningLine(), workingDirectory: location);
 
         // Each service prints its own line; wait until all three have.
         for (var i = 0; i < 200; i++)

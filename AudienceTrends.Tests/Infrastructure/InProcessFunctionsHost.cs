@@ -16,6 +16,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AudienceTrends.Tests.Infrastructure;
 
@@ -201,9 +202,12 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
                     await action.ExecuteResultAsync(new ActionContext(http, new RouteData(routeValues), new ActionDescriptor()));
                 }
             }
-            catch (Exception) when (!http.Response.HasStarted)
+            catch (Exception e) when (!http.Response.HasStarted)
             {
                 // What HttpExceptionMiddleware does inside the real host.
+                _host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<HttpExceptionMiddleware>()
+                    .LogError(e, "Function {FunctionName} failed", function.Name);
+                TestContext.Out.WriteLine($"{function.Name} failed: {e}");
                 await UnhandledProblem.WriteAsync(http, Guid.NewGuid().ToString());
             }
         }

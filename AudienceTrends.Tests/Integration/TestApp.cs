@@ -14,7 +14,7 @@ namespace AudienceTrends.Tests.Integration;
 /// </summary>
 public static class TestApp
 {
-    public const string EncryptionKey = "q2x0b3NlY3JldC1rZXktZm9yLXRlc3RzLW9ubHkhIQ==";
+    public const string EncryptionKey = "rg9VHzDrz2J9e6JNPneJTGe4iuv2a9q/k+AADeCpvl0=";
 
     public static async Task<Dictionary<string, string?>> SettingsAsync(string? databasePath = null, bool seedDemoData = true)
     {

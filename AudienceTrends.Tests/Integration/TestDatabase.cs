@@ -105,7 +105,7 @@ public static class TestDatabase
             value = "'" + value;
         }
 
-        return formula || value.IndexOfAny([',', '"', '\r', '\n']) >= 0 || value.StartsWith(' ') || value.EndsWith(' ')
+        return formula || value.IndexOfAny([',', '"', '\r', '\n']) >= 0
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
     }

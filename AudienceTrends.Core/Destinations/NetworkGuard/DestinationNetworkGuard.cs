@@ -37,9 +37,11 @@ public sealed class DestinationNetworkGuard
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
     private readonly IPNetwork[] _allowed;
+    private readonly IHostResolver _resolver;
 
-    public DestinationNetworkGuard(IOptions<NetworkGuardOptions> options)
+    public DestinationNetworkGuard(IOptions<NetworkGuardOptions> options, IHostResolver resolver)
     {
+        _resolver = resolver;
         _allowed = options.Value.AllowedNetworks
             .Select(n => NetworkGuardOptions.TryParseNetwork(n, out var network) ? network : (IPNetwork?)null)
             .OfType<IPNetwork>()
@@ -56,7 +58,7 @@ public sealed class DestinationNetworkGuard
     {
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            : await _resolver.ResolveAsync(host, cancellationToken);
 
         foreach (var address in addresses)
         {

@@ -10,6 +10,7 @@ public static class NetworkGuardRegistration
     {
         services.AddValidatedOptions<NetworkGuardOptions>(
             configuration, NetworkGuardOptions.SectionName, NetworkGuardOptions.Validate);
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.TryAddSingleton<DestinationNetworkGuard>();
         return services;
     }

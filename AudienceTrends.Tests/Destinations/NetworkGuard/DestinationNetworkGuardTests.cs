@@ -11,7 +11,7 @@ namespace AudienceTrends.Tests.Destinations.NetworkGuard;
 public class DestinationNetworkGuardTests
 {
     private static DestinationNetworkGuard Guard(params string[] allowed) =>
-        new(Options.Create(new NetworkGuardOptions { AllowedNetworks = [.. allowed] }));
+        new(Options.Create(new NetworkGuardOptions { AllowedNetworks = [.. allowed] }), new DnsHostResolver());
 
     [TestCase("127.0.0.1")]
     [TestCase("127.10.20.30")]

@@ -1,0 +1,150 @@
+using System.Net;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Requests;
+using Google;
+using Google.Apis.Auth.OAuth2;
+using Google.Apis.Auth.OAuth2.Responses;
+using Google.Apis.Upload;
+using Google.Cloud.Storage.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Destinations.Gcs;
+
+/// <summary>
+/// Uploads the export to the request's GCS bucket with the service's own Google credentials. The upload is resumable
+/// and sent in chunks (one chunk in memory at a time); GCS creates the object only when the last chunk arrives, so a
+/// failed upload leaves nothing visible and a retry simply writes the whole object again.
+/// </summary>
+public sealed class GcsDestination : IExportDestination
+{
+    private readonly GcsOptions _options;
+    private readonly ILogger<GcsDestination> _logger;
+    private readonly Lazy<StorageClient> _client;
+
+    public GcsDestination(IOptions<GcsOptions> options, ILogger<GcsDestination> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _client = new Lazy<StorageClient>(CreateClient);
+    }
+
+    public DestinationType Type => DestinationType.Gcs;
+
+    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    {
+        var bucket = delivery.Destination.GcsBucket is { Length: > 0 } b
+            ? b
+            : throw new ExportFailedException(ErrorCodes.InvalidJob, "The GCS destination names no bucket.");
+        var objectName = ObjectName(delivery.Destination.Path, delivery.FileName);
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var guard = new StallGuard(stalled);
+        try
+        {
+            var stored = await _client.Value.UploadObjectAsync(
+                bucket,
+                objectName,
+                "text/csv",
+                content,
+                new UploadObjectOptions { ChunkSize = _options.ChunkSizeBytes },
+                stalled.Token,
+                guard);
+            var location = $"gs://{bucket}/{objectName}";
+            _logger.LogInformation("Uploaded {Bytes} bytes to {Location}", stored.Size, location);
+            return new DeliveryResult(location);
+        }
+        catch (OperationCanceledException e) when (guard.Tripped && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException(
+                $"The upload to GCS bucket '{bucket}' made no progress in {StallGuard.MaxAttempts} attempts at the same chunk.", e);
+        }
+        catch (Exception e) when (Permanent(e, bucket) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary><c>&lt;folder&gt;/&lt;fileName&gt;</c>, the folder without leading, trailing or doubled slashes.</summary>
+    internal static string ObjectName(string? path, string fileName)
+    {
+        var folder = string.Join('/', (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries));
+        return folder.Length == 0 ? fileName : $"{folder}/{fileName}";
+    }
+
+    private StorageClient CreateClient()
+    {
+        var builder = new StorageClientBuilder { UnauthenticatedAccess = _options.UnauthenticatedAccess };
+        if (!string.IsNullOrEmpty(_options.BaseUri))
+        {
+            builder.BaseUri = _options.BaseUri;
+        }
+
+        if (!string.IsNullOrEmpty(_options.CredentialsJson))
+        {
+            // Parsed as a service account only, so a configured JSON cannot make the client run anything else.
+            builder.GoogleCredential = CredentialFactory.FromJson<ServiceAccountCredential>(_options.CredentialsJson).ToGoogleCredential();
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The failures no retry can fix. The message names the cause and the bucket.</summary>
+    private ExportFailedException? Permanent(Exception exception, string bucket)
+    {
+        var where = $"bucket '{bucket}' at {(string.IsNullOrEmpty(_options.BaseUri) ? "storage.googleapis.com" : _options.BaseUri)}";
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case TokenResponseException token:
+                    return new ExportFailedException(
+                        ErrorCodes.DestinationAuthFailed,
+                        $"Google refused the service's credentials ({token.Error?.Error}) for GCS {where}.",
+                        e);
+                case GoogleApiException { HttpStatusCode: HttpStatusCode.Unauthorized }:
+                    return new ExportFailedException(ErrorCodes.DestinationAuthFailed, $"GCS refused the service's credentials for {where}.", e);
+                case GoogleApiException { HttpStatusCode: HttpStatusCode.Forbidden }:
+                    return new ExportFailedException(
+                        ErrorCodes.DestinationPermissionDenied,
+                        $"GCS denied the service's account writing to {where}; grant it object create access on the bucket.",
+                        e);
+                case GoogleApiException { HttpStatusCode: HttpStatusCode.NotFound }:
+                    return new ExportFailedException(ErrorCodes.DestinationNotFound, $"GCS has no {where}.", e);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The client library resends a chunk whose connection drops without limit or pause; this stops the upload after a
+    /// few attempts that gain nothing, so the host's retry (with its back-off) takes over instead of an endless loop.
+    /// </summary>
+    private sealed class StallGuard(CancellationTokenSource cancel) : IProgress<IUploadProgress>
+    {
+        public const int MaxAttempts = 5;
+
+        private long _bytes = -1;
+        private int _attempts;
+
+        public bool Tripped { get; private set; }
+
+        public void Report(IUploadProgress value)
+        {
+            if (value.Status != UploadStatus.Uploading)
+            {
+                return;
+            }
+
+            if (value.BytesSent > _bytes)
+            {
+                (_bytes, _attempts) = (value.BytesSent, 0);
+            }
+            else if (++_attempts >= MaxAttempts && !Tripped)
+            {
+                Tripped = true;
+                cancel.Cancel();
+            }
+        }
+    }
+}

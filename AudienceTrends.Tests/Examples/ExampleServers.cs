@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Tests.Destinations.Gcs;
+using AudienceTrends.Tests.Destinations.S3;
+using AudienceTrends.Tests.Destinations.Sftp;
+using AudienceTrends.Tests.Infrastructure;
+
+namespace AudienceTrends.Tests.Examples;
+
+/// <summary>
+/// Real servers standing where the example bodies point, so the bodies can be sent exactly as written: an sshd on
+/// 127.0.0.2 ports 21 and 22 (the reference SFTP example says port "21"), a vsftpd on 127.0.0.3 port 21, and the
+/// user <c>username</c> / <c>password</c> the examples log in as. The examples' host names resolve to those addresses
+/// through <see cref="Resolver"/>, which the tests put in place of DNS.
+/// </summary>
+[SetUpFixture]
+public sealed class ExampleServers
+{
+    public const string User = "username";
+    public const string Password = "password";
+    public const string SavedKeyName = "myKeyName";
+
+    private static readonly IPAddress SftpAddress = IPAddress.Parse("127.0.0.2");
+    private static readonly IPAddress FtpAddress = IPAddress.Parse("127.0.0.3");
+
+    private readonly List<ServerProcess> _processes = [];
+    private readonly S3ServerFixture _s3 = new();
+    private string _root = "";
+
+    public static string Home { get; private set; } = "";
+
+    /// <summary>The GCS stand-in holding the reference example's bucket, <c>bucketname</c>.</summary>
+    public static GcsEmulator Gcs { get; private set; } = null!;
+
+    /// <summary>The private key saved in the service as <see cref="SavedKeyName"/>.</summary>
+    public static string SavedPrivateKey { get; private set; } = "";
+
+    public static IHostResolver Resolver { get; } = new MapResolver(new Dictionary<string, IPAddress>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["example.com"] = SftpAddress,
+        ["sftp.example.com"] = SftpAddress,
+        ["ftp.example.com"] = FtpAddress,
+    });
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _root = TestHost.CreateRoot("example-servers-");
+        Home = Path.Combine(_root, "home");
+        TestHost.EnsureUser(User, Home, "/bin/bash", Password);
+
+        var hostKey = Path.Combine(_root, "host_ed25519");
+        TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+        var userKey = Path.Combine(_root, "user_ed25519");
+        TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "example", "-f", userKey]);
+        SavedPrivateKey = await File.ReadAllTextAsync(userKey);
+        var authorized = Directory.CreateDirectory(Path.Combine(_root, "authorized")).FullName;
+        File.Copy(userKey + ".pub", Path.Combine(authorized, User));
+
+        var sshdConfig = Path.Combine(_root, "sshd_config");
+        await File.WriteAllTextAsync(sshdConfig, $"""
+            ListenAddress {SftpAddress}:21
+            ListenAddress {SftpAddress}:22
+            HostKey {hostKey}
+            PidFile {Path.Combine(_root, "sshd.pid")}
+            AuthorizedKeysFile {authorized}/%u
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication yes
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin no
+            AllowUsers {User}
+            Subsystem sftp internal-sftp
+            Match User {User}
+                ForceCommand internal-sftp
+            """);
+        Directory.CreateDirectory("/run/sshd");
+        _processes.Add((await ServerProcess.StartAsync("/usr/sbin/sshd", ["-D", "-e", "-f", sshdConfig],
+            new Regex(@"Server listening on 127\.0\.0\.2 port 22"))).Server);
+
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
+        var passive = ServerProcess.FreeTcpPort();
+        var vsftpdConfig = Path.Combine(_root, "vsftpd.conf");
+        await File.WriteAllTextAsync(vsftpdConfig, $"""
+            listen=YES
+            listen_ipv6=NO
+            listen_address={FtpAddress}
+            listen_port=21
+            background=NO
+            anonymous_enable=NO
+            local_enable=YES
+            write_enable=YES
+            local_umask=022
+            pasv_enable=YES
+            pasv_address={FtpAddress}
+            pasv_min_port={passive}
+            pasv_max_port={passive}
+            port_enable=NO
+            pam_service_name=vsftpd
+            secure_chroot_dir={empty}
+            seccomp_sandbox=NO
+            xferlog_enable=NO
+            ssl_enable=NO
+
+            """);
+        _processes.Add((await ServerProcess.StartAsync("/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", vsftpdConfig],
+            new Regex("^starting$"))).Server);
+        await WaitForTcpAsync(new IPEndPoint(FtpAddress, 21));
+
+        // s3rver with the reference example's keys and bucket (my_bucket); the GCS stand-in with its bucket.
+        await _s3.StartAsync();
+        Gcs = await GcsEmulator.StartAsync();
+        Gcs.AddBucket("bucketname");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _s3.StopAsync();
+        if (Gcs is not null)
+        {
+            await Gcs.DisposeAsync();
+        }
+
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        if (_root.Length > 0)
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static async Task WaitForTcpAsync(IPEndPoint endpoint)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(endpoint);
+                return;
+            }
+            catch (SocketException) when (i < 200)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private sealed class MapResolver(IReadOnlyDictionary<string, IPAddress> names) : IHostResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+            names.TryGetValue(host, out var address)
+                ? Task.FromResult(new[] { address })
+                : throw new SocketException((int)SocketError.HostNotFound);
+    }
+}
