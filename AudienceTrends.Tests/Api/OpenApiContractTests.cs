@@ -8,6 +8,8 @@ using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Readers;
 
 namespace AudienceTrends.Tests.Api;
 
@@ -40,6 +42,16 @@ public sealed class OpenApiContractTests
 
     private async Task<InProcessFunctionsHost> AppAsync() =>
         _app ??= (await TestApp.StartInProcessAsync(await TestApp.SettingsAsync())).Host;
+
+    [Test]
+    public void Document_is_valid_openapi_3_0()
+    {
+        var parsed = new OpenApiStringReader().Read(File.ReadAllText(RepositoryPaths.Combine("openapi.yaml")), out var diagnostic);
+
+        Assert.That(diagnostic.Errors.Select(e => $"{e.Pointer}: {e.Message}"), Is.Empty);
+        Assert.That(diagnostic.SpecificationVersion, Is.EqualTo(OpenApiSpecVersion.OpenApi3_0));
+        Assert.That(parsed.Paths.Keys, Is.EquivalentTo(Document.Operations.Select(o => o.Path).Distinct()), "both readers see the same paths");
+    }
 
     [Test]
     public void Operations_are_exactly_the_http_functions_of_the_build()
