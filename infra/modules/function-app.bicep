@@ -142,7 +142,6 @@ var settings = {
   Database__Provider: 'SqlServer'
   Database__ConnectionString: databaseConnectionString
   Database__SeedDemoData: 'false'
-  Sftp__KeyVaultUri: keyVaultUri
 }
 
 var sftpKeySettings = toObject(
