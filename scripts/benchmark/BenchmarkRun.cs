@@ -28,6 +28,7 @@ public static class BenchmarkRun
 
     public static async Task RunAsync(IReadOnlyList<BenchmarkSize> sizes)
     {
+        var loadAtStart = LoadAverage();
         var work = Directory.CreateTempSubdirectory("audiencetrends-benchmark-");
         try
         {
@@ -44,7 +45,7 @@ public static class BenchmarkRun
                 results.Add(await MeasureAsync(size, work.FullName, azurite.ConnectionString, blobs, baseline));
             }
 
-            Print(results);
+            Print(results, loadAtStart);
         }
         finally
         {
@@ -153,7 +154,7 @@ public static class BenchmarkRun
         return JsonSerializer.Deserialize<ExportResult>(line[ExportRun.ResultPrefix.Length..])!;
     }
 
-    private static void Print(List<Measured> results)
+    private static void Print(List<Measured> results, string loadAtStart)
     {
         var largest = results.MaxBy(r => r.Size.Cells)!;
         var smallest = results.MinBy(r => r.Size.Cells)!;
@@ -186,6 +187,8 @@ public static class BenchmarkRun
         Console.WriteLine("export = ExportWorker.ProcessAsync (SQLite -> CSV -> managed Blob storage on Azurite), in a child process per size;");
         Console.WriteLine("baseline = `sqlite3 -csv` writing the same rows to a file + BlockBlobClient.UploadAsync of a file as large as the CSV;");
         Console.WriteLine("ratio = export s / (sqlite3 s + upload s); MB = 10^6 bytes; peak WS = the export process's peak working set.");
+        // Other work on the machine slows the multi-threaded export (reader, uploader, Azurite) more than sqlite3.
+        Console.WriteLine($"load average (1 min) at start {loadAtStart}, at end {LoadAverage()}.");
         Console.WriteLine();
         foreach (var row in table)
         {
@@ -205,6 +208,9 @@ public static class BenchmarkRun
         Console.WriteLine(Format(
             $"export time / baseline at {largest.Size}: {largest.Ratio:F2}× (target ≤ {RatioTarget}×) {(largest.Ratio <= RatioTarget ? "PASS" : "MISS")}"));
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     private static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
