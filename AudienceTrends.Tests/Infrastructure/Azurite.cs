@@ -14,10 +14,12 @@ public sealed partial class Azurite
     private static readonly Lazy<Task<Azurite>> Shared = new(StartAsync);
 
     private readonly ServerProcess _process;
+    private readonly string _location;
 
-    private Azurite(ServerProcess process, int blobPort, int queuePort, int tablePort)
+    private Azurite(ServerProcess process, string location, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
+        _location = location;
         ConnectionString =
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + AccountKey + ";" +
             $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
@@ -33,7 +35,9 @@ public sealed partial class Azurite
     {
         if (Shared.IsValueCreated && Shared.Value.IsCompletedSuccessfully)
         {
-            await Shared.Value.Result._process.DisposeAsync();
+            var azurite = Shared.Value.Result;
+            await azurite._process.DisposeAsync();
+            Directory.Delete(azurite._location, recursive: true);
         }
     }
 
@@ -60,13 +64,14 @@ public sealed partial class Azurite
                 .ToDictionary(m => m.Groups["service"].Value, m => int.Parse(m.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture));
             if (ports.Count == 3)
             {
-                return new Azurite(process, ports["Blob"], ports["Queue"], ports["Table"]);
+                return new Azurite(process, location, ports["Blob"], ports["Queue"], ports["Table"]);
             }
 
             await Task.Delay(50);
         }
 
         await process.DisposeAsync();
+        Directory.Delete(location, recursive: true);
         throw new InvalidOperationException("Azurite did not report all three services:\n" + process.Output);
     }
 
