@@ -271,34 +271,37 @@ public sealed class ExportWorker(
 
         private async Task RunAsync()
         {
-            try
+            while (true)
             {
-                while (true)
+                try
                 {
                     await Task.Delay(_options.ProgressInterval, _time, _stop.Token);
-                    _job.CompletedItems = Volatile.Read(ref _completed);
-                    _job.LeaseUntil = _time.GetUtcNow() + _options.LeaseDuration;
-                    bool saved;
-                    try
-                    {
-                        saved = await _jobs.TryUpdateAsync(_job, _stop.Token);
-                    }
-                    catch (Azure.RequestFailedException)
-                    {
-                        // Storage hiccup: the lease still has time left; try again at the next beat.
-                        continue;
-                    }
-
-                    if (!saved)
-                    {
-                        Lost = true;
-                        await _cancellation.CancelAsync();
-                        return;
-                    }
                 }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                _job.CompletedItems = Volatile.Read(ref _completed);
+                _job.LeaseUntil = _time.GetUtcNow() + _options.LeaseDuration;
+                bool saved;
+                try
+                {
+                    // Never cancelled half-way: a save that lands unseen would leave this worker with a stale ETag.
+                    saved = await _jobs.TryUpdateAsync(_job, CancellationToken.None);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Storage hiccup: the lease still has time left; try again at the next beat.
+                    continue;
+                }
+
+                if (!saved)
+                {
+                    Lost = true;
+                    await _cancellation.CancelAsync();
+                    return;
+                }
             }
         }
     }
