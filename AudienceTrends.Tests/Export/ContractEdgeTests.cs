@@ -1,5 +1,4 @@
 using System.Text;
-using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Tests.Export;
 

@@ -4,7 +4,7 @@ namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// One real Azurite (Blob, Queue, Table) for the whole test run, from the project's npm packages, on random ports,
-/// in memory. Started on first use; stopped by <see cref="TestRunTeardown"/>. Tests isolate themselves by job id
+/// in memory. Started on first use; stopped by the test run's teardown (TestRunTeardown). Tests isolate themselves by job id
 /// or by their own table/container names, never by order.
 /// </summary>
 public sealed partial class Azurite

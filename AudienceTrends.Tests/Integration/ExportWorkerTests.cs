@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Functions;
 using AudienceTrends.Tests.Infrastructure;

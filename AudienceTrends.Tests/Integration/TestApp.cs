@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
 using Azure.Data.Tables;

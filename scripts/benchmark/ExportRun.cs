@@ -6,7 +6,6 @@ using AudienceTrends.Core;
 using AudienceTrends.Core.Destinations.Managed;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
-using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

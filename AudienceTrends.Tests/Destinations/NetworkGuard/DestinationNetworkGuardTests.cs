@@ -1,5 +1,4 @@
 using System.Net;
-using AudienceTrends.Core;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Configuration;

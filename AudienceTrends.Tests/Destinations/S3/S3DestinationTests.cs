@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Amazon.S3;
 using Amazon.S3.Model;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.S3;
