@@ -39,6 +39,35 @@ public sealed class ExampleBodiesEndToEndTests
         Assert.That(job["result"]!["location"]!.GetValue<string>(), Is.EqualTo(location));
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(delivered)!).Select(Path.GetFileName), Is.EqualTo(new[] { Path.GetFileName(file) }),
             "no temporary file is left beside it");
+        if (example.StartsWith("sftp", StringComparison.Ordinal))
+        {
+            Assert.That(job["result"]!["hostKeyFingerprint"]!.GetValue<string>(), Does.StartWith("SHA256:"), "the observed host key is recorded");
+        }
+    }
+
+    [Test]
+    public async Task A_refused_login_fails_the_job_at_once_naming_the_destination_and_not_the_password()
+    {
+        const string WrongPassword = "Wrong-Pw-3e9a41";
+        var settings = await TestApp.SettingsAsync();
+        settings["NetworkGuard:AllowedNetworks:0"] = "127.0.0.0/8";
+        var (host, logs) = await TestApp.StartInProcessAsync(settings, services => services.AddSingleton(ExampleServers.Resolver));
+        await using var _ = host;
+        var body = System.Text.Json.Nodes.JsonNode.Parse(HttpJson.Example("sftp.json"))!;
+        body["destination"]!["password"] = WrongPassword;
+
+        var created = await host.Client.PostExportAsync(body.ToJsonString());
+        var job = await host.WaitForFinalJobAsync((await created.JsonAsync())["jobId"]!.GetValue<string>());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Failed"));
+            Assert.That(job["error"]!["code"]!.GetValue<string>(), Is.EqualTo("destination_auth_failed"));
+            Assert.That(job["error"]!["message"]!.GetValue<string>(), Does.Contain("example.com:21"));
+            Assert.That(job["attempts"]!.GetValue<int>(), Is.EqualTo(1), "not retried: a retry cannot fix it");
+            Assert.That(host.QueueFailures, Is.Empty);
+            Assert.That(job.ToJsonString() + logs.AllText, Does.Not.Contain(WrongPassword));
+        });
     }
 
     [Test]
