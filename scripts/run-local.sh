@@ -16,7 +16,7 @@ if [ ! -f local.settings.json ]; then
 fi
 
 func_bin=$(command -v func || true)
-if [ -z "$func_bin" ] && [ -x node_modules/.bin/func ]; then
+if [ -z "$func_bin" ] && [ -x node_modules/.bin/func ] && node_modules/.bin/func --version >/dev/null 2>&1; then
   func_bin="$root/node_modules/.bin/func"
 fi
 if [ -z "$func_bin" ]; then
