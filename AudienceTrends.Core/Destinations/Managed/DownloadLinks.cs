@@ -8,10 +8,15 @@ namespace AudienceTrends.Core.Destinations.Managed;
 /// <summary>
 /// Read-only download links for managed files, signed afresh on every call and never stored. With an account key
 /// (Azurite, connection strings) the link is an account SAS; with a managed identity (Azure, where shared keys are
-/// off) it is a user-delegation SAS.
+/// off) it is a user-delegation SAS, signed with a delegation key the app keeps in memory for a day so that listing
+/// a page of jobs does not ask Entra for one key per job.
 /// </summary>
 public sealed class DownloadLinks(StorageClients storage, IOptions<ManagedStorageOptions> options, TimeProvider time)
 {
+    private static readonly TimeSpan DelegationKeyLifetime = TimeSpan.FromDays(1);
+
+    private Azure.Storage.Blobs.Models.UserDelegationKey? _delegationKey;
+
     public async Task<DownloadLink> CreateAsync(string jobId, string fileName, CancellationToken cancellationToken)
     {
         var container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
@@ -32,8 +37,14 @@ public sealed class DownloadLinks(StorageClients storage, IOptions<ManagedStorag
             return new DownloadLink(blob.GenerateSasUri(sas), expiresOn);
         }
 
-        var key = await storage.Blobs.GetUserDelegationKeyAsync(now.AddMinutes(-5), expiresOn, cancellationToken);
-        var uri = new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key.Value, storage.Blobs.AccountName) };
+        var key = _delegationKey;
+        if (key is null || key.SignedExpiresOn < expiresOn)
+        {
+            key = (await storage.Blobs.GetUserDelegationKeyAsync(now.AddMinutes(-5), expiresOn + DelegationKeyLifetime, cancellationToken)).Value;
+            _delegationKey = key;
+        }
+
+        var uri = new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key, storage.Blobs.AccountName) };
         return new DownloadLink(uri.ToUri(), expiresOn);
     }
 }
