@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -87,6 +88,26 @@ public sealed class VsftpdServer
         {
             Directory.Delete(Root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Kills every FTP session (the listener's child processes and theirs), as a crashing server would, and leaves the
+    /// listener running so new connections still work. Returns how many sessions were killed.
+    /// </summary>
+    public int DropSessions()
+    {
+        var sessions = Directory.GetDirectories($"/proc/{_process!.Id}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(int.Parse)
+            .ToList();
+        foreach (var pid in sessions)
+        {
+            using var session = Process.GetProcessById(pid);
+            session.Kill(entireProcessTree: true);
+            session.WaitForExit();
+        }
+
+        return sessions.Count;
     }
 
     /// <summary>The first of <paramref name="count"/> consecutive ports free on 127.0.0.1 right now.</summary>
