@@ -100,14 +100,23 @@ public sealed class VsftpdServer
             .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .ToList();
+        var killed = 0;
         foreach (var pid in sessions)
         {
-            using var session = Process.GetProcessById(pid);
-            session.Kill(entireProcessTree: true);
-            session.WaitForExit();
+            try
+            {
+                using var session = Process.GetProcessById(pid);
+                session.Kill(entireProcessTree: true);
+                session.WaitForExit();
+                killed++;
+            }
+            catch (ArgumentException)
+            {
+                // That session ended by itself in the meantime.
+            }
         }
 
-        return sessions.Count;
+        return killed;
     }
 
     /// <summary>The first of <paramref name="count"/> consecutive ports free on 127.0.0.1 right now.</summary>
