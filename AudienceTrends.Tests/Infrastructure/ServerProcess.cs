@@ -31,6 +31,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process id, for tests that act on its child processes.</summary>
+    public int Id => _process.Id;
+
     /// <summary>Starts <paramref name="fileName"/> and waits until a line of its output matches <paramref name="ready"/>.</summary>
     public static async Task<(ServerProcess Server, Match ReadyMatch)> StartAsync(
         string fileName,

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
@@ -132,6 +133,34 @@ public class FtpDestinationTests
     }
 
     [Test]
+    public async Task A_server_dropping_the_connection_mid_upload_leaves_nothing_and_the_retry_delivers_one_complete_file()
+    {
+        var content = GeneratedContent.OfSize(16 * 1024 * 1024);
+        const int sentBeforeDrop = 6 * 1024 * 1024;
+        var folder = "/dropped-" + Unique();
+        var directory = Path.Combine(Server.Home, folder.TrimStart('/'));
+        var request = Request(Destination(folder), jobId: "job-dropped");
+        var upload = new PausingStream(content.OpenRead(), pauseAfter: sentBeforeDrop);
+
+        var delivery = _ftp.DeliverAsync(request, upload, CancellationToken.None);
+        await upload.Paused;
+        await WaitUntilStoredAsync(Path.Combine(directory, ".trends.csv.job-dropped.part"), sentBeforeDrop);
+        // At least the STOR's session; one of an earlier test may still be closing.
+        Assert.That(Server.DropSessions(), Is.GreaterThanOrEqualTo(1));
+        upload.Resume();
+
+        // The socket's error itself, not an ExportFailedException (a refusal): the host retries the job.
+        var error = await Assert.CatchAsync<IOException>(() => delivery);
+        Assert.That(error!.InnerException, Is.InstanceOf<SocketException>());
+        Assert.That(TestHost.FileNames(directory), Is.Empty, "the temporary file is deleted over a new connection");
+
+        await _ftp.DeliverAsync(request, content.OpenRead(), CancellationToken.None);
+
+        Assert.That(TestHost.FileNames(directory), Is.EqualTo(new[] { "trends.csv" }));
+        Assert.That(TestHost.Sha256Of(Path.Combine(directory, "trends.csv")), Is.EqualTo(content.Sha256));
+    }
+
+    [Test]
     public async Task A_folder_the_user_may_not_write_fails_for_good()
     {
         var locked = Path.Combine(Server.Home, "locked-" + Unique());
@@ -166,6 +195,16 @@ public class FtpDestinationTests
 
         Assert.That(error!.Code, Is.EqualTo(ErrorCodes.HostNotAllowed));
         Assert.That(error.Message, Does.Contain($"127.0.0.1:{Server.Port}").And.Contain(VsftpdServer.User));
+    }
+
+    /// <summary>Waits until vsftpd has written <paramref name="bytes"/> bytes of <paramref name="file"/> to disk.</summary>
+    private static async Task WaitUntilStoredAsync(string file, long bytes)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!File.Exists(file) || new FileInfo(file).Length < bytes)
+        {
+            await Task.Delay(20, patience.Token);
+        }
     }
 
     private static (IExportDestination, ServiceProvider) Create(bool allowLoopback)

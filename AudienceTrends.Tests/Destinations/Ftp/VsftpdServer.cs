@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -87,6 +88,35 @@ public sealed class VsftpdServer
         {
             Directory.Delete(Root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Kills every FTP session (the listener's child processes and theirs), as a crashing server would, and leaves the
+    /// listener running so new connections still work. Returns how many sessions were killed.
+    /// </summary>
+    public int DropSessions()
+    {
+        var sessions = Directory.GetDirectories($"/proc/{_process!.Id}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(int.Parse)
+            .ToList();
+        var killed = 0;
+        foreach (var pid in sessions)
+        {
+            try
+            {
+                using var session = Process.GetProcessById(pid);
+                session.Kill(entireProcessTree: true);
+                session.WaitForExit();
+                killed++;
+            }
+            catch (ArgumentException)
+            {
+                // That session ended by itself in the meantime.
+            }
+        }
+
+        return killed;
     }
 
     /// <summary>The first of <paramref name="count"/> consecutive ports free on 127.0.0.1 right now.</summary>

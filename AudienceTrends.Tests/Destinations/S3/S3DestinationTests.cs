@@ -198,6 +198,53 @@ public class S3DestinationTests
         Assert.That(await PendingUploads(bucket), Is.Empty);
     }
 
+    // The SDK resends a request whose connection died (its retry policy treats a reset socket as transient, and the
+    // part's buffer can be rewound), so a single cut is invisible to the job.
+    [Test]
+    public async Task A_connection_cut_once_mid_upload_is_resent_by_the_sdk_and_one_whole_object_is_stored()
+    {
+        var bucket = await S3ServerFixture.CreateBucketAsync();
+        var content = GeneratedContent.OfSize((4 * PartSize) + 777);
+        await using var proxy = new CuttingTcpProxy(S3ServerFixture.Port, cutAfterBytes: (2 * PartSize) + (PartSize / 2));
+
+        var result = await Through(proxy).DeliverAsync(Request(bucket, "folder"), content.OpenRead(), CancellationToken.None);
+
+        Assert.That(proxy.CutConnections, Is.EqualTo(1), "cut half-way through part 3");
+        Assert.That(result.Location, Is.EqualTo($"s3://{bucket}/folder/export.csv"));
+        Assert.That(await Keys(bucket), Is.EqualTo(new[] { "folder/export.csv" }));
+        Assert.That(await Sha256Of(bucket, "folder/export.csv"), Is.EqualTo(content.Sha256));
+        Assert.That(StoredParts(bucket), Is.EqualTo(5), "the cut part was not kept half, and was stored whole once");
+        Assert.That(await PendingUploads(bucket), Is.Empty);
+    }
+
+    // Every connection is cut 1 MiB in: inside part 1 of the initiated multipart upload, on each of the SDK's attempts,
+    // so it gives up. The delivery must fail as retryable, abort the upload (the abort is small enough to pass the
+    // proxy) and show nothing; the job's retry, with the network back, must store one whole object.
+    [Test]
+    public async Task A_connection_cut_on_every_attempt_fails_for_a_retry_leaving_no_object_nor_pending_upload()
+    {
+        var bucket = await S3ServerFixture.CreateBucketAsync();
+        var content = GeneratedContent.OfSize((4 * PartSize) + 777);
+        var request = Request(bucket, "folder");
+        await using (var proxy = new CuttingTcpProxy(S3ServerFixture.Port, cutAfterBytes: PartSize / 5, connectionsToCut: 100))
+        {
+            // Not an ExportFailedException (a refusal): the host retries the job.
+            Assert.That(
+                () => Through(proxy).DeliverAsync(request, content.OpenRead(), CancellationToken.None),
+                Throws.Exception.Not.InstanceOf<ExportFailedException>());
+            Assert.That(proxy.CutConnections, Is.GreaterThan(1), "the SDK resent the part before giving up");
+        }
+
+        Assert.That(await Keys(bucket), Is.Empty);
+        Assert.That(await PendingUploads(bucket), Is.Empty);
+
+        await Destination().DeliverAsync(request, content.OpenRead(), CancellationToken.None);
+
+        Assert.That(await Keys(bucket), Is.EqualTo(new[] { "folder/export.csv" }));
+        Assert.That(await Sha256Of(bucket, "folder/export.csv"), Is.EqualTo(content.Sha256));
+        Assert.That(await PendingUploads(bucket), Is.Empty);
+    }
+
     [Test]
     public async Task Content_failing_within_the_first_part_sends_nothing()
     {
@@ -272,6 +319,10 @@ public class S3DestinationTests
     private static S3Destination Destination(S3Options? options = null) => new(
         Options.Create(options ?? new S3Options { ServiceUrl = S3ServerFixture.ServiceUrl, ForcePathStyle = true, PartSizeBytes = PartSize }),
         NullLogger<S3Destination>.Instance);
+
+    /// <summary>The destination talking to s3rver through <paramref name="proxy"/>.</summary>
+    private static S3Destination Through(CuttingTcpProxy proxy) =>
+        Destination(new S3Options { ServiceUrl = $"http://127.0.0.1:{proxy.Port}", ForcePathStyle = true, PartSizeBytes = PartSize });
 
     private static DeliveryRequest Request(string bucket, string? path, DestinationSecrets? secrets = null) => new(
         "job-" + Guid.NewGuid().ToString("N"),

@@ -27,6 +27,8 @@ public sealed class S3ServerFixture
 
     public static string ServiceUrl { get; private set; } = "";
 
+    public static int Port => new Uri(ServiceUrl).Port;
+
     /// <summary>s3rver's log so far; it says <c>Stored part N of ...</c> for every part it receives.</summary>
     public static string Output => _server?.Output ?? "";
 
