@@ -10,7 +10,7 @@ internal sealed class PausingStream(Stream inner, long pauseAfter) : Stream
     private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _position;
 
-    /// <summary>Completes when <paramref name="pauseAfter"/> bytes have been read and the reader waits.</summary>
+    /// <summary>Completes when the pause point has been reached and the reader waits.</summary>
     public Task Paused => _paused.Task;
 
     public override bool CanRead => true;
