@@ -14,11 +14,18 @@ if ((${#missing[@]})); then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   echo "Installing Debian packages: ${missing[*]}"
+  # The tests run their own sshd and vsftpd on loopback ports; keep the packages from starting system services
+  # (they would hold ports 21/22 the example tests use).
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo_cmd chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$policy_added" ] || $sudo_cmd rm -f /usr/sbin/policy-rc.d
 fi
-# The tests run their own sshd and vsftpd on loopback; never the system services.
-command -v systemctl >/dev/null 2>&1 && { systemctl stop ssh vsftpd >/dev/null 2>&1 || true; }
 
 if [ ! -d node_modules/azurite ] || [ ! -d node_modules/s3rver ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error

@@ -13,7 +13,7 @@ namespace AudienceTrends.Tests.Examples;
 public sealed class ExampleBodiesEndToEndTests
 {
     [TestCase("sftp.json", "audiencetrends.csv", "sftp://example.com:21/audiencetrends.csv")]
-    [TestCase("sftp-saved-key.json", "exports/audiencetrends.csv", "sftp://sftp.example.com:22/exports/audiencetrends.csv")]
+    [TestCase("sftp-saved-key.json", "exports/audiencetrends.csv", "sftp://sftp.example.com:2222/exports/audiencetrends.csv")]
     [TestCase("ftp.json", "exports/audiencetrends.csv", "ftp://ftp.example.com:21/exports/audiencetrends.csv")]
     public async Task Example_body_is_delivered_to_its_server_byte_for_byte(string example, string file, string location)
     {

@@ -11,7 +11,7 @@ namespace AudienceTrends.Tests.Examples;
 
 /// <summary>
 /// Real servers standing where the example bodies point, so the bodies can be sent exactly as written: an sshd on
-/// 127.0.0.2 ports 21 and 22 (the reference SFTP example says port "21"), a vsftpd on 127.0.0.3 port 21, and the
+/// 127.0.0.2 ports 21 and 2222 (the reference SFTP example says port "21"), a vsftpd on 127.0.0.3 port 21, and the
 /// user <c>username</c> / <c>password</c> the examples log in as. The examples' host names resolve to those addresses
 /// through <see cref="Resolver"/>, which the tests put in place of DNS.
 /// </summary>
@@ -62,7 +62,7 @@ public sealed class ExampleServers
         var sshdConfig = Path.Combine(_root, "sshd_config");
         await File.WriteAllTextAsync(sshdConfig, $"""
             ListenAddress {SftpAddress}:21
-            ListenAddress {SftpAddress}:22
+            ListenAddress {SftpAddress}:2222
             HostKey {hostKey}
             PidFile {Path.Combine(_root, "sshd.pid")}
             AuthorizedKeysFile {authorized}/%u
@@ -79,7 +79,7 @@ public sealed class ExampleServers
             """);
         Directory.CreateDirectory("/run/sshd");
         _processes.Add((await ServerProcess.StartAsync("/usr/sbin/sshd", ["-D", "-e", "-f", sshdConfig],
-            new Regex(@"Server listening on 127\.0\.0\.2 port 22"))).Server);
+            new Regex(@"Server listening on 127\.0\.0\.2 port 2222"))).Server);
 
         var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
         var passive = ServerProcess.FreeTcpPort();

@@ -142,7 +142,7 @@ public class ExportRequestParserTests
         {
             Type = DestinationType.Sftp,
             Server = "sftp.example.com",
-            Port = 22,
+            Port = 2222,
             Username = "username",
             SavedKey = "myKeyName",
             Path = "/exports",
