@@ -29,17 +29,9 @@ public sealed class FtpDestination(
 
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
     {
-        var destination = delivery.Destination;
-        var host = destination.Server;
-        var user = destination.Username;
-        var port = destination.Port ?? DefaultPort;
-        if (string.IsNullOrWhiteSpace(host) || string.IsNullOrWhiteSpace(user))
-        {
-            throw new ExportFailedException(ErrorCodes.DestinationRejected, "An FTP destination needs a server and a username.");
-        }
-
-        var where = $"FTP server {host}:{port} (user '{user}')";
-        if (destination.Secure)
+        var target = FileServerTarget.From(delivery, "FTP", DefaultPort);
+        var (host, port, user, where) = (target.Host, target.Port, target.User, target.Where);
+        if (delivery.Destination.Secure)
         {
             // FtpWebRequest's FTPS is unreliable (large uploads fail under TLS 1.3, certificate checks are only
             // reachable process-wide), so the service refuses rather than risk a half-working secure channel.
@@ -51,13 +43,10 @@ public sealed class FtpDestination(
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
         var ftp = new FtpConnection(address, port, user, delivery.Secrets.Password ?? string.Empty, options.Value);
 
-        var folder = (destination.Path ?? string.Empty)
-            .Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(s => s != ".")
-            .ToList();
-        var finalPath = string.Join('/', folder.Append(delivery.FileName));
-        var tempPath = string.Join('/', folder.Append($".{delivery.FileName}.{delivery.JobId}.part"));
-        var location = $"ftp://{UriHost(host)}:{port}/{finalPath}";
+        var folder = target.Folder;
+        var finalPath = string.Join('/', folder.Append(target.FileName));
+        var tempPath = string.Join('/', folder.Append(target.TempName));
+        var location = target.Location("ftp");
 
         try
         {
@@ -135,7 +124,4 @@ public sealed class FtpDestination(
             logger.LogWarning(e, "Could not remove the temporary file {TempPath}", tempPath);
         }
     }
-
-    private static string UriHost(string host) =>
-        IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host;
 }

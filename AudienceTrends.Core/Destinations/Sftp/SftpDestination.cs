@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
@@ -28,15 +27,8 @@ public sealed class SftpDestination(
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
     {
         var destination = delivery.Destination;
-        var host = destination.Server;
-        var user = destination.Username;
-        var port = destination.Port ?? DefaultPort;
-        if (string.IsNullOrWhiteSpace(host) || string.IsNullOrWhiteSpace(user))
-        {
-            throw new ExportFailedException(ErrorCodes.DestinationRejected, "An SFTP destination needs a server and a username.");
-        }
-
-        var where = $"SFTP server {host}:{port} (user '{user}')";
+        var target = FileServerTarget.From(delivery, "SFTP", DefaultPort);
+        var (host, port, user, where) = (target.Host, target.Port, target.User, target.Where);
         var authentication = await AuthenticationAsync(destination, delivery.Secrets, where, cancellationToken);
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
 
@@ -66,11 +58,11 @@ public sealed class SftpDestination(
                 e);
         }
 
-        var folderSegments = FolderSegments(destination.Path);
+        var folderSegments = target.Folder;
         var folder = Combine(client.WorkingDirectory, folderSegments);
-        var finalPath = $"{folder}/{delivery.FileName}";
-        var tempPath = $"{folder}/.{delivery.FileName}.{delivery.JobId}.part";
-        var location = $"sftp://{UriHost(host)}:{port}/{string.Join('/', folderSegments.Append(delivery.FileName))}";
+        var finalPath = $"{folder}/{target.FileName}";
+        var tempPath = $"{folder}/{target.TempName}";
+        var location = target.Location("sftp");
 
         try
         {
@@ -127,16 +119,8 @@ public sealed class SftpDestination(
             ErrorCodes.DestinationAuthFailed, $"No password or savedKey was given for the {where}.");
     }
 
-    private static List<string> FolderSegments(string? path) =>
-        (path ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(s => s != ".")
-            .ToList();
-
     private static string Combine(string root, IEnumerable<string> segments) =>
         segments.Aggregate(root.TrimEnd('/'), (current, segment) => $"{current}/{segment}");
-
-    private static string UriHost(string host) =>
-        IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host;
 
     /// <summary>Creates each missing folder level in turn; a level another job just created is fine.</summary>
     private static async Task EnsureFolderAsync(
