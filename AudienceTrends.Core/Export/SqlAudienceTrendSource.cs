@@ -84,9 +84,44 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var second = statementPerAudience ? await OpenAsync(cancellationToken) : null;
-        foreach (var chunk in audienceNames.Chunk(options.AudienceChunkSize))
+        using var chunks = audienceNames.Chunk(options.AudienceChunkSize).GetEnumerator();
+        var pending = chunks.MoveNext() ? ReadAheadAsync(chunks.Current) : null;
+        try
         {
-            // Only this chunk's rows are in memory; duplicates in the request share one row of counts.
+            while (pending is not null)
+            {
+                var (chunk, counts) = await pending;
+                cancellationToken.ThrowIfCancellationRequested(); // the next chunk may have been read already
+
+                // The next chunk is read while this one is written: at most two chunks' figures are in memory.
+                pending = chunks.MoveNext() ? ReadAheadAsync(chunks.Current) : null;
+                foreach (var name in chunk)
+                {
+                    yield return new AudienceTrend(name, counts[name]);
+                }
+            }
+        }
+        finally
+        {
+            if (pending is not null)
+            {
+                // Enumeration stopped early: let the read finish before its connections are disposed. Its outcome
+                // no longer matters (the consumer's own error or cancellation is what propagates).
+                await Task.WhenAny(pending);
+                _ = pending.Exception;
+            }
+        }
+
+        logger.LogInformation(
+            "Read {Rows} daily figures for {Audiences} audiences over {Days} days in {Statements} statements",
+            rows, audienceNames.Count, dayCount, statements);
+
+        Task<(string[] Chunk, Dictionary<string, long?[]> Counts)> ReadAheadAsync(string[] chunk) =>
+            Task.Run(() => ReadCountsAsync(chunk), cancellationToken);
+
+        async Task<(string[] Chunk, Dictionary<string, long?[]> Counts)> ReadCountsAsync(string[] chunk)
+        {
+            // Duplicates in the request share one row of counts.
             var counts = new Dictionary<string, long?[]>(chunk.Length, StringComparer.Ordinal);
             foreach (var name in chunk)
             {
@@ -104,7 +139,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 
                 // Reading is CPU work in Microsoft.Data.Sqlite's per-value calls, on the calling thread. SQLite serves
                 // several connections of one process at once: each of two connections reads half of the audiences.
-                // Both halves finish before anything is yielded (or thrown), so no read outlives its connection.
+                // Both halves finish before the chunk is returned (or fails), so no read outlives its connection.
                 var half = known.Length / 2;
                 var read = await Task.WhenAll(ReadHalf(connection, known[..half]), ReadHalf(second!, known[half..]));
                 rows += read[0] + read[1];
@@ -128,15 +163,9 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 rows += await ReadChunkAsync(connection, command, counts, firstDay.DayNumber, dayCount, cancellationToken);
             }
 
-            foreach (var name in chunk)
-            {
-                yield return new AudienceTrend(name, counts[name]);
-            }
+            return (chunk, counts);
         }
 
-        logger.LogInformation(
-            "Read {Rows} daily figures for {Audiences} audiences over {Days} days in {Statements} statements",
-            rows, audienceNames.Count, dayCount, statements);
     }
 
     /// <summary>
