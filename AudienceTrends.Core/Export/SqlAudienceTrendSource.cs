@@ -165,7 +165,6 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 
             return (chunk, counts);
         }
-
     }
 
     /// <summary>
