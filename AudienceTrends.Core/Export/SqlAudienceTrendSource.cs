@@ -147,9 +147,13 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 // Names not stored exactly so (other spellings, unknown names) take the chunk query and its name check.
                 byChunk = byChunk.Except(known, StringComparer.Ordinal).ToArray();
 
-                Task<long> ReadHalf(DbConnection halfConnection, string[] names) => Task.Run(
+                // Own threads, not the pool's: on two cores, two blocking reads on pool threads hold up the CSV
+                // writer's and the upload's continuations until the pool adds threads.
+                Task<long> ReadHalf(DbConnection halfConnection, string[] names) => Task.Factory.StartNew(
                     () => ReadAudiences(halfConnection, names, counts, first, last, firstDay.DayNumber, dayCount, cancellationToken),
-                    cancellationToken);
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default);
             }
 
             if (byChunk.Length > 0)
