@@ -12,6 +12,9 @@ namespace AudienceTrends.Core.Export;
 /// Reads the SQL contract (Export/Sql/README.md) with portable SQL, the same text for SQL Server and SQLite; only the
 /// values of the day parameters differ per provider. Names match exactly (ordinal, case-sensitive) whatever the
 /// database's collation: rows a case-insensitive collation returns for another spelling are ignored.
+/// SQL Server gets one statement per chunk of audiences (one round trip each). The embedded SQLite has no round trip
+/// but a costly call per value read, so there each audience gets its own statement returning only day and count:
+/// the name is not read on every row.
 /// </summary>
 public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 {
@@ -21,20 +24,28 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         "SELECT audience_name, day, contact_count FROM audience_daily_size " +
         "WHERE audience_name IN @names AND day BETWEEN @first AND @last ORDER BY audience_name, day";
 
+    internal const string AudienceTrendSql =
+        "SELECT day, contact_count FROM audience_daily_size " +
+        "WHERE audience_name = @name AND day BETWEEN @first AND @last ORDER BY day";
+
     private readonly DatabaseOptions options;
     private readonly ILogger logger;
     private readonly SqlCommandGuard guard;
+    private readonly bool statementPerAudience;
 
     public SqlAudienceTrendSource(IOptions<DatabaseOptions> options, ILogger<SqlAudienceTrendSource> logger)
         : this(options.Value, logger, new SqlCommandGuard())
     {
     }
 
-    internal SqlAudienceTrendSource(DatabaseOptions options, ILogger logger, SqlCommandGuard guard)
+    /// <param name="statementPerAudience">Tests set it to run either strategy on SQLite; by default SQLite only.</param>
+    internal SqlAudienceTrendSource(
+        DatabaseOptions options, ILogger logger, SqlCommandGuard guard, bool? statementPerAudience = null)
     {
         this.options = options;
         this.logger = logger;
         this.guard = guard;
+        this.statementPerAudience = statementPerAudience ?? options.Provider == DatabaseProvider.Sqlite;
     }
 
     public async Task<IReadOnlyList<string>> FindUnknownAsync(
@@ -72,9 +83,45 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         var statements = 0;
 
         await using var connection = await OpenAsync(cancellationToken);
-        foreach (var chunk in audienceNames.Chunk(options.AudienceChunkSize))
+        await using var second = statementPerAudience ? await OpenAsync(cancellationToken) : null;
+        using var chunks = audienceNames.Chunk(options.AudienceChunkSize).GetEnumerator();
+        var pending = chunks.MoveNext() ? ReadAheadAsync(chunks.Current) : null;
+        try
         {
-            // Only this chunk's rows are in memory; duplicates in the request share one row of counts.
+            while (pending is not null)
+            {
+                var (chunk, counts) = await pending;
+                cancellationToken.ThrowIfCancellationRequested(); // the next chunk may have been read already
+
+                // The next chunk is read while this one is written: at most two chunks' figures are in memory.
+                pending = chunks.MoveNext() ? ReadAheadAsync(chunks.Current) : null;
+                foreach (var name in chunk)
+                {
+                    yield return new AudienceTrend(name, counts[name]);
+                }
+            }
+        }
+        finally
+        {
+            if (pending is not null)
+            {
+                // Enumeration stopped early: let the read finish before its connections are disposed. Its outcome
+                // no longer matters (the consumer's own error or cancellation is what propagates).
+                await Task.WhenAny(pending);
+                _ = pending.Exception;
+            }
+        }
+
+        logger.LogInformation(
+            "Read {Rows} daily figures for {Audiences} audiences over {Days} days in {Statements} statements",
+            rows, audienceNames.Count, dayCount, statements);
+
+        Task<(string[] Chunk, Dictionary<string, long?[]> Counts)> ReadAheadAsync(string[] chunk) =>
+            Task.Run(() => ReadCountsAsync(chunk), cancellationToken);
+
+        async Task<(string[] Chunk, Dictionary<string, long?[]> Counts)> ReadCountsAsync(string[] chunk)
+        {
+            // Duplicates in the request share one row of counts.
             var counts = new Dictionary<string, long?[]>(chunk.Length, StringComparer.Ordinal);
             foreach (var name in chunk)
             {
@@ -84,24 +131,125 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 }
             }
 
-            var command = guard.Command(
-                TrendsSql,
-                [new SqlArgument("names", counts.Keys.ToArray()), first, last],
-                options.CommandTimeoutSeconds,
-                cancellationToken);
-            statements++;
-            rows += await ReadChunkAsync(connection, command, counts, firstDay.DayNumber, dayCount, cancellationToken);
-
-            foreach (var name in chunk)
+            var byChunk = counts.Keys.ToArray();
+            if (statementPerAudience)
             {
-                yield return new AudienceTrend(name, counts[name]);
+                var known = (await KnownAsync(connection, byChunk, cancellationToken)).ToArray();
+                statements += 1 + known.Length;
+
+                // Reading is CPU work in Microsoft.Data.Sqlite's per-value calls, on the calling thread. SQLite serves
+                // several connections of one process at once: each of two connections reads half of the audiences.
+                // Both halves finish before the chunk is returned (or fails), so no read outlives its connection.
+                var half = known.Length / 2;
+                var read = await Task.WhenAll(ReadHalf(connection, known[..half]), ReadHalf(second!, known[half..]));
+                rows += read[0] + read[1];
+
+                // Names not stored exactly so (other spellings, unknown names) take the chunk query and its name check.
+                byChunk = byChunk.Except(known, StringComparer.Ordinal).ToArray();
+
+                // Own threads, not the pool's: on two cores, two blocking reads on pool threads hold up the CSV
+                // writer's and the upload's continuations until the pool adds threads.
+                Task<long> ReadHalf(DbConnection halfConnection, string[] names) => Task.Factory.StartNew(
+                    () => ReadAudiences(halfConnection, names, counts, first, last, firstDay.DayNumber, dayCount, cancellationToken),
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default);
+            }
+
+            if (byChunk.Length > 0)
+            {
+                var command = guard.Command(
+                    TrendsSql,
+                    [new SqlArgument("names", byChunk), first, last],
+                    options.CommandTimeoutSeconds,
+                    cancellationToken);
+                statements++;
+                rows += await ReadChunkAsync(connection, command, counts, firstDay.DayNumber, dayCount, cancellationToken);
+            }
+
+            return (chunk, counts);
+        }
+    }
+
+    /// <summary>
+    /// The requested names stored in <c>audience</c> exactly so. <c>audience.name</c> is the key, unique under its
+    /// collation, and <c>audience_daily_size.audience_name</c> holds the same names (the contract), so a statement
+    /// for one of these names returns only that audience's rows, whatever the collation.
+    /// </summary>
+    private async Task<HashSet<string>> KnownAsync(
+        DbConnection connection, string[] names, CancellationToken cancellationToken)
+    {
+        var requested = names.ToHashSet(StringComparer.Ordinal);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        var command = guard.Command(
+            KnownNamesSql, [new SqlArgument("names", names)], options.CommandTimeoutSeconds, cancellationToken);
+        await using var reader = await connection.ExecuteReaderAsync(command);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            if (requested.Contains(name))
+            {
+                known.Add(name);
             }
         }
 
-        logger.LogInformation(
-            "Read {Rows} daily figures for {Audiences} audiences over {Days} days in {Statements} statements",
-            rows, audienceNames.Count, dayCount, statements);
+        return known;
     }
+
+    private long ReadAudiences(
+        DbConnection connection,
+        string[] names,
+        Dictionary<string, long?[]> counts,
+        SqlArgument first,
+        SqlArgument last,
+        int firstDayNumber,
+        int dayCount,
+        CancellationToken cancellationToken)
+    {
+        long rows = 0;
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested(); // the synchronous reads do not look at the token
+            var command = guard.Command(
+                AudienceTrendSql, [new SqlArgument("name", name), first, last], options.CommandTimeoutSeconds, cancellationToken);
+            rows += ReadAudience(connection, command, name, counts[name], firstDayNumber, dayCount);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// One audience's rows, synchronously (Microsoft.Data.Sqlite has no asynchronous I/O). Each value read costs
+    /// several native calls, so only day and count are read; the count without an IsDBNull check, as the contract
+    /// makes it NOT NULL (GetInt64 checks anyway and throws, turned here into a message naming the column).
+    /// </summary>
+    private static long ReadAudience(
+        DbConnection connection, CommandDefinition command, string name, long?[] counts, int firstDayNumber, int dayCount)
+    {
+        using var reader = connection.ExecuteReader(command);
+        long rows = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                rows++;
+                var index = ParseIsoDayNumber(reader.GetString(0)) - firstDayNumber;
+                if ((uint)index < (uint)dayCount)
+                {
+                    counts[index] = reader.GetInt64(1);
+                }
+            }
+        }
+        catch (InvalidOperationException) when (reader.IsDBNull(1))
+        {
+            throw NullCount(name);
+        }
+
+        return rows;
+    }
+
+    private static InvalidDataException NullCount(string audience) => new(
+        $"audience_daily_size.contact_count is NULL for audience '{audience}'; the SQL contract requires a count on every row.");
 
     private async Task<long> ReadChunkAsync(
         DbConnection connection,
@@ -148,7 +296,8 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 continue;
             }
 
-            current[index] = reader.IsDBNull(2) ? null : countIsInt32 ? reader.GetInt32(2) : reader.GetInt64(2);
+            current[index] = reader.IsDBNull(2) ? throw NullCount(name)
+                : countIsInt32 ? reader.GetInt32(2) : reader.GetInt64(2);
         }
 
         return rows;

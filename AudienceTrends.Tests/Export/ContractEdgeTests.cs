@@ -15,17 +15,45 @@ public class ContractEdgeTests
             "CREATE TABLE audience (name TEXT COLLATE NOCASE PRIMARY KEY);" +
             "CREATE TABLE audience_daily_size (audience_name TEXT COLLATE NOCASE, day TEXT, contact_count INTEGER);");
         database.Insert(["Audience1"], [("Audience1", First, 42)]);
-        var source = database.Source();
+        var statements = new List<(string Sql, int Parameters)>();
+        var source = database.Source(observe: (sql, n) => statements.Add((sql, n)));
 
         var unknown = await source.FindUnknownAsync(["audience1", "Audience1"], CancellationToken.None);
         var bytes = await ExpectedCsv.ExportAsync(source, ["audience1", "Audience1"], First, First);
 
         Assert.That(unknown, Is.EqualTo(new[] { "audience1" }));
         Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo("audience,2021-07-16\r\naudience1,\r\nAudience1,42\r\n"));
+
+        // The name stored exactly so gets its own statement; the other spelling goes through the chunk query's name check.
+        Assert.That(statements, Is.EqualTo(new[]
+        {
+            (SqlAudienceTrendSource.KnownNamesSql, 2),
+            (SqlAudienceTrendSource.KnownNamesSql, 2),
+            (SqlAudienceTrendSource.AudienceTrendSql, 3),
+            (SqlAudienceTrendSource.TrendsSql, 3),
+        }));
     }
 
-    [Test]
-    public async Task A_day_that_is_not_iso_text_fails_with_a_message_naming_the_column()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_null_count_fails_with_a_message_naming_the_column(bool statementPerAudience)
+    {
+        using var database = SqliteTestDatabase.Create(
+            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
+            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+        database.Insert(["a"], [("a", First, 7)]);
+        database.Execute("INSERT INTO audience_daily_size VALUES ('a', '2021-07-17', NULL)");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ExpectedCsv.ExportAsync(
+            database.Source(statementPerAudience: statementPerAudience), ["a"], First, First.AddDays(1)));
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "audience_daily_size.contact_count is NULL for audience 'a'; the SQL contract requires a count on every row."));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_day_that_is_not_iso_text_fails_with_a_message_naming_the_column(bool statementPerAudience)
     {
         using var database = SqliteTestDatabase.Create(
             "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
@@ -34,7 +62,7 @@ public class ContractEdgeTests
         database.Execute("INSERT INTO audience_daily_size VALUES ('a', '2021-07-16 00:00:00', 1)");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
-            ExpectedCsv.ExportAsync(database.Source(), ["a"], First, First.AddDays(1)));
+            ExpectedCsv.ExportAsync(database.Source(statementPerAudience: statementPerAudience), ["a"], First, First.AddDays(1)));
 
         Assert.That(error!.Message, Is.EqualTo(
             "audience_daily_size.day '2021-07-16 00:00:00' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite."));

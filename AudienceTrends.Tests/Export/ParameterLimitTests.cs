@@ -32,21 +32,24 @@ public class ParameterLimitTests
     [OneTimeTearDown]
     public void DeleteDatabase() => database.Dispose();
 
-    [Test]
-    public async Task Five_thousand_audiences_in_request_order_match_the_seeded_rows()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Five_thousand_audiences_in_request_order_match_the_seeded_rows(bool statementPerAudience)
     {
         var requested = Shuffled(known);
 
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), requested, First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(
+            database.Source(statementPerAudience: statementPerAudience), requested, First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(requested, First, Last, database.Figures)));
     }
 
     [Test]
-    public async Task No_statement_for_five_thousand_audiences_exceeds_2100_parameters_even_at_the_largest_chunk_size()
+    public async Task No_chunked_statement_for_five_thousand_audiences_exceeds_2100_parameters_even_at_the_largest_chunk_size()
     {
         var counts = new ConcurrentQueue<(string Sql, int Parameters)>();
-        var source = database.Source(DatabaseOptions.MaxAudienceChunkSize, (sql, n) => counts.Enqueue((sql, n)));
+        var source = database.Source(
+            DatabaseOptions.MaxAudienceChunkSize, (sql, n) => counts.Enqueue((sql, n)), statementPerAudience: false);
         var requested = Shuffled(known);
         var withUnknown = requested.Select((name, i) => i % 10 == 0 ? "unknown_" + name : name).ToList();
 
@@ -60,6 +63,23 @@ public class ParameterLimitTests
         Assert.That(lookups, Is.EqualTo(new[] { 2098, 2098, 804 }));
         Assert.That(trends, Is.EqualTo(new[] { 2100, 2100, 806 }));
         Assert.That(counts.Select(c => c.Parameters), Has.All.LessThanOrEqualTo(SqlLimits.MaxParametersPerStatement));
+    }
+
+    [Test]
+    public async Task Statements_per_audience_check_the_names_per_chunk_then_send_three_parameters_each()
+    {
+        var counts = new ConcurrentQueue<(string Sql, int Parameters)>();
+        var source = database.Source(DatabaseOptions.MaxAudienceChunkSize, (sql, n) => counts.Enqueue((sql, n)));
+        var requested = Shuffled(known);
+
+        var bytes = await ExpectedCsv.ExportAsync(source, requested, First, Last);
+
+        Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(requested, First, Last, database.Figures)));
+        var lookups = counts.Where(c => c.Sql == SqlAudienceTrendSource.KnownNamesSql).Select(c => c.Parameters);
+        var perAudience = counts.Where(c => c.Sql == SqlAudienceTrendSource.AudienceTrendSql).Select(c => c.Parameters);
+        Assert.That(lookups, Is.EqualTo(new[] { 2098, 2098, 804 }));
+        Assert.That(perAudience.ToList(), Has.Count.EqualTo(5000).And.All.EqualTo(3));
+        Assert.That(counts.Where(c => c.Sql == SqlAudienceTrendSource.TrendsSql), Is.Empty); // every name is known
     }
 
     [Test]
@@ -89,11 +109,14 @@ public class ParameterLimitTests
             "A statement would send 2101 parameters; SQL Server accepts at most 2100. Lower Database:AudienceChunkSize."));
     }
 
-    [Test]
-    public async Task A_source_whose_chunk_size_bypassed_validation_fails_before_the_database_runs_the_statement()
+    // Chunked, two day parameters go with the names; per audience, the names' lookup sends the names alone.
+    [TestCase(false, DatabaseOptions.MaxAudienceChunkSize + 1)]
+    [TestCase(true, SqlLimits.MaxParametersPerStatement + 1)]
+    public async Task A_source_whose_chunk_size_bypassed_validation_fails_before_the_database_runs_the_statement(
+        bool statementPerAudience, int chunkSize)
     {
         var counts = new List<int>();
-        var source = database.Source(DatabaseOptions.MaxAudienceChunkSize + 1, (_, n) => counts.Add(n));
+        var source = database.Source(chunkSize, (_, n) => counts.Add(n), statementPerAudience);
 
         // SQLite itself would accept 2,101 parameters: only the guard can make this fail.
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>

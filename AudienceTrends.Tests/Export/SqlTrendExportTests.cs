@@ -2,8 +2,13 @@ using System.Text;
 
 namespace AudienceTrends.Tests.Export;
 
-/// <summary>SQLite source + CSV writer: the bytes a user receives, compared with a CSV built by hand from the seeded rows.</summary>
-public class SqlTrendExportTests
+/// <summary>
+/// SQLite source + CSV writer: the bytes a user receives, compared with a CSV built by hand from the seeded rows. Run
+/// with SQLite's statement per audience and with the chunked statement SQL Server gets.
+/// </summary>
+[TestFixture(true)]
+[TestFixture(false)]
+public class SqlTrendExportTests(bool statementPerAudience)
 {
     private static readonly DateOnly First = new(2021, 7, 16);
     private static readonly DateOnly Last = new(2021, 7, 20);
@@ -42,7 +47,7 @@ public class SqlTrendExportTests
     [Test]
     public async Task One_audience_one_day()
     {
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), ["alpha"], First, First);
+        var bytes = await ExpectedCsv.ExportAsync(Source(), ["alpha"], First, First);
 
         Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo("audience,2021-07-16\r\nalpha,1003\r\n"));
     }
@@ -52,7 +57,7 @@ public class SqlTrendExportTests
     {
         string[] audiences = ["beta", "zeroes"];
 
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), audiences, First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(Source(), audiences, First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(audiences, First, Last, database.Figures)));
         Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo(
@@ -64,7 +69,7 @@ public class SqlTrendExportTests
     [Test]
     public async Task Audience_without_data_gets_a_row_of_empty_cells()
     {
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), ["empty", "alpha"], First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(Source(), ["empty", "alpha"], First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(["empty", "alpha"], First, Last, database.Figures)));
         Assert.That(Encoding.UTF8.GetString(bytes).Split("\r\n")[1], Is.EqualTo("empty,,,,,"));
@@ -73,7 +78,7 @@ public class SqlTrendExportTests
     [Test]
     public async Task Names_needing_quotes_are_quoted_with_quotes_doubled()
     {
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), QuotingNames, First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(Source(), QuotingNames, First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(QuotingNames, First, Last, database.Figures)));
         Assert.That(Encoding.UTF8.GetString(bytes), Does.Contain("\r\n\"vip, \"\"gold\"\" tier\",0,0,0,0,0\r\n"));
@@ -82,7 +87,7 @@ public class SqlTrendExportTests
     [Test]
     public async Task Names_a_spreadsheet_would_run_as_formulas_are_neutralised()
     {
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), FormulaNames, First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(Source(), FormulaNames, First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(FormulaNames, First, Last, database.Figures)));
         var lines = Encoding.UTF8.GetString(bytes).Split("\r\n");
@@ -95,7 +100,7 @@ public class SqlTrendExportTests
     {
         string[] audiences = ["zeta", "empty", "alpha", "zeroes", "beta"];
 
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(chunkSize: 2), audiences, First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(Source(chunkSize: 2), audiences, First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(audiences, First, Last, database.Figures)));
         var names = Encoding.UTF8.GetString(bytes).Split("\r\n").Skip(1).Select(l => l.Split(',')[0]).ToArray();
@@ -105,7 +110,7 @@ public class SqlTrendExportTests
     [Test]
     public async Task An_audience_requested_twice_gets_two_rows()
     {
-        var bytes = await ExpectedCsv.ExportAsync(database.Source(), ["alpha", "beta", "alpha"], First, Last);
+        var bytes = await ExpectedCsv.ExportAsync(Source(), ["alpha", "beta", "alpha"], First, Last);
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(["alpha", "beta", "alpha"], First, Last, database.Figures)));
     }
@@ -118,7 +123,7 @@ public class SqlTrendExportTests
 
         await Assert.ThrowsAsync(Is.InstanceOf<OperationCanceledException>(), async () =>
         {
-            await foreach (var trend in database.Source(chunkSize: 1)
+            await foreach (var trend in Source(chunkSize: 1)
                 .ReadTrendsAsync(["alpha", "beta", "zeta"], First, Last, cancellation.Token))
             {
                 read.Add(trend.Audience);
@@ -131,11 +136,14 @@ public class SqlTrendExportTests
     [Test]
     public async Task Find_unknown_returns_the_unknown_names_in_request_order()
     {
-        var unknown = await database.Source().FindUnknownAsync(
+        var unknown = await Source().FindUnknownAsync(
             ["nope", "alpha", "Alpha", "vip, \"gold\" tier", "empty", "alpha ", "nope"], CancellationToken.None);
 
         Assert.That(unknown, Is.EqualTo(new[] { "nope", "Alpha", "alpha " }));
     }
+
+    private SqlAudienceTrendSource Source(int chunkSize = 500) =>
+        database.Source(chunkSize, statementPerAudience: statementPerAudience);
 
     private static IEnumerable<DateOnly> Days(DateOnly first, DateOnly last)
     {

@@ -49,8 +49,11 @@ internal sealed class SqliteTestDatabase : IDisposable
         SeedDemoData = seedDemoData,
     };
 
-    public SqlAudienceTrendSource Source(int chunkSize = 500, Action<string, int>? observe = null) =>
-        new(Options(chunkSize), NullLogger.Instance, new SqlCommandGuard(observe));
+    /// <param name="statementPerAudience">null: the provider's default (one statement per audience on SQLite); false:
+    /// the chunked statement SQL Server gets, run here on SQLite.</param>
+    public SqlAudienceTrendSource Source(
+        int chunkSize = 500, Action<string, int>? observe = null, bool? statementPerAudience = null) =>
+        new(Options(chunkSize), NullLogger.Instance, new SqlCommandGuard(observe), statementPerAudience);
 
     public void Insert(IEnumerable<string> audiences, IEnumerable<(string Audience, DateOnly Day, long Count)> figures)
     {
