@@ -1,4 +1,5 @@
 using System.Text;
+using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Tests.Export;
 
