@@ -50,8 +50,9 @@ public static class ExportRun
         var worker = host.Services.GetRequiredService<ExportWorker>();
         var jobs = host.Services.GetRequiredService<JobStore>();
 
-        // A running function host has compiled the code path already: warm it up on a small job, not measured.
-        var warmUp = new BenchmarkSize(Math.Min(size.Audiences, 10), Math.Min(size.Days, 7));
+        // A running function host has compiled the code path already, its hot loops optimised by the tiered JIT after
+        // some thousands of rows: warm it up on a job big enough for that (at most the measured size), not measured.
+        var warmUp = new BenchmarkSize(Math.Min(size.Audiences, 200), Math.Min(size.Days, 90));
         await ExportAsync(intake, worker, jobs, warmUp);
 
         var stopwatch = Stopwatch.StartNew();
