@@ -16,6 +16,7 @@ public sealed class DestinationNetworkGuard
     private static readonly IPNetwork[] RefusedNetworks =
     [
         IPNetwork.Parse("0.0.0.0/8"),          // "this network", includes the unspecified address
+        IPNetwork.Parse("168.63.129.16/32"),   // Azure's platform address (wire server, DNS, health probes)
         IPNetwork.Parse("10.0.0.0/8"),
         IPNetwork.Parse("100.64.0.0/10"),      // carrier-grade NAT
         IPNetwork.Parse("127.0.0.0/8"),
@@ -27,6 +28,10 @@ public sealed class DestinationNetworkGuard
         IPNetwork.Parse("224.0.0.0/4"),        // multicast
         IPNetwork.Parse("240.0.0.0/4"),        // reserved, includes 255.255.255.255 broadcast
         IPNetwork.Parse("::/96"),              // unspecified, loopback and the deprecated IPv4-compatible form
+        IPNetwork.Parse("::ffff:0:0:0/96"),    // IPv4-translated addresses (SIIT), which embed an IPv4 address
+        IPNetwork.Parse("64:ff9b:1::/48"),     // local-use NAT64: translates to whatever IPv4 network the operator chose
+        IPNetwork.Parse("100::/64"),           // discard-only
+        IPNetwork.Parse("2001::/32"),          // Teredo: tunnels to an IPv4 address embedded (obfuscated) in the address
         IPNetwork.Parse("fc00::/7"),           // unique-local
         IPNetwork.Parse("fe80::/10"),          // link-local
         IPNetwork.Parse("fec0::/10"),          // deprecated site-local
@@ -34,6 +39,7 @@ public sealed class DestinationNetworkGuard
     ];
 
     private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork Translated = IPNetwork.Parse("::ffff:0:0:0/96");
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
     private readonly IPNetwork[] _allowed;
@@ -68,11 +74,12 @@ public sealed class DestinationNetworkGuard
             }
         }
 
-        var shown = string.Join(", ", addresses.Select(a => a.ToString()));
+        // The addresses a name resolved to are not shown: the answer must not turn the service into a lookup tool
+        // for internal names.
         throw new ExportFailedException(
             ErrorCodes.HostNotAllowed,
-            $"The destination {host}:{port}{(user is null ? "" : $" (user '{user}')")} resolves to {(shown.Length == 0 ? "no address" : shown)}, a private, loopback, " +
-            "link-local or otherwise non-public address; the service does not connect there. " +
+            $"The destination {host}:{port}{(user is null ? "" : $" (user '{user}')")} does not resolve to a public address; " +
+            "the service does not connect to private, loopback, link-local or platform addresses. " +
             "An operator can allow such a network with the NetworkGuard:AllowedNetworks setting.");
     }
 
@@ -92,7 +99,9 @@ public sealed class DestinationNetworkGuard
         address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
         || RefusedNetworks.Any(n => n.Contains(address));
 
-    /// <summary>The address itself plus any IPv4 address it embeds (mapped, NAT64, 6to4), each checked on its own.</summary>
+    /// <summary>
+    /// The address itself plus any IPv4 address it embeds (mapped, translated, NAT64, 6to4), each checked on its own.
+    /// </summary>
     private static IEnumerable<IPAddress> Unwrap(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
@@ -108,7 +117,7 @@ public sealed class DestinationNetworkGuard
         }
 
         var bytes = address.GetAddressBytes();
-        if (Nat64.Contains(address))
+        if (Nat64.Contains(address) || Translated.Contains(address))
         {
             yield return new IPAddress(bytes.AsSpan(12, 4));
         }

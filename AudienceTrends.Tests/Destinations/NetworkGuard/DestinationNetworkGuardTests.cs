@@ -37,6 +37,15 @@ public class DestinationNetworkGuardTests
     [TestCase("::ffff:169.254.169.254")]
     [TestCase("64:ff9b::a9fe:a9fe")]
     [TestCase("2002:c0a8:0101::1")]
+    [TestCase("2002:7f00:0001::1")]
+    [TestCase("64:ff9b::7f00:1")]
+    [TestCase("168.63.129.16")]
+    [TestCase("::ffff:168.63.129.16")]
+    [TestCase("64:ff9b:1::808:808")]
+    [TestCase("2001:0:4136:e378:8000:63bf:3fff:fdd2")]
+    [TestCase("::ffff:0:a00:1")]
+    [TestCase("::ffff:0:808:808")]
+    [TestCase("100::1")]
     public void Refuses_non_public_addresses_by_default(string address)
     {
         Assert.That(Guard().IsAllowed(IPAddress.Parse(address)), Is.False);
@@ -94,6 +103,24 @@ public class DestinationNetworkGuardTests
 
         Assert.That(error!.Code, Is.EqualTo(ErrorCodes.HostNotAllowed));
         Assert.That(error.Message, Does.Contain("localhost:21"));
+    }
+
+    [Test]
+    public async Task A_refusal_never_shows_the_addresses_a_name_resolved_to()
+    {
+        var error = await Assert.ThrowsAsync<ExportFailedException>(
+            () => Guard().ResolveAsync("localhost", 21, CancellationToken.None));
+
+        Assert.That(error!.Message, Does.Not.Contain("127.0.0.1").And.Not.Contain("::1"));
+    }
+
+    [Test]
+    public void A_translated_address_is_allowed_only_through_its_embedded_network()
+    {
+        var guard = Guard("10.0.0.0/8");
+
+        Assert.That(guard.IsAllowed(IPAddress.Parse("::ffff:0:a00:1")), Is.True);
+        Assert.That(guard.IsAllowed(IPAddress.Parse("::ffff:0:b00:1")), Is.False);
     }
 
     [Test]
