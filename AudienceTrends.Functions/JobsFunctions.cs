@@ -54,7 +54,7 @@ public sealed class JobsFunctions(JobStore jobs, JobViews views)
         {
             request.HttpContext.Response.Headers[ContinuationHeader] = token;
             var next = QueryString.Create(request.Query
-                .Where(q => q.Key != "continuationToken")
+                .Where(q => JobListQuery.IsCarriedToNextPage(q.Key))
                 .SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))
                 .Append(KeyValuePair.Create("continuationToken", (string?)token)));
             request.HttpContext.Response.Headers.Link = $"<{request.Path}{next}>; rel=\"next\"";

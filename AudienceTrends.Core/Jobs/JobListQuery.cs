@@ -91,6 +91,13 @@ public sealed record JobListQuery
         return query with { StartedAt = started };
     }
 
+    /// <summary>
+    /// True for the filters and paging size a next-page link carries over: never anything else from the query string
+    /// (such as the function key <c>code</c>), which must not be echoed back in a header.
+    /// </summary>
+    public static bool IsCarriedToNextPage(string key) =>
+        key is "jobName" or "status" or "limit" || StartOperators.ContainsKey(key);
+
     /// <summary>The continuation token as handed to clients: URL-safe base64 of the table's token.</summary>
     public static string? EncodeToken(string? tableToken) =>
         tableToken is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(tableToken)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -48,6 +48,11 @@ public sealed class JobsApiTests
         var token = firstPage.Headers.GetValues(JobsFunctions.ContinuationHeader).Single();
         Assert.That(Ids(await firstPage.JsonAsync()), Is.EqualTo(ids.Take(3)));
         Assert.That(firstPage.Headers.GetValues("Link").Single(), Does.Contain("continuationToken=" + token).And.Contain("rel=\"next\""));
+        var withKey = await host.Client.GetAsync("v2/jobs?limit=3&code=function-key-secret&jobName=audiencetrendsexport&extra=x");
+        Assert.That(withKey.Headers.GetValues("Link").Single(),
+            Does.Not.Contain("function-key-secret").And.Not.Contain("code=").And.Not.Contain("extra")
+                .And.Contain("limit=3").And.Contain("jobName=audiencetrendsexport"),
+            "the next-page link carries the filters, never the function key");
         var lastPage = await host.Client.GetAsync($"v2/jobs?limit=3&continuationToken={token}");
         Assert.That(Ids(await lastPage.JsonAsync()), Is.EqualTo(ids.Skip(3)));
         Assert.That(lastPage.Headers.Contains(JobsFunctions.ContinuationHeader), Is.False, "the last page says there is no more");
