@@ -15,6 +15,9 @@ public sealed class DownloadLinks(StorageClients storage, IOptions<ManagedStorag
 {
     private static readonly TimeSpan DelegationKeyLifetime = TimeSpan.FromDays(1);
 
+    /// <summary>Azure refuses a user delegation key that expires more than 7 days from now; keep a margin.</summary>
+    private static readonly TimeSpan MaxDelegationKeyLifetime = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(10);
+
     private Azure.Storage.Blobs.Models.UserDelegationKey? _delegationKey;
 
     public async Task<DownloadLink> CreateAsync(string jobId, string fileName, CancellationToken cancellationToken)
@@ -40,12 +43,20 @@ public sealed class DownloadLinks(StorageClients storage, IOptions<ManagedStorag
         var key = _delegationKey;
         if (key is null || key.SignedExpiresOn < expiresOn)
         {
-            key = (await storage.Blobs.GetUserDelegationKeyAsync(now.AddMinutes(-5), expiresOn + DelegationKeyLifetime, cancellationToken)).Value;
+            key = (await storage.Blobs.GetUserDelegationKeyAsync(now.AddMinutes(-5), DelegationKeyExpiry(now, expiresOn), cancellationToken)).Value;
             _delegationKey = key;
         }
 
         var uri = new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key, storage.Blobs.AccountName) };
         return new DownloadLink(uri.ToUri(), expiresOn);
+    }
+
+    /// <summary>A day past the link's expiry, so one key signs many links, but never past Azure's 7-day limit.</summary>
+    internal static DateTimeOffset DelegationKeyExpiry(DateTimeOffset now, DateTimeOffset linkExpiresOn)
+    {
+        var wanted = linkExpiresOn + DelegationKeyLifetime;
+        var limit = now + MaxDelegationKeyLifetime;
+        return wanted < limit ? wanted : limit;
     }
 }
 

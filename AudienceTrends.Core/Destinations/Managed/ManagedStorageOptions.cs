@@ -8,6 +8,12 @@ public sealed class ManagedStorageOptions
     /// <summary>Private blob container holding the files.</summary>
     public string Container { get; set; } = "exports";
 
+    /// <summary>
+    /// Longest link lifetime: in Azure a link is signed with a user delegation key, which lives at most 7 days, and
+    /// the app keeps a key a day longer than the links it signs.
+    /// </summary>
+    public static readonly TimeSpan MaxDownloadUrlLifetime = TimeSpan.FromDays(6);
+
     /// <summary>How long a download link works after it is handed out.</summary>
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -22,9 +28,10 @@ public sealed class ManagedStorageOptions
             yield return "Container must be a valid blob container name (3-63 lower-case letters, digits, dashes).";
         }
 
-        if (DownloadUrlLifetime < TimeSpan.FromMinutes(1) || DownloadUrlLifetime > TimeSpan.FromDays(7))
+        if (DownloadUrlLifetime < TimeSpan.FromMinutes(1) || DownloadUrlLifetime > MaxDownloadUrlLifetime)
         {
-            yield return "DownloadUrlLifetime must be between 00:01:00 and 7.00:00:00.";
+            yield return "DownloadUrlLifetime must be between 00:01:00 and 6.00:00:00 (Azure signs links with a user " +
+                "delegation key that lives at most 7 days).";
         }
 
         if (RetentionDays < 1)
