@@ -35,13 +35,9 @@ public class ExportJobTests
 
         job.Claim(T0, Lease);
 
+        AssertClaimed(job, startedAt: T0, leasedUntil: T0 + Lease, attempts: 1);
         Assert.Multiple(() =>
         {
-            Assert.That(job.Status, Is.EqualTo(JobStatus.Processing));
-            Assert.That(job.StartedAt, Is.EqualTo(T0));
-            Assert.That(job.LeaseUntil, Is.EqualTo(T0 + Lease));
-            Assert.That(job.Attempts, Is.EqualTo(1));
-            Assert.That(job.CompletedItems, Is.Zero);
             Assert.That(job.IsLeasedAt(T0 + Lease - TimeSpan.FromTicks(1)), Is.True);
             Assert.That(job.IsLeasedAt(T0 + Lease), Is.False);
         });
@@ -56,14 +52,7 @@ public class ExportJobTests
 
         job.Claim(later, Lease);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(job.Status, Is.EqualTo(JobStatus.Processing));
-            Assert.That(job.StartedAt, Is.EqualTo(T0));
-            Assert.That(job.LeaseUntil, Is.EqualTo(later + Lease));
-            Assert.That(job.Attempts, Is.EqualTo(2));
-            Assert.That(job.CompletedItems, Is.Zero, "the new attempt starts its progress over");
-        });
+        AssertClaimed(job, startedAt: T0, leasedUntil: later + Lease, attempts: 2);
     }
 
     [Test]
@@ -220,6 +209,17 @@ public class ExportJobTests
         job.Fail(ErrorCodes.DestinationNotFound, "The bucket does not exist.", T0 + TimeSpan.FromMinutes(1));
         return job;
     }
+
+    /// <summary>Processing, leased, with the attempt counted and its progress (started over) at zero.</summary>
+    private static void AssertClaimed(ExportJob job, DateTimeOffset startedAt, DateTimeOffset leasedUntil, int attempts) =>
+        Assert.Multiple(() =>
+        {
+            Assert.That(job.Status, Is.EqualTo(JobStatus.Processing));
+            Assert.That(job.StartedAt, Is.EqualTo(startedAt));
+            Assert.That(job.LeaseUntil, Is.EqualTo(leasedUntil));
+            Assert.That(job.Attempts, Is.EqualTo(attempts));
+            Assert.That(job.CompletedItems, Is.Zero);
+        });
 
     private static void AssertFailed(ExportJob job, string code, string message, DateTimeOffset end) =>
         Assert.Multiple(() =>

@@ -4,6 +4,7 @@ using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 
 namespace AudienceTrends.Tests.Storage;
@@ -15,52 +16,50 @@ namespace AudienceTrends.Tests.Storage;
 /// </summary>
 public sealed class StorageResourceTests
 {
+    private static readonly string Name = "ensure" + Guid.NewGuid().ToString("N")[..12];
+
     [Test]
     public async Task A_table_whose_first_creation_failed_is_created_by_the_next_call()
     {
-        var name = "ensure" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = (await Azurite.InstanceAsync()).ConnectionString;
-        var direct = new TableServiceClient(connectionString);
-        await using var proxy = new CuttingTcpProxy(direct.Uri.Port, cutAfterBytes: 1);
-        var table = new TableClient(Through(proxy, connectionString, direct.Uri), name, NoRetries(new TableClientOptions()));
+        var direct = new TableServiceClient(await ConnectionStringAsync());
 
-        await AssertFirstFailsThenSucceedsAsync(StorageResource.For(table), proxy,
-            async () => await direct.QueryAsync(t => t.Name == name).AnyAsync());
-        await direct.DeleteTableAsync(name);
+        await AssertFirstFailsThenSucceedsAsync(direct.Uri,
+            through => StorageResource.For(new TableClient(through, Name, NoRetries(new TableClientOptions()))),
+            async () => await direct.QueryAsync(t => t.Name == Name).AnyAsync());
+        await direct.DeleteTableAsync(Name);
     }
 
     [Test]
     public async Task A_queue_whose_first_creation_failed_is_created_by_the_next_call()
     {
-        var name = "ensure-" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = (await Azurite.InstanceAsync()).ConnectionString;
-        var direct = new QueueServiceClient(connectionString);
-        await using var proxy = new CuttingTcpProxy(direct.Uri.Port, cutAfterBytes: 1);
-        var queue = new QueueClient(Through(proxy, connectionString, direct.Uri), name, NoRetries(new QueueClientOptions()));
+        var direct = new QueueServiceClient(await ConnectionStringAsync()).GetQueueClient(Name);
 
-        await AssertFirstFailsThenSucceedsAsync(StorageResource.For(queue), proxy,
-            async () => (await direct.GetQueueClient(name).ExistsAsync()).Value);
-        await direct.DeleteQueueAsync(name);
+        await AssertFirstFailsThenSucceedsAsync(direct.Uri,
+            through => StorageResource.For(new QueueClient(through, Name, NoRetries(new QueueClientOptions()))),
+            async () => (await direct.ExistsAsync()).Value);
+        await direct.DeleteAsync();
     }
 
     [Test]
     public async Task A_container_whose_first_creation_failed_is_created_private_by_the_next_call()
     {
-        var name = "ensure-" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = (await Azurite.InstanceAsync()).ConnectionString;
-        var direct = new BlobServiceClient(connectionString);
-        await using var proxy = new CuttingTcpProxy(direct.Uri.Port, cutAfterBytes: 1);
-        var container = new BlobContainerClient(Through(proxy, connectionString, direct.Uri), name, NoRetries(new BlobClientOptions()));
+        var direct = new BlobServiceClient(await ConnectionStringAsync()).GetBlobContainerClient(Name);
 
-        await AssertFirstFailsThenSucceedsAsync(StorageResource.For(container), proxy,
-            async () => (await direct.GetBlobContainerClient(name).ExistsAsync()).Value);
-        var access = (await direct.GetBlobContainerClient(name).GetAccessPolicyAsync()).Value.BlobPublicAccess;
-        Assert.That(access, Is.EqualTo(Azure.Storage.Blobs.Models.PublicAccessType.None));
-        await direct.DeleteBlobContainerAsync(name);
+        await AssertFirstFailsThenSucceedsAsync(direct.Uri,
+            through => StorageResource.For(new BlobContainerClient(through, Name, NoRetries(new BlobClientOptions()))),
+            async () => (await direct.ExistsAsync()).Value);
+        Assert.That((await direct.GetAccessPolicyAsync()).Value.BlobPublicAccess, Is.EqualTo(PublicAccessType.None));
+        await direct.DeleteAsync();
     }
 
-    private static async Task AssertFirstFailsThenSucceedsAsync(StorageResource resource, CuttingTcpProxy proxy, Func<Task<bool>> exists)
+    /// <param name="service">The resource's address on Azurite, for its port.</param>
+    /// <param name="throughProxy">The resource, from a connection string whose endpoint goes through the proxy.</param>
+    private static async Task AssertFirstFailsThenSucceedsAsync(Uri service, Func<string, StorageResource> throughProxy, Func<Task<bool>> exists)
     {
+        var connectionString = await ConnectionStringAsync();
+        await using var proxy = new CuttingTcpProxy(service.Port, cutAfterBytes: 1);
+        var resource = throughProxy(connectionString.Replace($":{service.Port}/", $":{proxy.Port}/", StringComparison.Ordinal));
+
         Assert.That(() => resource.EnsureAsync(CancellationToken.None), Throws.InstanceOf<RequestFailedException>());
         Assert.Multiple(async () =>
         {
@@ -73,9 +72,7 @@ public sealed class StorageResourceTests
         Assert.That(await exists(), Is.True);
     }
 
-    /// <summary>The account's connection string with one service's endpoint sent through the proxy.</summary>
-    private static string Through(CuttingTcpProxy proxy, string connectionString, Uri service) =>
-        connectionString.Replace($":{service.Port}/", $":{proxy.Port}/", StringComparison.Ordinal);
+    private static async Task<string> ConnectionStringAsync() => (await Azurite.InstanceAsync()).ConnectionString;
 
     private static T NoRetries<T>(T options)
         where T : ClientOptions
