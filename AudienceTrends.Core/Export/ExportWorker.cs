@@ -40,20 +40,13 @@ public sealed class ExportWorker(
             return;
         }
 
-        using var lease = new LeaseKeeper(job, jobs, time, options.Value, cancellationToken);
+        using var lease = new JobLease(job, jobs, time, options.Value, cancellationToken);
         try
         {
             var (delivered, rows, bytes, sha256) = await ExportAsync(job, lease, lease.Token);
             await lease.StopAsync();
-            job.Status = JobStatus.Done;
-            job.CompletedItems = job.TotalItems;
-            job.ResultRows = rows;
-            job.ResultBytes = bytes;
-            job.ResultSha256 = sha256;
-            job.ResultLocation = delivered.Location;
-            job.ResultFileName = job.FileName;
-            job.ResultHostKeyFingerprint = delivered.HostKeyFingerprint;
-            await FinishAsync(job);
+            job.Complete(delivered, rows, bytes, sha256, time.GetUtcNow());
+            await SaveFinalStateAsync(job);
             logger.LogInformation("Export job {JobId} done: {Rows} rows, {Bytes} bytes delivered to {Location}",
                 job.Id, rows, bytes, delivered.Location);
         }
@@ -61,10 +54,8 @@ public sealed class ExportWorker(
         {
             await lease.StopAsync();
             logger.LogWarning(e, "Export job {JobId} failed: {ErrorCode}", job.Id, e.Code);
-            job.ErrorCode = e.Code;
-            job.ErrorMessage = e.Message;
-            job.Status = JobStatus.Failed;
-            await FinishAsync(job);
+            job.Fail(e.Code, e.Message, time.GetUtcNow());
+            await SaveFinalStateAsync(job);
         }
         catch (Exception) when (lease.Lost)
         {
@@ -74,8 +65,7 @@ public sealed class ExportWorker(
         {
             await lease.StopAsync();
             logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed; the message will be retried", job.Id, job.Attempts);
-            job.LastError = Describe(e);
-            job.LeaseUntil = time.GetUtcNow();
+            job.RecordTransientFailure($"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
             await jobs.TryUpdateAsync(job, CancellationToken.None);
             throw;
         }
@@ -86,40 +76,34 @@ public sealed class ExportWorker(
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         var job = await jobs.GetAsync(jobId, cancellationToken);
-        if (job is null || JobStatus.IsFinal(job.Status))
+        if (job is null || job.IsFinished)
         {
             return;
         }
 
-        job.Status = JobStatus.Failed;
-        job.ErrorCode = ErrorCodes.RetriesExhausted;
-        job.ErrorMessage = "The export kept failing and was given up after several attempts" +
-            (job.LastError is null ? "." : $". Last error: {job.LastError}");
-        await FinishAsync(job);
+        job.Fail(ErrorCodes.RetriesExhausted, "The export kept failing and was given up after several attempts" +
+            (job.LastError is null ? "." : $". Last error: {job.LastError}"), time.GetUtcNow());
+        await SaveFinalStateAsync(job);
         logger.LogError("Export job {JobId} failed after {Attempts} attempts: {LastError}", job.Id, job.Attempts, job.LastError);
     }
 
     private async Task<bool> TryClaimAsync(ExportJob job, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (JobStatus.IsFinal(job.Status))
+        if (job.IsFinished)
         {
             logger.LogInformation("Export job {JobId} is already {Status}; message ignored", job.Id, job.Status);
             return false;
         }
 
-        if (job.Status == JobStatus.Processing && job.LeaseUntil > now)
+        if (job.IsLeasedAt(now))
         {
             logger.LogInformation("Export job {JobId} is being processed by another worker until {LeaseUntil}; message ignored",
                 job.Id, job.LeaseUntil);
             return false;
         }
 
-        job.Status = JobStatus.Processing;
-        job.StartedAt ??= now;
-        job.LeaseUntil = now + options.Value.LeaseDuration;
-        job.Attempts++;
-        job.CompletedItems = 0;
+        job.Claim(now, options.Value.LeaseDuration);
         if (!await jobs.TryUpdateAsync(job, cancellationToken))
         {
             logger.LogInformation("Export job {JobId} was claimed by another worker; message ignored", job.Id);
@@ -131,7 +115,7 @@ public sealed class ExportWorker(
     }
 
     private async Task<(DeliveryResult Delivered, long Rows, long Bytes, string Sha256)> ExportAsync(
-        ExportJob job, LeaseKeeper lease, CancellationToken cancellationToken)
+        ExportJob job, JobLease lease, CancellationToken cancellationToken)
     {
         var audiences = await audienceLists.LoadAsync(job.Id, cancellationToken)
             ?? throw new ExportFailedException(ErrorCodes.InvalidJob, "The job's audience list is missing; submit the export again.");
@@ -211,98 +195,11 @@ public sealed class ExportWorker(
         }
     }
 
-    private async Task FinishAsync(ExportJob job)
+    private async Task SaveFinalStateAsync(ExportJob job)
     {
-        job.EndedAt = time.GetUtcNow();
-        job.LeaseUntil = null;
         if (!await jobs.TryUpdateAsync(job, CancellationToken.None))
         {
             logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
-        }
-    }
-
-    /// <summary>A short description of a transient failure for the job row: type and message, no stack.</summary>
-    private static string Describe(Exception e)
-    {
-        var text = $"{e.GetType().Name}: {e.Message}";
-        return text.Length <= 1000 ? text : text[..1000];
-    }
-
-    /// <summary>
-    /// While an export runs, saves its progress and renews its lease every <see cref="JobsOptions.ProgressInterval"/>.
-    /// If the job changed under it (another worker took over after the lease expired), cancels the export.
-    /// </summary>
-    private sealed class LeaseKeeper : IDisposable
-    {
-        private readonly ExportJob _job;
-        private readonly JobStore _jobs;
-        private readonly TimeProvider _time;
-        private readonly JobsOptions _options;
-        private readonly CancellationTokenSource _cancellation;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-        private int _completed;
-
-        public LeaseKeeper(ExportJob job, JobStore jobs, TimeProvider time, JobsOptions options, CancellationToken cancellationToken)
-        {
-            (_job, _jobs, _time, _options) = (job, jobs, time, options);
-            _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _loop = RunAsync();
-        }
-
-        public CancellationToken Token => _cancellation.Token;
-
-        public bool Lost { get; private set; }
-
-        public void ReportProgress(int rowsWritten) => Volatile.Write(ref _completed, rowsWritten);
-
-        public async Task StopAsync()
-        {
-            await _stop.CancelAsync();
-            await _loop;
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _cancellation.Dispose();
-            _stop.Dispose();
-        }
-
-        private async Task RunAsync()
-        {
-            while (true)
-            {
-                try
-                {
-                    await Task.Delay(_options.ProgressInterval, _time, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                _job.CompletedItems = Volatile.Read(ref _completed);
-                _job.LeaseUntil = _time.GetUtcNow() + _options.LeaseDuration;
-                bool saved;
-                try
-                {
-                    // Never cancelled half-way: a save that lands unseen would leave this worker with a stale ETag.
-                    saved = await _jobs.TryUpdateAsync(_job, CancellationToken.None);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Storage hiccup: the lease still has time left; try again at the next beat.
-                    continue;
-                }
-
-                if (!saved)
-                {
-                    Lost = true;
-                    await _cancellation.CancelAsync();
-                    return;
-                }
-            }
         }
     }
 }

@@ -12,17 +12,17 @@ namespace AudienceTrends.Core.Jobs;
 public sealed class AudienceListStore
 {
     private readonly BlobContainerClient _container;
-    private readonly Lazy<Task> _created;
+    private readonly StorageResource _created;
 
     public AudienceListStore(StorageClients storage)
     {
         _container = storage.Blobs.GetBlobContainerClient(JobsOptions.RequestsContainer);
-        _created = new Lazy<Task>(() => _container.CreateIfNotExistsAsync());
+        _created = StorageResource.For(_container);
     }
 
     public async Task SaveAsync(string jobId, IReadOnlyList<string> audiences, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var json = JsonSerializer.SerializeToUtf8Bytes(audiences);
         await _container.GetBlobClient(BlobName(jobId)).UploadAsync(new BinaryData(json), overwrite: true, cancellationToken);
     }
@@ -30,6 +30,7 @@ public sealed class AudienceListStore
     /// <summary>The audiences, or null when the list is gone (a job whose creation never completed).</summary>
     public async Task<IReadOnlyList<string>?> LoadAsync(string jobId, CancellationToken cancellationToken)
     {
+        await _created.EnsureAsync(cancellationToken);
         try
         {
             var content = await _container.GetBlobClient(BlobName(jobId)).DownloadContentAsync(cancellationToken);
@@ -43,7 +44,7 @@ public sealed class AudienceListStore
 
     public async Task DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         await _container.GetBlobClient(BlobName(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 

@@ -137,10 +137,8 @@ public sealed class ExportIntake(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogError(e, "Could not enqueue export job {JobId}; marking it Failed", jobId);
-            job.Status = JobStatus.Failed;
-            job.EndedAt = time.GetUtcNow();
-            job.ErrorCode = ErrorCodes.EnqueueFailed;
-            job.ErrorMessage = "The job could not be queued for processing. Nothing was exported; please submit it again.";
+            job.Fail(ErrorCodes.EnqueueFailed,
+                "The job could not be queued for processing. Nothing was exported; please submit it again.", time.GetUtcNow());
             await jobs.TryUpdateAsync(job, CancellationToken.None);
             return new IntakeOutcome.Unavailable(job);
         }

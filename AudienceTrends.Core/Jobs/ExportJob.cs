@@ -9,9 +9,10 @@ namespace AudienceTrends.Core.Jobs;
 /// <summary>
 /// One export job, stored as one row of the job table with plain columns an operator can read in the portal's
 /// storage browser. The audience list lives in a blob (it can be larger than a row); the destination's
-/// credentials only in <see cref="EncryptedSecrets"/>.
+/// credentials only in <see cref="EncryptedSecrets"/>. The status and the columns that change with it are set only
+/// by the transitions in ExportJob.Life.cs (and by the table SDK when it reads a row).
 /// </summary>
-public sealed class ExportJob : ITableEntity
+public sealed partial class ExportJob : ITableEntity
 {
     public const string Partition = "job";
     public const string ExportJobName = "audiencetrendsexport";
@@ -31,7 +32,7 @@ public sealed class ExportJob : ITableEntity
 
     public string ExportType { get; set; } = "csv";
 
-    public string Status { get; set; } = JobStatus.Pending;
+    public string Status { get; [Obsolete(SetByTransitions)] set; } = JobStatus.Pending;
 
     public string DestinationType { get; set; } = "aws";
 
@@ -63,38 +64,38 @@ public sealed class ExportJob : ITableEntity
     public int TotalItems { get; set; }
 
     /// <summary>Audience rows written so far.</summary>
-    public int CompletedItems { get; set; }
+    public int CompletedItems { get; [Obsolete(SetByTransitions)] set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; [Obsolete(SetByTransitions)] set; }
 
-    public DateTimeOffset? EndedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; [Obsolete(SetByTransitions)] set; }
 
     /// <summary>While Processing: until when the worker that claimed the job owns it.</summary>
-    public DateTimeOffset? LeaseUntil { get; set; }
+    public DateTimeOffset? LeaseUntil { get; [Obsolete(SetByTransitions)] set; }
 
     /// <summary>How many times a worker has claimed the job.</summary>
-    public int Attempts { get; set; }
+    public int Attempts { get; [Obsolete(SetByTransitions)] set; }
 
-    public long? ResultRows { get; set; }
+    public long? ResultRows { get; [Obsolete(SetByTransitions)] set; }
 
-    public long? ResultBytes { get; set; }
+    public long? ResultBytes { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ResultSha256 { get; set; }
+    public string? ResultSha256 { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ResultLocation { get; set; }
+    public string? ResultLocation { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ResultFileName { get; set; }
+    public string? ResultFileName { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ResultHostKeyFingerprint { get; set; }
+    public string? ResultHostKeyFingerprint { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ErrorCode { get; set; }
+    public string? ErrorCode { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ErrorMessage { get; set; }
+    public string? ErrorMessage { get; [Obsolete(SetByTransitions)] set; }
 
     /// <summary>The last transient failure, kept so the final error can say what kept failing.</summary>
-    public string? LastError { get; set; }
+    public string? LastError { get; [Obsolete(SetByTransitions)] set; }
 
     /// <summary>The destination's credentials, AES-256-GCM encrypted under a key from configuration.</summary>
     public string? EncryptedSecrets { get; set; }

@@ -13,17 +13,17 @@ namespace AudienceTrends.Core.Jobs;
 public sealed class IdempotencyStore
 {
     private readonly TableClient _table;
-    private readonly Lazy<Task> _created;
+    private readonly StorageResource _created;
 
     public IdempotencyStore(StorageClients storage)
     {
         _table = storage.Tables.GetTableClient(JobsOptions.IdempotencyTableName);
-        _created = new Lazy<Task>(() => _table.CreateIfNotExistsAsync());
+        _created = StorageResource.For(_table);
     }
 
     public async Task<IdempotencyRecord?> GetAsync(string key, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var response = await _table.GetEntityIfExistsAsync<IdempotencyRecord>(
             IdempotencyRecord.Partition, Hash(key), cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
@@ -32,7 +32,7 @@ public sealed class IdempotencyStore
     /// <summary>Records the key; false when another request recorded it first.</summary>
     public async Task<bool> TryAddAsync(string key, string bodySha256, string jobId, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         try
         {
             await _table.AddEntityAsync(
@@ -52,6 +52,7 @@ public sealed class IdempotencyStore
         expired.BodySha256 = bodySha256;
         expired.JobId = jobId;
         expired.CreatedAt = createdAt;
+        await _created.EnsureAsync(cancellationToken);
         try
         {
             await _table.UpdateEntityAsync(expired, expired.ETag, TableUpdateMode.Replace, cancellationToken);

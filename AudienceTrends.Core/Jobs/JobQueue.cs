@@ -8,17 +8,17 @@ namespace AudienceTrends.Core.Jobs;
 public sealed class JobQueue
 {
     private readonly QueueClient _queue;
-    private readonly Lazy<Task> _created;
+    private readonly StorageResource _created;
 
     public JobQueue(StorageClients storage, IOptions<JobsOptions> options)
     {
         _queue = storage.Queues.GetQueueClient(options.Value.QueueName);
-        _created = new Lazy<Task>(() => _queue.CreateIfNotExistsAsync());
+        _created = StorageResource.For(_queue);
     }
 
     public async Task EnqueueAsync(string jobId, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         await _queue.SendMessageAsync(jobId, cancellationToken);
     }
 }

@@ -10,17 +10,17 @@ namespace AudienceTrends.Core.Jobs;
 public sealed class JobStore
 {
     private readonly TableClient _table;
-    private readonly Lazy<Task> _created;
+    private readonly StorageResource _created;
 
     public JobStore(StorageClients storage, IOptions<JobsOptions> options)
     {
         _table = storage.Tables.GetTableClient(options.Value.TableName);
-        _created = new Lazy<Task>(() => _table.CreateIfNotExistsAsync());
+        _created = StorageResource.For(_table);
     }
 
     public async Task AddAsync(ExportJob job, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var response = await _table.AddEntityAsync(job, cancellationToken);
         job.ETag = response.Headers.ETag ?? default;
     }
@@ -32,7 +32,7 @@ public sealed class JobStore
             return null;
         }
 
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var response = await _table.GetEntityIfExistsAsync<ExportJob>(ExportJob.Partition, id, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
@@ -43,6 +43,7 @@ public sealed class JobStore
     /// </summary>
     public async Task<bool> TryUpdateAsync(ExportJob job, CancellationToken cancellationToken)
     {
+        await _created.EnsureAsync(cancellationToken);
         try
         {
             var response = await _table.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -57,7 +58,7 @@ public sealed class JobStore
 
     public async Task<JobPage> ListAsync(JobListQuery query, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition}");
         if (query.JobName is not null)
         {
@@ -88,7 +89,7 @@ public sealed class JobStore
     public async IAsyncEnumerable<ExportJob> ListCreatedBeforeAsync(
         DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var bound = JobIds.UpperBoundFor(cutoff);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and RowKey gt {bound}");
         await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
@@ -101,7 +102,7 @@ public sealed class JobStore
     public async IAsyncEnumerable<ExportJob> ListByStatusAsync(
         string status, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and Status eq {status}");
         await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
         {
@@ -111,6 +112,7 @@ public sealed class JobStore
 
     public async Task DeleteAsync(ExportJob job, CancellationToken cancellationToken)
     {
+        await _created.EnsureAsync(cancellationToken);
         await _table.DeleteEntityAsync(job.PartitionKey, job.RowKey, ETag.All, cancellationToken);
     }
 }

@@ -17,19 +17,19 @@ public sealed class ManagedStorageDestination : IExportDestination
     private const int BlockSize = 4 * 1024 * 1024;
 
     private readonly BlobContainerClient _container;
-    private readonly Lazy<Task> _created;
+    private readonly StorageResource _created;
 
     public ManagedStorageDestination(StorageClients storage, IOptions<ManagedStorageOptions> options)
     {
         _container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
-        _created = new Lazy<Task>(() => _container.CreateIfNotExistsAsync(PublicAccessType.None));
+        _created = StorageResource.For(_container);
     }
 
     public DestinationType Type => DestinationType.Aws;
 
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
     {
-        await _created.Value;
+        await _created.EnsureAsync(cancellationToken);
         var blob = _container.GetBlockBlobClient(BlobName(delivery.JobId, delivery.FileName));
         await blob.UploadAsync(content, new BlobUploadOptions
         {

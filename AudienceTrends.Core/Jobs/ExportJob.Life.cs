@@ -1,0 +1,136 @@
+using System.Runtime.Serialization;
+using AudienceTrends.Core.Destinations;
+
+// The life columns' setters are marked obsolete so that the compiler refuses them everywhere but here. They stay
+// public because the table SDK sets only public setters when it reads a row (a private one would keep its default).
+#pragma warning disable CS0618
+
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>
+/// The job's life. Every status change is one of these methods; each checks that it is legal now and throws
+/// <see cref="InvalidOperationException"/> otherwise, and nothing else sets the status or the columns that go with it.
+/// <code>
+/// Create ─► Pending ──Claim──► Processing ──Complete──► Done
+///              │                │  ↺ RenewLease; RecordTransientFailure releases the lease;
+///              │                │  ↺ Claim again once the lease has run out (a redelivery takes over)
+///              └─────Fail───────┴───Fail───► Failed
+/// </code>
+/// Cancel (Pending or Processing → Cancelled) belongs here too, next to <see cref="Fail"/>, with its status in
+/// <see cref="JobStatus"/>.
+/// </summary>
+public sealed partial class ExportJob
+{
+    private const string SetByTransitions =
+        "Set by the table SDK when it reads a row; change a job only through its transitions (ExportJob.Life.cs).";
+
+    /// <summary>The longest <see cref="LastError"/> kept on the row.</summary>
+    public const int MaxLastErrorLength = 1000;
+
+    [IgnoreDataMember]
+    public bool IsFinished => JobStatus.IsFinal(Status);
+
+    /// <summary>Whether a worker holds the job at <paramref name="now"/>: Processing and its lease not run out.</summary>
+    public bool IsLeasedAt(DateTimeOffset now) => Status == JobStatus.Processing && LeaseUntil > now;
+
+    /// <summary>
+    /// Pending, or Processing with its lease run out (the worker that held it died or gave up) → Processing, leased
+    /// to the caller until <paramref name="now"/> + <paramref name="leaseDuration"/>, counting one more attempt and
+    /// starting its progress over. <see cref="StartedAt"/> keeps the first claim's time.
+    /// </summary>
+    public void Claim(DateTimeOffset now, TimeSpan leaseDuration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        if (Status != JobStatus.Pending && !(Status == JobStatus.Processing && !IsLeasedAt(now)))
+        {
+            throw Illegal(IsLeasedAt(now) ? $"be claimed: it is leased until {LeaseUntil:O}" : "be claimed");
+        }
+
+        Status = JobStatus.Processing;
+        StartedAt ??= now;
+        LeaseUntil = now + leaseDuration;
+        Attempts++;
+        CompletedItems = 0;
+    }
+
+    /// <summary>The heartbeat while Processing: records the audience rows written so far and extends the lease.</summary>
+    public void RenewLease(DateTimeOffset now, TimeSpan leaseDuration, int completedItems)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(completedItems);
+        RequireProcessing("renew its lease");
+        CompletedItems = completedItems;
+        LeaseUntil = now + leaseDuration;
+    }
+
+    /// <summary>
+    /// Processing → Done: the file <see cref="FileName"/> with <paramref name="rows"/> data rows,
+    /// <paramref name="bytes"/> bytes and <paramref name="sha256"/> was delivered as <paramref name="delivered"/> says.
+    /// </summary>
+    public void Complete(DeliveryResult delivered, long rows, long bytes, string sha256, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(delivered);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sha256);
+        RequireProcessing("complete");
+        Status = JobStatus.Done;
+        CompletedItems = TotalItems;
+        ResultRows = rows;
+        ResultBytes = bytes;
+        ResultSha256 = sha256;
+        ResultLocation = delivered.Location;
+        ResultFileName = FileName;
+        ResultHostKeyFingerprint = delivered.HostKeyFingerprint;
+        End(now);
+    }
+
+    /// <summary>
+    /// Pending or Processing → Failed with an error a user can act on: a failure retrying cannot fix, a job that could
+    /// not be queued, or one whose retries ran out. <paramref name="message"/> must not contain a secret.
+    /// </summary>
+    public void Fail(string code, string message, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        ArgumentException.ThrowIfNullOrWhiteSpace(message);
+        if (Status != JobStatus.Pending && Status != JobStatus.Processing)
+        {
+            throw Illegal("fail");
+        }
+
+        Status = JobStatus.Failed;
+        ErrorCode = code;
+        ErrorMessage = message;
+        End(now);
+    }
+
+    /// <summary>
+    /// While Processing, an attempt failed in a way a retry may fix: keeps <paramref name="error"/> (cut to
+    /// <see cref="MaxLastErrorLength"/>) for the final message should the retries run out, and releases the lease so
+    /// the redelivered message can claim the job at once. The job stays Processing.
+    /// </summary>
+    public void RecordTransientFailure(string error, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(error);
+        RequireProcessing("record a transient failure");
+        LastError = error.Length <= MaxLastErrorLength ? error : error[..MaxLastErrorLength];
+        LeaseUntil = now;
+    }
+
+    private void End(DateTimeOffset now)
+    {
+        EndedAt = now;
+        LeaseUntil = null;
+    }
+
+    private void RequireProcessing(string action)
+    {
+        if (Status != JobStatus.Processing)
+        {
+            throw Illegal(action);
+        }
+    }
+
+    private InvalidOperationException Illegal(string action) =>
+        new($"Export job {Id} cannot {action} while {Status}.");
+}

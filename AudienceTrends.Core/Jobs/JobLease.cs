@@ -1,0 +1,83 @@
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>
+/// A claimed job's lease while its export runs: every <see cref="JobsOptions.ProgressInterval"/> it saves the progress
+/// reported and renews the lease (<see cref="ExportJob.RenewLease"/>). If the job changed under it (another worker
+/// took over after the lease ran out), it marks the lease <see cref="Lost"/> and cancels <see cref="Token"/>.
+/// </summary>
+public sealed class JobLease : IDisposable
+{
+    private readonly ExportJob _job;
+    private readonly JobStore _jobs;
+    private readonly TimeProvider _time;
+    private readonly JobsOptions _options;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private int _completed;
+
+    /// <summary>Starts keeping <paramref name="job"/>, which the caller has just claimed and saved.</summary>
+    public JobLease(ExportJob job, JobStore jobs, TimeProvider time, JobsOptions options, CancellationToken cancellationToken)
+    {
+        (_job, _jobs, _time, _options) = (job, jobs, time, options);
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _loop = RunAsync();
+    }
+
+    /// <summary>Cancelled when the caller's token is, or when the lease is lost.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    public bool Lost { get; private set; }
+
+    /// <summary>The audience rows written so far; saved at the next beat.</summary>
+    public void ReportProgress(int rowsWritten) => Volatile.Write(ref _completed, rowsWritten);
+
+    /// <summary>Stops the beats; after it the caller alone changes the job.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _cancellation.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(_options.ProgressInterval, _time, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            _job.RenewLease(_time.GetUtcNow(), _options.LeaseDuration, Volatile.Read(ref _completed));
+            bool saved;
+            try
+            {
+                // Never cancelled half-way: a save that lands unseen would leave this worker with a stale ETag.
+                saved = await _jobs.TryUpdateAsync(_job, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Storage hiccup: the lease still has time left; try again at the next beat.
+                continue;
+            }
+
+            if (!saved)
+            {
+                Lost = true;
+                await _cancellation.CancelAsync();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using AudienceTrends.Core.Jobs;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AudienceTrends.Tests.Jobs;
+
+/// <summary>
+/// The lease a running export keeps on its job, against a real job table (Azurite) with a fake clock: each beat saves
+/// the progress and renews the lease; a job changed under it (taken over) loses the lease and cancels the export.
+/// </summary>
+public sealed class JobLeaseTests
+{
+    private static readonly JobsOptions Options = new() { LeaseDuration = TimeSpan.FromMinutes(5), ProgressInterval = TimeSpan.FromSeconds(5) };
+
+    private JobStoreFixture _jobs = null!;
+    private FakeTimeProvider _time = null!;
+
+    [SetUp]
+    public async Task CreateTable()
+    {
+        _jobs = await JobStoreFixture.CreateAsync();
+        _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+    }
+
+    [TearDown]
+    public Task DeleteTable() => _jobs.DeleteAsync();
+
+    [Test]
+    public async Task Each_beat_saves_the_progress_and_renews_the_lease()
+    {
+        var job = await ClaimedJobAsync();
+        using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
+
+        lease.ReportProgress(2);
+        _time.Advance(Options.ProgressInterval);
+        await lease.StopAsync();
+
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.GetString("Status"), Is.EqualTo(JobStatus.Processing));
+            Assert.That(row.GetInt32("CompletedItems"), Is.EqualTo(2));
+            Assert.That(row.GetDateTimeOffset("LeaseUntil"), Is.EqualTo(_time.GetUtcNow() + Options.LeaseDuration));
+            Assert.That(lease.Lost, Is.False);
+            Assert.That(lease.Token.IsCancellationRequested, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task A_job_changed_under_the_lease_is_lost_and_the_export_cancelled()
+    {
+        var job = await ClaimedJobAsync();
+        using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
+        var takenOver = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        takenOver["Attempts"] = 2; // another worker claimed it
+        await _jobs.Table.UpdateEntityAsync(takenOver, ETag.All, TableUpdateMode.Merge);
+
+        _time.Advance(Options.ProgressInterval);
+        await lease.StopAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(lease.Lost, Is.True);
+            Assert.That(lease.Token.IsCancellationRequested, Is.True);
+            var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+            Assert.That(row.GetInt32("Attempts"), Is.EqualTo(2), "the other worker's row is left alone");
+        });
+    }
+
+    [Test]
+    public async Task Stopping_before_a_beat_saves_nothing()
+    {
+        var job = await ClaimedJobAsync();
+        var saved = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value.ETag;
+        using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
+        lease.ReportProgress(1);
+
+        await lease.StopAsync();
+        _time.Advance(Options.ProgressInterval * 2);
+
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        Assert.That(row.ETag, Is.EqualTo(saved));
+    }
+
+    private async Task<ExportJob> ClaimedJobAsync()
+    {
+        var job = new ExportJob { RowKey = JobIds.New(_time.GetUtcNow()), Name = "report", TotalItems = 3, CreatedAt = _time.GetUtcNow() };
+        await _jobs.Store.AddAsync(job, CancellationToken.None);
+        job.Claim(_time.GetUtcNow(), Options.LeaseDuration);
+        Assert.That(await _jobs.Store.TryUpdateAsync(job, CancellationToken.None), Is.True);
+        return job;
+    }
+}
