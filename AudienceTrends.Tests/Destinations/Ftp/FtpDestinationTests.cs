@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Destinations.FileServer;
+using AudienceTrends.Core.Destinations.Ftp;
 using AudienceTrends.Tests.Destinations.Sftp;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -215,12 +216,11 @@ public class FtpDestinationTests
             settings["NetworkGuard:AllowedNetworks:0"] = "127.0.0.1/32";
         }
 
-        return TestHost.Destination(DestinationType.Ftp, settings);
+        return TestHost.Destination(FtpKind.Name, settings);
     }
 
-    private static Destination Destination(string? path) => new()
+    private static FtpSettings Destination(string? path) => new()
     {
-        Type = DestinationType.Ftp,
         Server = "127.0.0.1",
         Port = Server.Port,
         Username = VsftpdServer.User,
@@ -228,8 +228,8 @@ public class FtpDestinationTests
     };
 
     private static DeliveryRequest Request(
-        Destination destination, string? jobId = null, string fileName = "trends.csv", string? password = null) =>
-        new(jobId ?? "job-" + Unique(), fileName, destination, new DestinationSecrets { Password = password ?? Server.Password });
+        FtpSettings destination, string? jobId = null, string fileName = "trends.csv", string? password = null) =>
+        new(jobId ?? "job-" + Unique(), new ExportFile(fileName, "text/csv"), destination, new FileServerSecrets { Password = password ?? Server.Password });
 
     private static string Unique() => Guid.NewGuid().ToString("N")[..8];
 }

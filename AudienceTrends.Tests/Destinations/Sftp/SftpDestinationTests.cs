@@ -1,6 +1,7 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Destinations.FileServer;
+using AudienceTrends.Core.Destinations.Sftp;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,9 +41,9 @@ public class SftpDestinationTests
     {
         var content = GeneratedContent.Of("audience,2024-01-01\nopened,42\n");
         var fileName = $"key-{Unique()}.csv";
-        var destination = new Destination
+        var destination = new SftpSettings
         {
-            Type = DestinationType.Sftp, Server = "127.0.0.1", Port = Server.Port, Username = SshdServer.KeyUser,
+            Server = "127.0.0.1", Port = Server.Port, Username = SshdServer.KeyUser,
             SavedKey = "test-key", Path = "/",
         };
 
@@ -152,7 +153,7 @@ public class SftpDestinationTests
 
         var result = await _sftp.DeliverAsync(request, content.OpenRead(), CancellationToken.None);
 
-        Assert.That(result.HostKeyFingerprint, Is.EqualTo(Server.HostKeyFingerprint));
+        Assert.That(result.Details[SftpKind.ObservedHostKeyDetail], Is.EqualTo(Server.HostKeyFingerprint));
         Assert.That(TestHost.Sha256Of(Path.Combine(Server.PasswordUserHome, folder.TrimStart('/'), "trends.csv")), Is.EqualTo(content.Sha256));
     }
 
@@ -162,7 +163,7 @@ public class SftpDestinationTests
         var result = await _sftp.DeliverAsync(
             Request(PasswordDestination("/observed-" + Unique())), GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None);
 
-        Assert.That(result.HostKeyFingerprint, Is.EqualTo(Server.HostKeyFingerprint));
+        Assert.That(result.Details[SftpKind.ObservedHostKeyDetail], Is.EqualTo(Server.HostKeyFingerprint));
     }
 
     [Test]
@@ -244,12 +245,11 @@ public class SftpDestinationTests
             settings["NetworkGuard:AllowedNetworks:0"] = "127.0.0.1/32";
         }
 
-        return TestHost.Destination(DestinationType.Sftp, settings);
+        return TestHost.Destination(SftpKind.Name, settings);
     }
 
-    private static Destination PasswordDestination(string? path) => new()
+    private static SftpSettings PasswordDestination(string? path) => new()
     {
-        Type = DestinationType.Sftp,
         Server = "127.0.0.1",
         Port = Server.Port,
         Username = SshdServer.PasswordUser,
@@ -257,8 +257,8 @@ public class SftpDestinationTests
     };
 
     private static DeliveryRequest Request(
-        Destination destination, string? jobId = null, string fileName = "trends.csv", string? password = null) =>
-        new(jobId ?? "job-" + Unique(), fileName, destination, new DestinationSecrets { Password = password ?? Server.Password });
+        SftpSettings destination, string? jobId = null, string fileName = "trends.csv", string? password = null) =>
+        new(jobId ?? "job-" + Unique(), new ExportFile(fileName, "text/csv"), destination, new FileServerSecrets { Password = password ?? Server.Password });
 
     private static string Unique() => Guid.NewGuid().ToString("N")[..8];
 }

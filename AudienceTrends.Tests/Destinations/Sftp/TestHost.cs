@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +11,7 @@ internal static class TestHost
 {
     /// <summary>The app's destination of <paramref name="type"/>, registered through AddDestinations with these settings.</summary>
     public static (IExportDestination Destination, ServiceProvider Provider) Destination(
-        DestinationType type, IDictionary<string, string?> settings)
+        string type, IDictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
