@@ -9,7 +9,7 @@ namespace AudienceTrends.Core.Requests;
 
 /// <summary>
 /// Reads the POST /v2/audiencetrendsexport body by hand: tolerant where the reference page's own examples are
-/// (<c>"port": "21"</c>, <c>"type": "sftp"</c> where the table says SFTP), strict everywhere else, and listing every
+/// (a port as a numeric string, <c>"type": "sftp"</c> where the table says SFTP), strict everywhere else, and listing every
 /// problem at once keyed by JSON path. Messages name the field but never quote a value from the body, so no
 /// credential (or a password pasted into the wrong field) can leak through an error response or a log. The request's
 /// own fields are read here; <c>destination</c> is read by the kind its <c>type</c> names (<see cref="DestinationKinds"/>).

@@ -6,7 +6,6 @@ using AudienceTrends.Core.Destinations.S3;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Functions;
-using AudienceTrends.Tests.Destinations.Gcs;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Data.Tables;

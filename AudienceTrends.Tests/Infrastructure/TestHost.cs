@@ -4,7 +4,7 @@ using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AudienceTrends.Tests.Destinations.Sftp;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>Shared by the SFTP and FTP server fixtures: local users, commands, and destinations built as the app builds them.</summary>
 internal static class TestHost

@@ -2,16 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using AudienceTrends.Tests.Destinations.Sftp;
-using AudienceTrends.Tests.Infrastructure;
 
-namespace AudienceTrends.Tests.Destinations.Ftp;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// A private vsftpd on 127.0.0.1 for the FTP tests: plain FTP, passive ports in a small free range, one password
 /// user (with /bin/bash: Debian's PAM config refuses users whose shell is not listed) whose home is a temp folder.
 /// </summary>
-[SetUpFixture]
 public sealed class VsftpdServer
 {
     public const string User = "atftp_user";
@@ -29,30 +26,39 @@ public sealed class VsftpdServer
 
     public string Home => Path.Combine(Root, "home");
 
-    [OneTimeSetUp]
     public async Task StartAsync()
     {
         Root = TestHost.CreateRoot("vsftpd-");
         TestHost.EnsureUser(User, Home, "/bin/bash", Password);
-        var empty = Directory.CreateDirectory(Path.Combine(Root, "empty")).FullName;
 
         Port = ServerProcess.FreeTcpPort();
         var passive = FreePortRange(8);
-        var config = Path.Combine(Root, "vsftpd.conf");
+        _process = await StartProcessAsync(Root, IPAddress.Loopback, Port, passive, passive + 7);
+        _current = this;
+    }
+
+    /// <summary>
+    /// Starts a plain-FTP vsftpd for local users on <paramref name="address"/>:<paramref name="port"/>, passive only,
+    /// in the foreground; the FTP tests' server and the examples' use it.
+    /// </summary>
+    public static async Task<ServerProcess> StartProcessAsync(string root, IPAddress address, int port, int passiveMin, int passiveMax)
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(root, "empty")).FullName;
+        var config = Path.Combine(root, "vsftpd.conf");
         await File.WriteAllTextAsync(config, $"""
             listen=YES
             listen_ipv6=NO
-            listen_address=127.0.0.1
-            listen_port={Port}
+            listen_address={address}
+            listen_port={port}
             background=NO
             anonymous_enable=NO
             local_enable=YES
             write_enable=YES
             local_umask=022
             pasv_enable=YES
-            pasv_address=127.0.0.1
-            pasv_min_port={passive}
-            pasv_max_port={passive + 7}
+            pasv_address={address}
+            pasv_min_port={passiveMin}
+            pasv_max_port={passiveMax}
             port_enable=NO
             chroot_local_user=NO
             pam_service_name=vsftpd
@@ -64,18 +70,35 @@ public sealed class VsftpdServer
             """);
 
         // vsftpd says nothing when it is ready: the shell prints a line, then becomes vsftpd (same process).
-        (_process, _) = await ServerProcess.StartAsync(
+        var (process, _) = await ServerProcess.StartAsync(
             "/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", config], new Regex("^starting$"));
-        await ServerProcess.WaitForTcpAsync(Port, TimeSpan.FromSeconds(10));
-        if (_process.HasExited)
+        await WaitForTcpAsync(new IPEndPoint(address, port));
+        if (process.HasExited)
         {
-            throw new InvalidOperationException($"vsftpd stopped:\n{_process.Output}");
+            throw new InvalidOperationException($"vsftpd stopped:\n{process.Output}");
         }
 
-        _current = this;
+        return process;
     }
 
-    [OneTimeTearDown]
+    /// <summary>Waits until something accepts connections on <paramref name="endpoint"/>.</summary>
+    public static async Task WaitForTcpAsync(IPEndPoint endpoint)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(endpoint);
+                return;
+            }
+            catch (SocketException) when (i < 200)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
     public async Task StopAsync()
     {
         _current = null;
