@@ -7,21 +7,10 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// A private OpenSSH sshd on 127.0.0.1 for the SFTP tests (never the system one): its own host key, a password
 /// user and a key-only user whose homes live under a temp folder, internal-sftp only.
 /// </summary>
-public sealed class SshdServer
+public sealed class SshdServer : LocalFileServer<SshdServer>
 {
     public const string PasswordUser = "atsftp_pw";
     public const string KeyUser = "atsftp_key";
-
-    private static SshdServer? _current;
-    private ServerProcess? _process;
-
-    public static SshdServer Current => _current ?? throw new InvalidOperationException("sshd is not running.");
-
-    public string Root { get; private set; } = "";
-
-    public int Port { get; private set; }
-
-    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The key-only user's private key, as an operator would put it in Sftp:SavedKeys:&lt;name&gt;.</summary>
     public string UserPrivateKey { get; private set; } = "";
@@ -33,7 +22,7 @@ public sealed class SshdServer
 
     public string KeyUserHome => Path.Combine(Root, "home-key");
 
-    public async Task StartAsync()
+    protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("sshd-");
         TestHost.EnsureUser(PasswordUser, PasswordUserHome, "/usr/sbin/nologin", Password);
@@ -50,8 +39,7 @@ public sealed class SshdServer
         File.Copy(userKey + ".pub", Path.Combine(authorized, KeyUser));
 
         Port = ServerProcess.FreeTcpPort();
-        _process = await StartProcessAsync(Root, hostKey, authorized, [new IPEndPoint(IPAddress.Loopback, Port)], [PasswordUser, KeyUser]);
-        _current = this;
+        return await StartProcessAsync(Root, hostKey, authorized, [new IPEndPoint(IPAddress.Loopback, Port)], [PasswordUser, KeyUser]);
     }
 
     /// <summary>
@@ -87,17 +75,4 @@ public sealed class SshdServer
         return process;
     }
 
-    public async Task StopAsync()
-    {
-        _current = null;
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-        }
-
-        if (Root.Length > 0)
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-    }
 }

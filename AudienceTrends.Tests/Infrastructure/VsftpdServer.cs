@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -9,32 +8,20 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// A private vsftpd on 127.0.0.1 for the FTP tests: plain FTP, passive ports in a small free range, one password
 /// user (with /bin/bash: Debian's PAM config refuses users whose shell is not listed) whose home is a temp folder.
 /// </summary>
-public sealed class VsftpdServer
+public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
 {
     public const string User = "atftp_user";
 
-    private static VsftpdServer? _current;
-    private ServerProcess? _process;
-
-    public static VsftpdServer Current => _current ?? throw new InvalidOperationException("vsftpd is not running.");
-
-    public string Root { get; private set; } = "";
-
-    public int Port { get; private set; }
-
-    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
-
     public string Home => Path.Combine(Root, "home");
 
-    public async Task StartAsync()
+    protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("vsftpd-");
         TestHost.EnsureUser(User, Home, "/bin/bash", Password);
 
         Port = ServerProcess.FreeTcpPort();
         var passive = FreePortRange(8);
-        _process = await StartProcessAsync(Root, IPAddress.Loopback, Port, passive, passive + 7);
-        _current = this;
+        return await StartProcessAsync(Root, IPAddress.Loopback, Port, passive, passive + 7);
     }
 
     /// <summary>
@@ -99,27 +86,13 @@ public sealed class VsftpdServer
         }
     }
 
-    public async Task StopAsync()
-    {
-        _current = null;
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-        }
-
-        if (Root.Length > 0)
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-    }
-
     /// <summary>
     /// Kills every FTP session (the listener's child processes and theirs), as a crashing server would, and leaves the
     /// listener running so new connections still work. Returns how many sessions were killed.
     /// </summary>
     public int DropSessions()
     {
-        var sessions = Directory.GetDirectories($"/proc/{_process!.Id}/task")
+        var sessions = Directory.GetDirectories($"/proc/{Process!.Id}/task")
             .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .ToList();
@@ -128,7 +101,7 @@ public sealed class VsftpdServer
         {
             try
             {
-                using var session = Process.GetProcessById(pid);
+                using var session = System.Diagnostics.Process.GetProcessById(pid);
                 session.Kill(entireProcessTree: true);
                 session.WaitForExit();
                 killed++;

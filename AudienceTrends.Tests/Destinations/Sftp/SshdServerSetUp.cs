@@ -2,15 +2,6 @@ using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Destinations.Sftp;
 
-/// <summary>Runs the tests' own sshd for the SFTP tests, once for every test in this folder.</summary>
+/// <summary>Runs the tests' own SshdServer for every test in this folder.</summary>
 [SetUpFixture]
-public sealed class SshdServerSetUp
-{
-    private readonly SshdServer _server = new();
-
-    [OneTimeSetUp]
-    public Task StartAsync() => _server.StartAsync();
-
-    [OneTimeTearDown]
-    public Task StopAsync() => _server.StopAsync();
-}
+public sealed class SshdServerSetUp : LocalServerSetUp<SshdServer>;
