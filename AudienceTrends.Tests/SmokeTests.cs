@@ -1,4 +1,4 @@
-using AudienceTrends.Core.Requests;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests;
 
@@ -7,10 +7,12 @@ public class SmokeTests
     [Test]
     public void Destination_type_wire_names_round_trip()
     {
-        foreach (var type in Enum.GetValues<DestinationType>())
+        var kinds = AppDestinationKinds.Instance;
+        Assert.That(kinds.WireNames, Is.EqualTo(new[] { "aws", "ftp", "sftp", "s3", "gcs" }));
+        foreach (var type in kinds.WireNames)
         {
-            Assert.That(DestinationTypeNames.TryParse(type.ToWireName().ToUpperInvariant(), out var parsed), Is.True);
-            Assert.That(parsed, Is.EqualTo(type));
+            Assert.That(kinds.TryFind(type.ToUpperInvariant(), out var parsed), Is.True);
+            Assert.That(parsed!.WireName, Is.EqualTo(type));
         }
     }
 }

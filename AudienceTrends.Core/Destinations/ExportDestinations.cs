@@ -1,14 +1,13 @@
-using AudienceTrends.Core.Requests;
-
 namespace AudienceTrends.Core.Destinations;
 
-/// <summary>Finds the registered <see cref="IExportDestination"/> for a destination type.</summary>
+/// <summary>The registered deliveries, by the wire name of their kind (see <see cref="DestinationKinds"/>).</summary>
 public sealed class ExportDestinations(IEnumerable<IExportDestination> destinations)
 {
-    private readonly Dictionary<DestinationType, IExportDestination> _byType = destinations.ToDictionary(d => d.Type);
+    private readonly Dictionary<string, IExportDestination> _byType =
+        destinations.ToDictionary(d => d.Type, StringComparer.OrdinalIgnoreCase);
 
-    public IExportDestination For(DestinationType type) =>
-        _byType.TryGetValue(type, out var destination)
+    public IExportDestination For(string wireName) =>
+        _byType.TryGetValue(wireName, out var destination)
             ? destination
-            : throw new InvalidOperationException($"No destination is registered for type {type.ToWireName()}.");
+            : throw new InvalidOperationException($"No destination is registered for type {wireName}.");
 }

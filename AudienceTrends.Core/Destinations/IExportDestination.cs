@@ -1,30 +1,83 @@
-using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Core.Destinations;
 
 /// <summary>
-/// Delivers one export file. Implementations read <c>content</c> to its end as it is produced (it is not seekable
-/// and its length is unknown), never hold the whole file in memory, and make the file visible only when complete.
+/// Delivers one export file to one destination kind. Implementations read <c>content</c> to its end as it is produced
+/// (it is not seekable and its length is unknown), never hold the whole file in memory, and make the file visible
+/// only when complete.
 /// </summary>
 /// <remarks>
 /// Failures a retry cannot fix (authentication refused, unknown bucket, permission denied, host key mismatch,
-/// host not allowed) are thrown as <see cref="Export.ExportFailedException"/>; anything else is treated as transient
+/// host not allowed) are thrown as <see cref="ExportFailedException"/>; anything else is treated as transient
 /// and retried by the host.
 /// </remarks>
 public interface IExportDestination
 {
-    DestinationType Type { get; }
+    /// <summary>The wire name of the kind this delivers (<see cref="IDestinationKind.WireName"/>).</summary>
+    string Type { get; }
 
     Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the jobs API adds to a finished job's <c>result</c> beyond what was stored: managed storage signs a
+    /// download link here. Most kinds add nothing.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(string jobId, string fileName, CancellationToken cancellationToken);
 }
 
 /// <param name="JobId">The job being delivered; unique, safe for temporary names.</param>
-/// <param name="FileName">The file name, <c>&lt;name&gt;.csv</c>.</param>
-public sealed record DeliveryRequest(string JobId, string FileName, Destination Destination, DestinationSecrets Secrets);
+/// <param name="File">The file's name and content type (<see cref="ExportFile"/>).</param>
+public sealed record DeliveryRequest(string JobId, ExportFile File, DestinationSettings Destination, DestinationSecrets Secrets)
+{
+    public string FileName => File.Name;
+}
 
 /// <param name="Location">Where the file went, without credentials: <c>sftp://host/path/file.csv</c>, <c>s3://bucket/key</c>, ...</param>
 public sealed record DeliveryResult(string Location)
 {
-    /// <summary>SFTP: the host key fingerprint observed, <c>SHA256:...</c>.</summary>
-    public string? HostKeyFingerprint { get; init; }
+    /// <summary>
+    /// Kind-specific facts worth keeping with the result, keyed as the jobs API shows them in <c>result</c>
+    /// (SFTP records the host key it saw). Never a secret.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// The typed base of a delivery: the kind's own settings and secrets, and its permanent failures mapped in one place.
+/// </summary>
+public abstract class ExportDestination<TSettings, TSecrets> : IExportDestination
+    where TSettings : DestinationSettings
+    where TSecrets : DestinationSecrets
+{
+    public abstract string Type { get; }
+
+    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    {
+        var settings = delivery.Destination as TSettings
+            ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's destination is not of type {Type}.");
+        var secrets = delivery.Secrets as TSecrets
+            ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's credentials are not those of type {Type}.");
+        try
+        {
+            return await DeliverAsync(delivery, settings, secrets, content, cancellationToken);
+        }
+        catch (Exception e) when (e is not ExportFailedException && Permanent(e, settings) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    public virtual ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(
+        string jobId, string fileName, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, object>>(new Dictionary<string, object>());
+
+    protected abstract Task<DeliveryResult> DeliverAsync(
+        DeliveryRequest delivery, TSettings settings, TSecrets secrets, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The failure no retry can fix that <paramref name="exception"/> means, with a message naming the cause and the
+    /// destination (never a secret); null when a retry may help.
+    /// </summary>
+    protected virtual ExportFailedException? Permanent(Exception exception, TSettings settings) => null;
 }

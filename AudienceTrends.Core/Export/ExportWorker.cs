@@ -18,6 +18,7 @@ public sealed class ExportWorker(
     SecretProtector protector,
     IAudienceTrendSource source,
     TrendCsvWriter csvWriter,
+    DestinationKinds kinds,
     ExportDestinations destinations,
     TimeProvider time,
     IOptions<JobsOptions> options,
@@ -119,9 +120,9 @@ public sealed class ExportWorker(
     {
         var audiences = await audienceLists.LoadAsync(job.Id, cancellationToken)
             ?? throw new ExportFailedException(ErrorCodes.InvalidJob, "The job's audience list is missing; submit the export again.");
-        var secrets = UnprotectSecrets(job);
-        var destination = job.ToDestination();
-        var target = destinations.For(destination.Type);
+        var destination = job.ToDestination(kinds);
+        var secrets = UnprotectSecrets(job, kinds.Find(job.DestinationType));
+        var target = destinations.For(job.DestinationType);
         var (first, last) = (job.FirstDate, job.LastDate);
 
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2,
@@ -149,7 +150,7 @@ public sealed class ExportWorker(
         {
             await using var content = pipe.Reader.AsStream();
             var delivered = await target.DeliverAsync(
-                new DeliveryRequest(job.Id, job.FileName, destination, secrets), content, cancellationToken);
+                new DeliveryRequest(job.Id, ExportFile.For(job.Name), destination, secrets), content, cancellationToken);
             var rows = await producer;
             return (delivered, rows, hashing.BytesWritten, hashing.Sha256Hex());
         }
@@ -182,16 +183,25 @@ public sealed class ExportWorker(
         }
     }
 
-    private Requests.DestinationSecrets UnprotectSecrets(ExportJob job)
+    private DestinationSecrets UnprotectSecrets(ExportJob job, IDestinationKind kind)
     {
+        byte[]? payload = null;
         try
         {
-            return protector.Unprotect(job.EncryptedSecrets, job.Id);
+            payload = protector.Unprotect(job.EncryptedSecrets, job.Id);
+            return kind.ReadSecrets(payload);
         }
         catch (CryptographicException e)
         {
             throw new ExportFailedException(ErrorCodes.InvalidJob,
                 "The job's destination credentials cannot be decrypted (the service's encryption key changed); submit the export again.", e);
+        }
+        finally
+        {
+            if (payload is not null)
+            {
+                CryptographicOperations.ZeroMemory(payload);
+            }
         }
     }
 

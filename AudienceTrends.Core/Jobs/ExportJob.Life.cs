@@ -81,7 +81,7 @@ public sealed partial class ExportJob
         ResultSha256 = sha256;
         ResultLocation = delivered.Location;
         ResultFileName = FileName;
-        ResultHostKeyFingerprint = delivered.HostKeyFingerprint;
+        ResultDetails = JobResultDetails.ToJson(delivered.Details);
         End(now);
     }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.Serialization;
+using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
 using Azure;
 using Azure.Data.Tables;
@@ -34,25 +36,14 @@ public sealed partial class ExportJob : ITableEntity
 
     public string Status { get; [Obsolete(SetByTransitions)] set; } = JobStatus.Pending;
 
+    /// <summary>The destination kind's wire name (<c>aws</c>, <c>sftp</c>, ...).</summary>
     public string DestinationType { get; set; } = "aws";
 
-    public string? DestinationServer { get; set; }
+    /// <summary>The destination in one readable line for operators, e.g. <c>sftp://user@host:22/folder</c>; never a secret.</summary>
+    public string? Destination { get; set; }
 
-    public int? DestinationPort { get; set; }
-
-    public string? DestinationUsername { get; set; }
-
-    public string? DestinationSavedKey { get; set; }
-
-    public string? DestinationHostKeyFingerprint { get; set; }
-
-    public bool DestinationSecure { get; set; }
-
-    public string? DestinationPath { get; set; }
-
-    public string? DestinationBucket { get; set; }
-
-    public string? DestinationRegion { get; set; }
+    /// <summary>The destination's non-secret settings as JSON, written and read by its kind.</summary>
+    public string? DestinationSettings { get; set; }
 
     /// <summary>First day of the timeframe, <c>yyyy-MM-dd</c>.</summary>
     public string FirstDay { get; set; } = "";
@@ -88,7 +79,8 @@ public sealed partial class ExportJob : ITableEntity
 
     public string? ResultFileName { get; [Obsolete(SetByTransitions)] set; }
 
-    public string? ResultHostKeyFingerprint { get; [Obsolete(SetByTransitions)] set; }
+    /// <summary>Kind-specific facts about the delivery (SFTP: the host key seen), as a JSON object of strings.</summary>
+    public string? ResultDetails { get; [Obsolete(SetByTransitions)] set; }
 
     public string? ErrorCode { get; [Obsolete(SetByTransitions)] set; }
 
@@ -110,55 +102,58 @@ public sealed partial class ExportJob : ITableEntity
     public DateOnly LastDate => DateOnly.ParseExact(LastDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [IgnoreDataMember]
-    public string FileName => Name + ".csv";
+    public string FileName => ExportFile.For(Name).Name;
 
     public static ExportJob Create(string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets)
     {
-        var d = request.Destination;
-        return new ExportJob
+        var job = new ExportJob
         {
             RowKey = id,
             Name = request.Name,
             ExportType = request.ExportType,
-            DestinationType = d.Type.ToWireName(),
-            DestinationServer = d.Server,
-            DestinationPort = d.Port,
-            DestinationUsername = d.Username,
-            DestinationSavedKey = d.SavedKey,
-            DestinationHostKeyFingerprint = d.HostKeyFingerprint,
-            DestinationSecure = d.Secure,
-            DestinationPath = d.Path,
-            DestinationBucket = d.Type == Requests.DestinationType.Gcs ? d.GcsBucket : d.AwsBucket,
-            DestinationRegion = d.AwsRegion,
             FirstDay = request.FirstDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             LastDay = request.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             TotalItems = request.Audiences.Count,
             CreatedAt = createdAt,
             EncryptedSecrets = encryptedSecrets,
         };
+        job.SetDestination(request.Destination);
+        return job;
     }
 
-    /// <summary>The non-secret destination, rebuilt from the columns.</summary>
-    public Destination ToDestination()
+    /// <summary>The non-secret destination, read back by its kind.</summary>
+    public Destinations.DestinationSettings ToDestination(DestinationKinds kinds)
     {
-        if (!DestinationTypeNames.TryParse(DestinationType, out var type))
+        if (!kinds.TryFind(DestinationType, out var kind))
         {
             throw new InvalidOperationException($"Job {RowKey} has an unknown destination type.");
         }
 
-        return new Destination
+        return DestinationSettings is null
+            ? throw new InvalidOperationException($"Job {RowKey} has no destination settings.")
+            : kind.ReadSettings(DestinationSettings);
+    }
+
+    /// <summary>
+    /// Brings a row written before settings were kept as JSON into the current shape, in memory; the next save
+    /// writes it so (and drops the old per-field columns).
+    /// </summary>
+    internal void MigrateDestination(LegacyDestination legacy)
+    {
+        SetDestination(legacy.Settings);
+        if (legacy.ResultDetails is not null)
         {
-            Type = type,
-            Server = DestinationServer,
-            Port = DestinationPort,
-            Username = DestinationUsername,
-            SavedKey = DestinationSavedKey,
-            HostKeyFingerprint = DestinationHostKeyFingerprint,
-            Secure = DestinationSecure,
-            Path = DestinationPath,
-            AwsBucket = type == Requests.DestinationType.S3 ? DestinationBucket : null,
-            AwsRegion = DestinationRegion,
-            GcsBucket = type == Requests.DestinationType.Gcs ? DestinationBucket : null,
-        };
+            // Carries an old row's result column over to its new home; not a change of the job's state.
+#pragma warning disable CS0618
+            ResultDetails ??= JobResultDetails.ToJson(legacy.ResultDetails);
+#pragma warning restore CS0618
+        }
+    }
+
+    private void SetDestination(Destinations.DestinationSettings settings)
+    {
+        DestinationType = settings.Type;
+        Destination = settings.Summary;
+        DestinationSettings = settings.ToJson();
     }
 }

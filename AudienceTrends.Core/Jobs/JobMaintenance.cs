@@ -1,5 +1,4 @@
 using AudienceTrends.Core.Destinations.Managed;
-using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +12,8 @@ public sealed class JobMaintenance(
     JobStore jobs,
     AudienceListStore audienceLists,
     JobQueue queue,
-    StorageClients storage,
+    ManagedFiles managedFiles,
     IOptions<JobsOptions> jobOptions,
-    IOptions<ManagedStorageOptions> managedOptions,
     TimeProvider time,
     ILogger<JobMaintenance> logger)
 {
@@ -30,20 +28,7 @@ public sealed class JobMaintenance(
             jobsDeleted++;
         }
 
-        var filesDeleted = 0;
-        var container = storage.Blobs.GetBlobContainerClient(managedOptions.Value.Container);
-        if (await container.ExistsAsync(cancellationToken))
-        {
-            var fileCutoff = now.AddDays(-managedOptions.Value.RetentionDays);
-            await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
-            {
-                if (blob.Properties.LastModified < fileCutoff)
-                {
-                    await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
-                    filesDeleted++;
-                }
-            }
-        }
+        var filesDeleted = await managedFiles.PurgeAsync(now, cancellationToken);
 
         var requeued = 0;
         var stale = now - jobOptions.Value.LeaseDuration;

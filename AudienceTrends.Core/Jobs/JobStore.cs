@@ -1,4 +1,5 @@
 using System.Net;
+using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -11,9 +12,11 @@ public sealed class JobStore
 {
     private readonly TableClient _table;
     private readonly StorageResource _created;
+    private readonly DestinationKinds _kinds;
 
-    public JobStore(StorageClients storage, IOptions<JobsOptions> options)
+    public JobStore(StorageClients storage, IOptions<JobsOptions> options, DestinationKinds kinds)
     {
+        _kinds = kinds;
         _table = storage.Tables.GetTableClient(options.Value.TableName);
         _created = StorageResource.For(_table);
     }
@@ -34,7 +37,7 @@ public sealed class JobStore
 
         await _created.EnsureAsync(cancellationToken);
         var response = await _table.GetEntityIfExistsAsync<ExportJob>(ExportJob.Partition, id, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
+        return response.HasValue && response.Value is { } job ? await MigratedAsync(job, cancellationToken) : null;
     }
 
     /// <summary>
@@ -79,7 +82,13 @@ public sealed class JobStore
         await foreach (var page in _table.QueryAsync<ExportJob>(filter, query.Limit, cancellationToken: cancellationToken)
                            .AsPages(query.ContinuationToken, query.Limit))
         {
-            return new JobPage(page.Values, page.ContinuationToken);
+            var jobs = new List<ExportJob>(page.Values.Count);
+            foreach (var job in page.Values)
+            {
+                jobs.Add(await MigratedAsync(job, cancellationToken));
+            }
+
+            return new JobPage(jobs, page.ContinuationToken);
         }
 
         return new JobPage([], null);
@@ -108,6 +117,22 @@ public sealed class JobStore
         {
             yield return job;
         }
+    }
+
+    /// <summary>
+    /// A row written before destination settings were kept as JSON is read again whole and its kind reads the old
+    /// per-field columns; the job's next save stores the current shape. Such rows are at most a retention period old.
+    /// </summary>
+    private async Task<ExportJob> MigratedAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        if (job.DestinationSettings is not null || !_kinds.TryFind(job.DestinationType, out var kind))
+        {
+            return job;
+        }
+
+        var row = await _table.GetEntityAsync<TableEntity>(job.PartitionKey, job.RowKey, cancellationToken: cancellationToken);
+        job.MigrateDestination(kind.ReadLegacyRow(row.Value.AsReadOnly()));
+        return job;
     }
 
     public async Task DeleteAsync(ExportJob job, CancellationToken cancellationToken)

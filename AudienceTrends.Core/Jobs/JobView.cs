@@ -1,5 +1,6 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Destinations;
 
 namespace AudienceTrends.Core.Jobs;
 
@@ -24,7 +25,8 @@ public sealed record JobView
 
     public required JobTimesView Times { get; init; }
 
-    public required DestinationView Destination { get; init; }
+    /// <summary>The destination's type and non-secret fields, as its kind names them.</summary>
+    public required JsonObject Destination { get; init; }
 
     [JsonPropertyName("selected_timeframe_start")]
     public required string SelectedTimeframeStart { get; init; }
@@ -41,44 +43,6 @@ public sealed record JobView
 
 public sealed record JobTimesView(DateTimeOffset Created, DateTimeOffset? Start, DateTimeOffset? End);
 
-public sealed record DestinationView
-{
-    public required string Type { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Server { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Port { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Username { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? SavedKey { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? HostKeyFingerprint { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public bool Secure { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Path { get; init; }
-
-    [JsonPropertyName("aws_bucket")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? AwsBucket { get; init; }
-
-    [JsonPropertyName("aws_region")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? AwsRegion { get; init; }
-
-    [JsonPropertyName("gcs_bucket")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? GcsBucket { get; init; }
-}
-
 public sealed record JobResultView
 {
     public required long Rows { get; init; }
@@ -92,31 +56,32 @@ public sealed record JobResultView
     /// <summary>Where the file went, without credentials.</summary>
     public required string Location { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? HostKeyFingerprint { get; init; }
-
-    /// <summary>Managed storage only: a read-only link, signed for this response.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Uri? DownloadUrl { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? DownloadUrlExpiresAt { get; init; }
+    /// <summary>
+    /// What the destination adds, as its kind names it: the host key an SFTP server showed, a managed file's
+    /// download link signed for this response (<c>downloadUrl</c>, <c>downloadUrlExpiresAt</c>).
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, object> Details { get; init; } = [];
 }
 
 public sealed record JobErrorView(string Code, string Message);
 
-/// <summary>Builds <see cref="JobView"/>s, signing a fresh download link for finished managed-storage jobs.</summary>
-public sealed class JobViews(DownloadLinks downloadLinks)
+/// <summary>Builds <see cref="JobView"/>s; each destination kind shows its settings and adds to the result (a fresh download link).</summary>
+public sealed class JobViews(DestinationKinds kinds, ExportDestinations destinations)
 {
     public async Task<JobView> ToViewAsync(ExportJob job, CancellationToken cancellationToken)
     {
-        var destination = job.ToDestination();
+        var destination = job.ToDestination(kinds);
         JobResultView? result = null;
         if (job.Status == JobStatus.Done && job.ResultLocation is not null)
         {
-            DownloadLink? link = destination.Type == Requests.DestinationType.Aws
-                ? await downloadLinks.CreateAsync(job.Id, job.FileName, cancellationToken)
-                : null;
+            var details = JobResultDetails.FromJson(job.ResultDetails).ToDictionary(d => d.Key, object (d) => d.Value);
+            var described = await destinations.For(job.DestinationType).DescribeResultAsync(job.Id, job.FileName, cancellationToken);
+            foreach (var (key, value) in described)
+            {
+                details[key] = value;
+            }
+
             result = new JobResultView
             {
                 Rows = job.ResultRows ?? 0,
@@ -124,9 +89,7 @@ public sealed class JobViews(DownloadLinks downloadLinks)
                 Sha256 = job.ResultSha256 ?? "",
                 FileName = job.ResultFileName ?? job.FileName,
                 Location = job.ResultLocation,
-                HostKeyFingerprint = job.ResultHostKeyFingerprint,
-                DownloadUrl = link?.Url,
-                DownloadUrlExpiresAt = link?.ExpiresOn,
+                Details = details,
             };
         }
 
@@ -141,20 +104,7 @@ public sealed class JobViews(DownloadLinks downloadLinks)
             CompletedItems = job.CompletedItems,
             Attempts = job.Attempts,
             Times = new JobTimesView(job.CreatedAt, job.StartedAt, job.EndedAt),
-            Destination = new DestinationView
-            {
-                Type = job.DestinationType,
-                Server = destination.Server,
-                Port = destination.Port,
-                Username = destination.Username,
-                SavedKey = destination.SavedKey,
-                HostKeyFingerprint = destination.HostKeyFingerprint,
-                Secure = destination.Secure,
-                Path = destination.Path,
-                AwsBucket = destination.AwsBucket,
-                AwsRegion = destination.AwsRegion,
-                GcsBucket = destination.GcsBucket,
-            },
+            Destination = destination.ToView(),
             SelectedTimeframeStart = job.FirstDay,
             SelectedTimeframeEnd = job.LastDay,
             Result = result,

@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Destinations;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
-/// Authenticated encryption (AES-256-GCM) of a job's destination credentials. The job id is bound in as associated
-/// data, so a ciphertext copied onto another job's row does not decrypt.
+/// Authenticated encryption (AES-256-GCM) of a job's destination credentials, an opaque payload that only the
+/// destination's kind can read. The job id is bound in as associated data, so a ciphertext copied onto another job's
+/// row does not decrypt.
 /// Format: base64( version 1 | nonce 12 | tag 16 | ciphertext ).
 /// </summary>
 public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
@@ -26,8 +26,7 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
             return null;
         }
 
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(
-            new SecretsPayload(secrets.Password, secrets.AwsAccessKeyId, secrets.AwsSecretAccessKey));
+        var plaintext = secrets.ToPayload();
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
         output[0] = Version;
         var nonce = output.AsSpan(1, NonceSize);
@@ -39,11 +38,12 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
         return Convert.ToBase64String(output);
     }
 
-    public DestinationSecrets Unprotect(string? protectedSecrets, string jobId)
+    /// <summary>The payload <see cref="Protect"/> encrypted, or null when there was none. The caller zeroes it after use.</summary>
+    public byte[]? Unprotect(string? protectedSecrets, string jobId)
     {
         if (string.IsNullOrEmpty(protectedSecrets))
         {
-            return DestinationSecrets.None;
+            return null;
         }
 
         var input = Convert.FromBase64String(protectedSecrets);
@@ -56,15 +56,6 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
         using var aes = new AesGcm(_key, TagSize);
         aes.Decrypt(input.AsSpan(1, NonceSize), input.AsSpan(1 + NonceSize + TagSize), input.AsSpan(1 + NonceSize, TagSize),
             plaintext, Encoding.UTF8.GetBytes(jobId));
-        var payload = JsonSerializer.Deserialize<SecretsPayload>(plaintext)!;
-        CryptographicOperations.ZeroMemory(plaintext);
-        return new DestinationSecrets
-        {
-            Password = payload.Password,
-            AwsAccessKeyId = payload.AwsAccessKeyId,
-            AwsSecretAccessKey = payload.AwsSecretAccessKey,
-        };
+        return plaintext;
     }
-
-    private sealed record SecretsPayload(string? Password, string? AwsAccessKeyId, string? AwsSecretAccessKey);
 }

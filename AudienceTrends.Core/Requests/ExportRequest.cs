@@ -1,3 +1,6 @@
+using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Export;
+
 namespace AudienceTrends.Core.Requests;
 
 /// <summary>A validated export request: what to export and where to deliver it.</summary>
@@ -9,10 +12,11 @@ public sealed record ExportRequest
     /// <summary>Always <c>csv</c> (lower case) once validated.</summary>
     public string ExportType { get; init; } = "csv";
 
-    public required Destination Destination { get; init; }
+    /// <summary>The destination's non-secret settings, as its kind read them.</summary>
+    public required DestinationSettings Destination { get; init; }
 
     /// <summary>Credentials for the destination. Never stored or logged in clear.</summary>
-    public DestinationSecrets Secrets { get; init; } = DestinationSecrets.None;
+    public DestinationSecrets Secrets { get; init; } = NoSecrets.Instance;
 
     public required DateOnly FirstDay { get; init; }
 
@@ -22,7 +26,7 @@ public sealed record ExportRequest
     public required IReadOnlyList<string> Audiences { get; init; }
 
     /// <summary>The delivered file's name.</summary>
-    public string FileName => Name + ".csv";
+    public string FileName => ExportFile.For(Name).Name;
 
     public int DayCount => LastDay.DayNumber - FirstDay.DayNumber + 1;
 }

@@ -225,7 +225,7 @@ public sealed class OpenApiContractTests
     {
         var schemas = Document.Root["components"]!["schemas"]!;
         var variants = schemas["Destination"]!["oneOf"]!.AsArray().Select(v => Document.Resolve(v!)["properties"]!["type"]!["pattern"]!.GetValue<string>()).ToList();
-        var wireNames = Enum.GetValues<DestinationType>().Select(t => t.ToWireName()).ToList();
+        var wireNames = AppDestinationKinds.Instance.WireNames;
         Assert.Multiple(() =>
         {
             Assert.That(Strings(schemas["JobStatus"]!["enum"]!), Is.EqualTo(JobStatus.All));
@@ -233,7 +233,7 @@ public sealed class OpenApiContractTests
             foreach (var name in wireNames.SelectMany(n => new[] { n, n.ToUpperInvariant() }))
             {
                 Assert.That(variants.Count(pattern => Regex.IsMatch(name, pattern, RegexOptions.None, TimeSpan.FromSeconds(1))), Is.EqualTo(1),
-                    $"destination type {name} is accepted by exactly one variant, as DestinationTypeNames.TryParse accepts it: {DestinationTypeNames.TryParse(name, out _)}");
+                    $"destination type {name} is accepted by exactly one variant, as the registry accepts it: {AppDestinationKinds.Instance.TryFind(name, out _)}");
             }
 
             Assert.That(variants.Where(pattern => Regex.IsMatch("ftps", pattern, RegexOptions.None, TimeSpan.FromSeconds(1))), Is.Empty);

@@ -1,7 +1,7 @@
 using System.Net;
-using AudienceTrends.Tests.Destinations.S3;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Examples;
 

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Tests.Destinations.Gcs;
-using AudienceTrends.Tests.Destinations.S3;
-using AudienceTrends.Tests.Destinations.Sftp;
 using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Examples;
@@ -59,56 +55,11 @@ public sealed class ExampleServers
         var authorized = Directory.CreateDirectory(Path.Combine(_root, "authorized")).FullName;
         File.Copy(userKey + ".pub", Path.Combine(authorized, User));
 
-        var sshdConfig = Path.Combine(_root, "sshd_config");
-        await File.WriteAllTextAsync(sshdConfig, $"""
-            ListenAddress {SftpAddress}:21
-            ListenAddress {SftpAddress}:2222
-            HostKey {hostKey}
-            PidFile {Path.Combine(_root, "sshd.pid")}
-            AuthorizedKeysFile {authorized}/%u
-            StrictModes no
-            UsePAM no
-            PasswordAuthentication yes
-            KbdInteractiveAuthentication no
-            PubkeyAuthentication yes
-            PermitRootLogin no
-            AllowUsers {User}
-            Subsystem sftp internal-sftp
-            Match User {User}
-                ForceCommand internal-sftp
-            """);
-        Directory.CreateDirectory("/run/sshd");
-        _processes.Add((await ServerProcess.StartAsync("/usr/sbin/sshd", ["-D", "-e", "-f", sshdConfig],
-            new Regex(@"Server listening on 127\.0\.0\.2 port 2222"))).Server);
+        _processes.Add(await SshdServer.StartProcessAsync(
+            _root, hostKey, authorized, [new IPEndPoint(SftpAddress, 21), new IPEndPoint(SftpAddress, 2222)], [User]));
 
-        var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
         var passive = ServerProcess.FreeTcpPort();
-        var vsftpdConfig = Path.Combine(_root, "vsftpd.conf");
-        await File.WriteAllTextAsync(vsftpdConfig, $"""
-            listen=YES
-            listen_ipv6=NO
-            listen_address={FtpAddress}
-            listen_port=21
-            background=NO
-            anonymous_enable=NO
-            local_enable=YES
-            write_enable=YES
-            local_umask=022
-            pasv_enable=YES
-            pasv_address={FtpAddress}
-            pasv_min_port={passive}
-            pasv_max_port={passive}
-            port_enable=NO
-            pam_service_name=vsftpd
-            secure_chroot_dir={empty}
-            seccomp_sandbox=NO
-            xferlog_enable=NO
-            ssl_enable=NO
-
-            """);
-        _processes.Add((await ServerProcess.StartAsync("/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", vsftpdConfig],
-            new Regex("^starting$"))).Server);
-        await WaitForTcpAsync(new IPEndPoint(FtpAddress, 21));
+        _processes.Add(await VsftpdServer.StartProcessAsync(_root, FtpAddress, 21, passive, passive));
 
         // s3rver with the reference example's keys and bucket (my_bucket); the GCS stand-in with its bucket.
         await _s3.StartAsync();
@@ -133,23 +84,6 @@ public sealed class ExampleServers
         if (_root.Length > 0)
         {
             Directory.Delete(_root, recursive: true);
-        }
-    }
-
-    private static async Task WaitForTcpAsync(IPEndPoint endpoint)
-    {
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(endpoint);
-                return;
-            }
-            catch (SocketException) when (i < 200)
-            {
-                await Task.Delay(50);
-            }
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class ExportJobRowTests
         job.Claim(T0, TimeSpan.FromMinutes(5));
         job.RecordTransientFailure("IOException: reset", T0 + TimeSpan.FromSeconds(1));
         job.Claim(T0 + TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5));
-        job.Complete(new DeliveryResult("sftp://host/out/report.csv") { HostKeyFingerprint = "SHA256:abc" }, 2, 90, "ab12",
+        job.Complete(new DeliveryResult("sftp://host/out/report.csv") { Details = new Dictionary<string, string> { ["hostKeyFingerprint"] = "SHA256:abc" } }, 2, 90, "ab12",
             T0 + TimeSpan.FromMinutes(1));
         Assert.That(await _jobs.Store.TryUpdateAsync(job, CancellationToken.None), Is.True);
 
@@ -48,7 +48,7 @@ public sealed class ExportJobRowTests
             Assert.That(row.GetString("ResultSha256"), Is.EqualTo("ab12"));
             Assert.That(row.GetString("ResultLocation"), Is.EqualTo("sftp://host/out/report.csv"));
             Assert.That(row.GetString("ResultFileName"), Is.EqualTo("report.csv"));
-            Assert.That(row.GetString("ResultHostKeyFingerprint"), Is.EqualTo("SHA256:abc"));
+            Assert.That(row.GetString("ResultDetails"), Is.EqualTo("""{"hostKeyFingerprint":"SHA256:abc"}"""));
             Assert.That(row.GetString("LastError"), Is.EqualTo("IOException: reset"));
             Assert.That(row.Keys, Has.None.EqualTo("IsFinished").And.None.EqualTo("Id"));
         });
@@ -101,6 +101,6 @@ public sealed class ExportJobRowTests
     }
 
     private static object Life(ExportJob j) => (j.Status, j.Attempts, j.StartedAt, j.EndedAt, j.LeaseUntil, j.CompletedItems,
-        (j.ResultRows, j.ResultBytes, j.ResultSha256, j.ResultLocation, j.ResultFileName, j.ResultHostKeyFingerprint),
+        (j.ResultRows, j.ResultBytes, j.ResultSha256, j.ResultLocation, j.ResultFileName, j.ResultDetails),
         (j.ErrorCode, j.ErrorMessage, j.LastError));
 }

@@ -85,7 +85,7 @@ public class ExportJobTests
         var job = Processing();
         var end = T0 + TimeSpan.FromMinutes(1);
 
-        job.Complete(new DeliveryResult("sftp://host/out/report.csv") { HostKeyFingerprint = "SHA256:abc" }, 3, 120, "ab12", end);
+        job.Complete(new DeliveryResult("sftp://host/out/report.csv") { Details = new Dictionary<string, string> { ["hostKeyFingerprint"] = "SHA256:abc" } }, 3, 120, "ab12", end);
 
         Assert.Multiple(() =>
         {
@@ -97,7 +97,7 @@ public class ExportJobTests
             Assert.That(job.ResultSha256, Is.EqualTo("ab12"));
             Assert.That(job.ResultLocation, Is.EqualTo("sftp://host/out/report.csv"));
             Assert.That(job.ResultFileName, Is.EqualTo("report.csv"));
-            Assert.That(job.ResultHostKeyFingerprint, Is.EqualTo("SHA256:abc"));
+            Assert.That(job.ResultDetails, Is.EqualTo("""{"hostKeyFingerprint":"SHA256:abc"}"""));
             Assert.That(job.EndedAt, Is.EqualTo(end));
             Assert.That(job.LeaseUntil, Is.Null);
             Assert.That(job.IsLeasedAt(end), Is.False);

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
@@ -22,7 +23,7 @@ internal sealed class JobStoreFixture
         var options = new JobsOptions { TableName = "jobs" + Guid.NewGuid().ToString("N")[..12] };
         var table = storage.Tables.GetTableClient(options.TableName);
         await table.CreateAsync();
-        return new JobStoreFixture(new JobStore(storage, Options.Create(options)), table);
+        return new JobStoreFixture(new JobStore(storage, Options.Create(options), new DestinationKinds([])), table);
     }
 
     public Task DeleteAsync() => Table.DeleteAsync();

@@ -1,5 +1,12 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Destinations.FileServer;
+using AudienceTrends.Core.Destinations.Ftp;
+using AudienceTrends.Core.Destinations.Gcs;
+using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Destinations.S3;
+using AudienceTrends.Core.Destinations.Sftp;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -17,7 +24,7 @@ public class ExportRequestParserTests
         Parse(Encoding.UTF8.GetBytes(json), limits);
 
     private static RequestParseResult Parse(byte[] utf8Json, IntakeOptions? limits = null) =>
-        new ExportRequestParser(Options.Create(limits ?? new IntakeOptions())).Parse(utf8Json);
+        new ExportRequestParser(Options.Create(limits ?? new IntakeOptions()), AppDestinationKinds.Instance).Parse(utf8Json);
 
     private static byte[] ExampleBytes(string file) => File.ReadAllBytes(RepositoryPaths.Combine("examples", file));
 
@@ -58,7 +65,7 @@ public class ExportRequestParserTests
         var request = ParseValidExample("ui-download.json");
 
         AssertCommonFields(request);
-        Assert.That(request.Destination, Is.EqualTo(Core.Requests.Destination.Managed));
+        Assert.That(request.Destination, Is.EqualTo(ManagedSettings.Instance));
         Assert.That(request.Secrets.IsEmpty, Is.True);
     }
 
@@ -68,15 +75,14 @@ public class ExportRequestParserTests
         var request = ParseValidExample("sftp.json");
 
         AssertCommonFields(request);
-        Assert.That(request.Destination, Is.EqualTo(new Destination
+        Assert.That(request.Destination, Is.EqualTo(new SftpSettings
         {
-            Type = DestinationType.Sftp,
             Server = "example.com",
             Port = 21,
             Username = "username",
             Path = "/",
         }));
-        Assert.That(request.Secrets, Is.EqualTo(new DestinationSecrets { Password = "password" }));
+        Assert.That(request.Secrets, Is.EqualTo(new FileServerSecrets { Password = "password" }));
     }
 
     [Test]
@@ -85,17 +91,16 @@ public class ExportRequestParserTests
         var request = ParseValidExample("s3.json");
 
         AssertCommonFields(request);
-        Assert.That(request.Destination, Is.EqualTo(new Destination
+        Assert.That(request.Destination, Is.EqualTo(new S3Settings
         {
-            Type = DestinationType.S3,
-            AwsBucket = "my_bucket",
-            AwsRegion = "us-west-2",
+            Bucket = "my_bucket",
+            Region = "us-west-2",
             Path = "folder",
         }));
-        Assert.That(request.Secrets, Is.EqualTo(new DestinationSecrets
+        Assert.That(request.Secrets, Is.EqualTo(new S3Secrets
         {
-            AwsAccessKeyId = "A1234567890",
-            AwsSecretAccessKey = "B1234567890",
+            AccessKeyId = "A1234567890",
+            SecretAccessKey = "B1234567890",
         }));
     }
 
@@ -105,10 +110,9 @@ public class ExportRequestParserTests
         var request = ParseValidExample("gcs.json");
 
         AssertCommonFields(request);
-        Assert.That(request.Destination, Is.EqualTo(new Destination
+        Assert.That(request.Destination, Is.EqualTo(new GcsSettings
         {
-            Type = DestinationType.Gcs,
-            GcsBucket = "bucketname",
+            Bucket = "bucketname",
             Path = "/audiencetrendsexport",
         }));
         Assert.That(request.Secrets.IsEmpty, Is.True);
@@ -120,16 +124,15 @@ public class ExportRequestParserTests
         var request = ParseValidExample("ftp.json");
 
         AssertCommonFields(request);
-        Assert.That(request.Destination, Is.EqualTo(new Destination
+        Assert.That(request.Destination, Is.EqualTo(new FtpSettings
         {
-            Type = DestinationType.Ftp,
             Server = "ftp.example.com",
             Port = 21,
             Username = "username",
             Path = "/exports",
             Secure = false,
         }));
-        Assert.That(request.Secrets, Is.EqualTo(new DestinationSecrets { Password = "password" }));
+        Assert.That(request.Secrets, Is.EqualTo(new FileServerSecrets { Password = "password" }));
     }
 
     [Test]
@@ -138,9 +141,8 @@ public class ExportRequestParserTests
         var request = ParseValidExample("sftp-saved-key.json");
 
         AssertCommonFields(request);
-        Assert.That(request.Destination, Is.EqualTo(new Destination
+        Assert.That(request.Destination, Is.EqualTo(new SftpSettings
         {
-            Type = DestinationType.Sftp,
             Server = "sftp.example.com",
             Port = 2222,
             Username = "username",
@@ -584,7 +586,7 @@ public class ExportRequestParserTests
 
         Assert.That(result.IsValid, Is.True, () => string.Join("; ", result.Errors.ToDictionary().Keys));
         Assert.That(result.Request!.Name, Is.EqualTo("audiencetrends"));
-        Assert.That(result.Request.Secrets.Password, Is.EqualTo("password"));
+        Assert.That(((FileServerSecrets)result.Request.Secrets).Password, Is.EqualTo("password"));
     }
 
     [Test]
@@ -600,11 +602,9 @@ public class ExportRequestParserTests
         var result = Parse(body.ToJsonString());
 
         Assert.That(result.Errors.ToDictionary(), Is.Empty);
-        Assert.That(result.Request!.Destination.Server, Is.Null);
-        Assert.That(result.Request.Destination.Port, Is.Null);
-        Assert.That(result.Request.Destination.SavedKey, Is.Null);
-        Assert.That(result.Request.Destination.GcsBucket, Is.Null);
-        Assert.That(result.Request.Secrets.Password, Is.Null);
+        // The settings and secrets are S3's own records, exactly as the example has them: nothing else got in.
+        Assert.That(result.Request!.Destination, Is.EqualTo(new S3Settings { Bucket = "my_bucket", Region = "us-west-2", Path = "folder" }));
+        Assert.That(result.Request.Secrets, Is.EqualTo(new S3Secrets { AccessKeyId = "A1234567890", SecretAccessKey = "B1234567890" }));
     }
 
     [Test]
@@ -618,7 +618,7 @@ public class ExportRequestParserTests
         var result = Parse(body.ToJsonString());
 
         Assert.That(result.Errors.ToDictionary(), Is.Empty);
-        Assert.That(result.Request!.Destination, Is.EqualTo(Core.Requests.Destination.Managed));
+        Assert.That(result.Request!.Destination, Is.EqualTo(ManagedSettings.Instance));
     }
 
     [TestCase(null)]
@@ -635,22 +635,22 @@ public class ExportRequestParserTests
         var result = Parse(body.ToJsonString());
 
         Assert.That(result.Errors.ToDictionary(), Is.Empty);
-        Assert.That(result.Request!.Destination, Is.EqualTo(Core.Requests.Destination.Managed));
-        Assert.That(result.Request.Secrets, Is.SameAs(DestinationSecrets.None));
+        Assert.That(result.Request!.Destination, Is.EqualTo(ManagedSettings.Instance));
+        Assert.That(result.Request.Secrets, Is.SameAs(NoSecrets.Instance));
     }
 
-    [TestCase("SFTP", DestinationType.Sftp)]
-    [TestCase("Sftp", DestinationType.Sftp)]
-    [TestCase("FTP", DestinationType.Ftp)]
-    [TestCase("S3", DestinationType.S3)]
-    [TestCase("GCS", DestinationType.Gcs)]
-    public void Destination_type_is_case_insensitive(string type, DestinationType expected)
+    [TestCase("SFTP", "sftp")]
+    [TestCase("Sftp", "sftp")]
+    [TestCase("FTP", "ftp")]
+    [TestCase("S3", "s3")]
+    [TestCase("GCS", "gcs")]
+    public void Destination_type_is_case_insensitive(string type, string expected)
     {
         var body = Example(expected switch
         {
-            DestinationType.Ftp => "ftp.json",
-            DestinationType.S3 => "s3.json",
-            DestinationType.Gcs => "gcs.json",
+            "ftp" => "ftp.json",
+            "s3" => "s3.json",
+            "gcs" => "gcs.json",
             _ => "sftp.json",
         });
         Destination(body)["type"] = type;
@@ -684,7 +684,7 @@ public class ExportRequestParserTests
         var body = Example("sftp.json");
         Destination(body)["port"] = port;
 
-        Assert.That(Parse(body.ToJsonString()).Request?.Destination.Port, Is.EqualTo(expected));
+        Assert.That((Parse(body.ToJsonString()).Request?.Destination as FileServerSettings)?.Port, Is.EqualTo(expected));
     }
 
     [TestCase("1", 1)]
@@ -695,7 +695,7 @@ public class ExportRequestParserTests
         var body = Example("ftp.json");
         Destination(body)["port"] = JsonNode.Parse(port);
 
-        Assert.That(Parse(body.ToJsonString()).Request?.Destination.Port, Is.EqualTo(expected));
+        Assert.That((Parse(body.ToJsonString()).Request?.Destination as FileServerSettings)?.Port, Is.EqualTo(expected));
     }
 
     [Test]
@@ -705,7 +705,7 @@ public class ExportRequestParserTests
         var body = Example("sftp-saved-key.json");
         Destination(body)["hostKeyFingerprint"] = fingerprint;
 
-        Assert.That(Parse(body.ToJsonString()).Request?.Destination.HostKeyFingerprint, Is.EqualTo(fingerprint));
+        Assert.That((Parse(body.ToJsonString()).Request?.Destination as SftpSettings)?.HostKeyFingerprint, Is.EqualTo(fingerprint));
     }
 
     [TestCase("true", true)]
@@ -717,7 +717,7 @@ public class ExportRequestParserTests
         var body = Example("ftp.json");
         Destination(body)["secure"] = JsonNode.Parse(secure);
 
-        Assert.That(Parse(body.ToJsonString()).Request?.Destination.Secure, Is.EqualTo(expected));
+        Assert.That((Parse(body.ToJsonString()).Request?.Destination as FtpSettings)?.Secure, Is.EqualTo(expected));
     }
 
     [TestCase("203.0.113.7")]
@@ -731,7 +731,7 @@ public class ExportRequestParserTests
         var body = Example("sftp.json");
         Destination(body)["server"] = server;
 
-        Assert.That(Parse(body.ToJsonString()).Request?.Destination.Server, Is.EqualTo(server));
+        Assert.That((Parse(body.ToJsonString()).Request?.Destination as FileServerSettings)?.Server, Is.EqualTo(server));
     }
 
     [Test]
@@ -766,8 +766,8 @@ public class ExportRequestParserTests
 
         Assert.That(result.Errors.ToDictionary(), Is.Empty);
         Assert.That(result.Request!.DayCount, Is.EqualTo(1));
-        Assert.That(result.Request.Destination.SavedKey, Is.EqualTo("k"));
-        Assert.That(result.Request.Destination.Path, Is.Null);
+        Assert.That(((SftpSettings)result.Request.Destination).SavedKey, Is.EqualTo("k"));
+        Assert.That(((SftpSettings)result.Request.Destination).Path, Is.Null);
     }
 
     [Test]
@@ -806,7 +806,7 @@ public class ExportRequestParserTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Intake:MaxAudiences"] = "1" })
             .Build();
-        using var provider = new ServiceCollection().AddRequests(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddRequests(configuration).AddDestinations(configuration).BuildServiceProvider();
 
         var parser = provider.GetRequiredService<ExportRequestParser>();
 

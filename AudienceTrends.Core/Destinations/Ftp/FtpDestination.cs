@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +11,12 @@ namespace AudienceTrends.Core.Destinations.Ftp;
 /// <summary>
 /// Delivers over plain FTP (passive, binary): STOR to <c>.&lt;file&gt;.&lt;jobId&gt;.part</c> in the target folder,
 /// then RNFR/RNTO to the file name, so nobody sees a partial file. The folder (request <c>path</c>) is relative to
-/// the login folder; <c>/</c> or none is the login folder itself. Explicit FTPS is refused (see <see cref="DeliverAsync"/>).
+/// the login folder; <c>/</c> or none is the login folder itself. Explicit FTPS is refused for now.
 /// </summary>
 public sealed class FtpDestination(
     DestinationNetworkGuard guard,
     IOptions<FtpOptions> options,
-    ILogger<FtpDestination> logger) : IExportDestination
+    ILogger<FtpDestination> logger) : ExportDestination<FtpSettings, FileServerSecrets>
 {
     public const int DefaultPort = 21;
 
@@ -25,13 +25,14 @@ public sealed class FtpDestination(
     private const int FileUnavailable = 550;
     private const int FileNameNotAllowed = 553;
 
-    public DestinationType Type => DestinationType.Ftp;
+    public override string Type => FtpKind.Name;
 
-    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    protected override async Task<DeliveryResult> DeliverAsync(
+        DeliveryRequest delivery, FtpSettings destination, FileServerSecrets secrets, Stream content, CancellationToken cancellationToken)
     {
-        var target = FileServerTarget.From(delivery, "FTP", DefaultPort);
+        var target = FileServerTarget.From(delivery, destination, "FTP");
         var (host, port, user, where) = (target.Host, target.Port, target.User, target.Where);
-        if (delivery.Destination.Secure)
+        if (destination.Secure)
         {
             // FtpWebRequest's FTPS is unreliable (large uploads fail under TLS 1.3, certificate checks are only
             // reachable process-wide), so the service refuses rather than risk a half-working secure channel.
@@ -41,7 +42,7 @@ public sealed class FtpDestination(
         }
 
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
-        var ftp = new FtpConnection(address, port, user, delivery.Secrets.Password ?? string.Empty, options.Value);
+        var ftp = new FtpConnection(address, port, user, secrets.Password ?? string.Empty, options.Value);
 
         var folder = target.Folder;
         var finalPath = string.Join('/', folder.Append(target.FileName));

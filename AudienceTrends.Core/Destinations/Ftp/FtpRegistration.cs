@@ -8,7 +8,6 @@ public static class FtpRegistration
     public static IServiceCollection AddFtp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<FtpOptions>(configuration, FtpOptions.SectionName, FtpOptions.Validate);
-        services.AddSingleton<IExportDestination, FtpDestination>();
-        return services;
+        return services.AddDestinationKind<FtpKind, FtpDestination>();
     }
 }

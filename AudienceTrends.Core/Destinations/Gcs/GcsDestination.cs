@@ -1,6 +1,5 @@
 using System.Net;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 using Google;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
@@ -16,7 +15,7 @@ namespace AudienceTrends.Core.Destinations.Gcs;
 /// and sent in chunks (one chunk in memory at a time); GCS creates the object only when the last chunk arrives, so a
 /// failed upload leaves nothing visible and a retry simply writes the whole object again.
 /// </summary>
-public sealed class GcsDestination : IExportDestination
+public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
 {
     private readonly GcsOptions _options;
     private readonly ILogger<GcsDestination> _logger;
@@ -29,14 +28,15 @@ public sealed class GcsDestination : IExportDestination
         _client = new Lazy<StorageClient>(CreateClient);
     }
 
-    public DestinationType Type => DestinationType.Gcs;
+    public override string Type => GcsKind.Name;
 
-    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    protected override async Task<DeliveryResult> DeliverAsync(
+        DeliveryRequest delivery, GcsSettings destination, NoSecrets secrets, Stream content, CancellationToken cancellationToken)
     {
-        var bucket = delivery.Destination.GcsBucket is { Length: > 0 } b
+        var bucket = destination.Bucket is { Length: > 0 } b
             ? b
             : throw new ExportFailedException(ErrorCodes.InvalidJob, "The GCS destination names no bucket.");
-        var objectName = ObjectName(delivery.Destination.Path, delivery.FileName);
+        var objectName = DestinationPath.ObjectName(destination.Path, delivery.FileName);
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var guard = new StallGuard(stalled);
         try
@@ -44,7 +44,7 @@ public sealed class GcsDestination : IExportDestination
             var stored = await _client.Value.UploadObjectAsync(
                 bucket,
                 objectName,
-                "text/csv",
+                delivery.File.ContentType,
                 content,
                 new UploadObjectOptions { ChunkSize = _options.ChunkSizeBytes },
                 stalled.Token,
@@ -58,17 +58,6 @@ public sealed class GcsDestination : IExportDestination
             throw new IOException(
                 $"The upload to GCS bucket '{bucket}' made no progress in {StallGuard.MaxAttempts} attempts at the same chunk.", e);
         }
-        catch (Exception e) when (Permanent(e, bucket) is { } failure)
-        {
-            throw failure;
-        }
-    }
-
-    /// <summary><c>&lt;folder&gt;/&lt;fileName&gt;</c>, the folder without leading, trailing or doubled slashes.</summary>
-    internal static string ObjectName(string? path, string fileName)
-    {
-        var folder = string.Join('/', (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries));
-        return folder.Length == 0 ? fileName : $"{folder}/{fileName}";
     }
 
     private StorageClient CreateClient()
@@ -89,9 +78,9 @@ public sealed class GcsDestination : IExportDestination
     }
 
     /// <summary>The failures no retry can fix. The message names the cause and the bucket.</summary>
-    private ExportFailedException? Permanent(Exception exception, string bucket)
+    protected override ExportFailedException? Permanent(Exception exception, GcsSettings settings)
     {
-        var where = $"bucket '{bucket}' at {(string.IsNullOrEmpty(_options.BaseUri) ? "storage.googleapis.com" : _options.BaseUri)}";
+        var where = $"bucket '{settings.Bucket}' at {(string.IsNullOrEmpty(_options.BaseUri) ? "storage.googleapis.com" : _options.BaseUri)}";
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace AudienceTrends.Core.Destinations.Gcs;
 
 /// <summary>How the service talks to Google Cloud Storage. Section <c>Gcs</c>.</summary>
@@ -22,4 +24,50 @@ public sealed class GcsOptions
 
     /// <summary>Size of each resumable upload request; also the memory one upload holds.</summary>
     public int ChunkSizeBytes { get; set; } = 8 * 1024 * 1024;
+
+    internal static IEnumerable<string> Validate(GcsOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.BaseUri)
+            && (!Uri.TryCreate(options.BaseUri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            yield return "BaseUri must be an absolute http or https URL.";
+        }
+
+        if (options.UnauthenticatedAccess && string.IsNullOrEmpty(options.BaseUri))
+        {
+            yield return "UnauthenticatedAccess is only for emulators: it requires BaseUri.";
+        }
+
+        if (options.UnauthenticatedAccess && !string.IsNullOrEmpty(options.CredentialsJson))
+        {
+            yield return "UnauthenticatedAccess and CredentialsJson cannot both be set.";
+        }
+
+        if (!string.IsNullOrEmpty(options.CredentialsJson) && !IsServiceAccountJson(options.CredentialsJson))
+        {
+            yield return "CredentialsJson must be a service account key (JSON with \"type\": \"service_account\").";
+        }
+
+        if (options.ChunkSizeBytes <= 0 || options.ChunkSizeBytes % ChunkGranularityBytes != 0
+            || options.ChunkSizeBytes > 256 * 1024 * 1024)
+        {
+            yield return $"ChunkSizeBytes must be a positive multiple of {ChunkGranularityBytes} (256 KiB), at most 268435456.";
+        }
+    }
+
+    private static bool IsServiceAccountJson(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("type", out var type)
+                && type.ValueKind == JsonValueKind.String
+                && type.GetString() == "service_account";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }

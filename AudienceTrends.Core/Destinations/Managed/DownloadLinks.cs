@@ -23,7 +23,7 @@ public sealed class DownloadLinks(StorageClients storage, IOptions<ManagedStorag
     public async Task<DownloadLink> CreateAsync(string jobId, string fileName, CancellationToken cancellationToken)
     {
         var container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
-        var blob = container.GetBlobClient(ManagedStorageDestination.BlobName(jobId, fileName));
+        var blob = container.GetBlobClient(ManagedFiles.BlobName(jobId, fileName));
         var now = time.GetUtcNow();
         var expiresOn = now + options.Value.DownloadUrlLifetime;
         var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)

@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -12,30 +11,41 @@ namespace AudienceTrends.Core.Destinations.Managed;
 /// through short-lived read-only links. Uploaded as staged blocks committed at the end, so the blob exists only
 /// once complete, and re-uploading (a retried job) replaces it whole.
 /// </summary>
-public sealed class ManagedStorageDestination : IExportDestination
+public sealed class ManagedStorageDestination : ExportDestination<ManagedSettings, NoSecrets>
 {
     private const int BlockSize = 4 * 1024 * 1024;
 
     private readonly BlobContainerClient _container;
     private readonly StorageResource _created;
+    private readonly DownloadLinks _links;
 
-    public ManagedStorageDestination(StorageClients storage, IOptions<ManagedStorageOptions> options)
+    public ManagedStorageDestination(StorageClients storage, IOptions<ManagedStorageOptions> options, DownloadLinks links)
     {
         _container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
         _created = StorageResource.For(_container);
+        _links = links;
     }
 
-    public DestinationType Type => DestinationType.Aws;
+    public override string Type => ManagedKind.Name;
 
-    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    /// <summary>A read-only download link, signed for this response (never stored).</summary>
+    public override async ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(
+        string jobId, string fileName, CancellationToken cancellationToken)
+    {
+        var link = await _links.CreateAsync(jobId, fileName, cancellationToken);
+        return new Dictionary<string, object> { ["downloadUrl"] = link.Url, ["downloadUrlExpiresAt"] = link.ExpiresOn };
+    }
+
+    protected override async Task<DeliveryResult> DeliverAsync(
+        DeliveryRequest delivery, ManagedSettings settings, NoSecrets secrets, Stream content, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var blob = _container.GetBlockBlobClient(BlobName(delivery.JobId, delivery.FileName));
+        var blob = _container.GetBlockBlobClient(ManagedFiles.BlobName(delivery.JobId, delivery.FileName));
         await blob.UploadAsync(content, new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders
             {
-                ContentType = "text/csv; charset=utf-8",
+                ContentType = delivery.File.ContentType,
                 ContentDisposition = $"attachment; filename=\"{delivery.FileName}\"",
             },
             TransferOptions = new Azure.Storage.StorageTransferOptions
@@ -47,6 +57,4 @@ public sealed class ManagedStorageDestination : IExportDestination
         }, cancellationToken);
         return new DeliveryResult(blob.Uri.GetLeftPart(UriPartial.Path));
     }
-
-    internal static string BlobName(string jobId, string fileName) => $"{jobId}/{fileName}";
 }

@@ -20,21 +20,21 @@ public sealed class ManagedStorageOptions
     /// <summary>Files are deleted after this many days (a lifecycle rule does the same in Azure).</summary>
     public int RetentionDays { get; set; } = 30;
 
-    internal IEnumerable<string> Validate()
+    internal static IEnumerable<string> Validate(ManagedStorageOptions options)
     {
-        if (string.IsNullOrWhiteSpace(Container) || Container.Length is < 3 or > 63 ||
-            !Container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        if (string.IsNullOrWhiteSpace(options.Container) || options.Container.Length is < 3 or > 63 ||
+            !options.Container.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
         {
             yield return "Container must be a valid blob container name (3-63 lower-case letters, digits, dashes).";
         }
 
-        if (DownloadUrlLifetime < TimeSpan.FromMinutes(1) || DownloadUrlLifetime > MaxDownloadUrlLifetime)
+        if (options.DownloadUrlLifetime < TimeSpan.FromMinutes(1) || options.DownloadUrlLifetime > MaxDownloadUrlLifetime)
         {
             yield return "DownloadUrlLifetime must be between 00:01:00 and 6.00:00:00 (Azure signs links with a user " +
                 "delegation key that lives at most 7 days).";
         }
 
-        if (RetentionDays < 1)
+        if (options.RetentionDays < 1)
         {
             yield return "RetentionDays must be at least 1.";
         }

@@ -5,11 +5,11 @@ namespace AudienceTrends.Core.Destinations.Managed;
 
 public static class ManagedStorageRegistration
 {
-    public static IServiceCollection AddManagedStorageDestination(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddManagedStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<ManagedStorageOptions>(configuration, ManagedStorageOptions.SectionName, o => o.Validate());
-        services.AddSingleton<IExportDestination, ManagedStorageDestination>();
+        services.AddValidatedOptions<ManagedStorageOptions>(configuration, ManagedStorageOptions.SectionName, ManagedStorageOptions.Validate);
         services.AddSingleton<DownloadLinks>();
-        return services;
+        services.AddSingleton<ManagedFiles>();
+        return services.AddDestinationKind<ManagedKind, ManagedStorageDestination>();
     }
 }

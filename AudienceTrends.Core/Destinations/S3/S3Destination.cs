@@ -5,7 +5,6 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,60 +16,54 @@ namespace AudienceTrends.Core.Destinations.S3;
 /// so at most two part buffers exist per upload. S3 shows the object only once the upload completes; a failed
 /// multipart upload is aborted so no parts are left behind.
 /// </summary>
-public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destination> logger) : IExportDestination
+public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destination> logger) : ExportDestination<S3Settings, S3Secrets>
 {
     private const int MaxParts = 10_000;
     private const string DefaultRegion = "us-east-1";
 
     private readonly S3Options _options = options.Value;
 
-    public DestinationType Type => DestinationType.S3;
+    public override string Type => S3Kind.Name;
 
-    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    protected override async Task<DeliveryResult> DeliverAsync(
+        DeliveryRequest delivery, S3Settings destination, S3Secrets secrets, Stream content, CancellationToken cancellationToken)
     {
-        var bucket = delivery.Destination.AwsBucket is { Length: > 0 } b
+        var bucket = destination.Bucket is { Length: > 0 } b
             ? b
             : throw new ExportFailedException(ErrorCodes.InvalidJob, "The S3 destination names no bucket.");
-        var region = delivery.Destination.AwsRegion is { Length: > 0 } r ? r : DefaultRegion;
-        var where = string.IsNullOrEmpty(_options.ServiceUrl)
-            ? $"bucket '{bucket}' in region {region}"
-            : $"bucket '{bucket}' at {_options.ServiceUrl} (region {region})";
-        if (string.IsNullOrEmpty(delivery.Secrets.AwsAccessKeyId) || string.IsNullOrEmpty(delivery.Secrets.AwsSecretAccessKey))
+        var region = RegionOf(destination);
+        if (string.IsNullOrEmpty(secrets.AccessKeyId) || string.IsNullOrEmpty(secrets.SecretAccessKey))
         {
-            throw new ExportFailedException(ErrorCodes.DestinationAuthFailed, $"No AWS access key was given for S3 {where}.");
+            throw new ExportFailedException(ErrorCodes.DestinationAuthFailed, $"No AWS access key was given for S3 {Where(bucket, region)}.");
         }
 
-        var key = ObjectKey(delivery.Destination.Path, delivery.FileName);
-        using var client = CreateClient(delivery.Secrets, region);
-        try
-        {
-            var bytes = await UploadAsync(client, bucket, key, content, cancellationToken);
-            var location = $"s3://{bucket}/{key}";
-            logger.LogInformation("Uploaded {Bytes} bytes to {Location}", bytes, location);
-            return new DeliveryResult(location);
-        }
-        catch (AmazonS3Exception e) when (Permanent(e, where) is { } failure)
-        {
-            throw failure;
-        }
+        var key = ObjectKey(destination.Path, delivery.File);
+        using var client = CreateClient(secrets, region);
+        var bytes = await UploadAsync(client, bucket, key, delivery.File.ContentType, content, cancellationToken);
+        var location = $"s3://{bucket}/{key}";
+        logger.LogInformation("Uploaded {Bytes} bytes to {Location}", bytes, location);
+        return new DeliveryResult(location);
     }
 
     /// <summary>
-    /// A path ending in <c>.csv</c> is the whole key; anything else is a folder for <paramref name="fileName"/>.
+    /// A path ending in the file's extension (<c>.csv</c>) is the whole key; anything else is a folder for the file.
     /// Empty segments are dropped so <c>/folder/</c> and <c>//folder//</c> both mean <c>folder</c>.
     /// </summary>
-    internal static string ObjectKey(string? path, string fileName)
+    internal static string ObjectKey(string? path, ExportFile file)
     {
-        var trimmed = string.Join('/', (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries));
-        if (trimmed.Length == 0)
-        {
-            return fileName;
-        }
-
-        return path!.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? trimmed : $"{trimmed}/{fileName}";
+        var prefix = DestinationPath.ObjectPrefix(path);
+        return prefix.Length > 0 && path!.EndsWith(file.Extension, StringComparison.OrdinalIgnoreCase)
+            ? prefix
+            : DestinationPath.ObjectName(path, file.Name);
     }
 
-    private AmazonS3Client CreateClient(DestinationSecrets secrets, string region)
+    private static string RegionOf(S3Settings destination) => destination.Region is { Length: > 0 } r ? r : DefaultRegion;
+
+    private string Where(string bucket, string region) => string.IsNullOrEmpty(_options.ServiceUrl)
+        ? $"bucket '{bucket}' in region {region}"
+        : $"bucket '{bucket}' at {_options.ServiceUrl} (region {region})";
+
+    private AmazonS3Client CreateClient(S3Secrets secrets, string region)
     {
         var config = new AmazonS3Config
         {
@@ -87,10 +80,11 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
             config.AuthenticationRegion = region;
         }
 
-        return new AmazonS3Client(new BasicAWSCredentials(secrets.AwsAccessKeyId, secrets.AwsSecretAccessKey), config);
+        return new AmazonS3Client(new BasicAWSCredentials(secrets.AccessKeyId, secrets.SecretAccessKey), config);
     }
 
-    private async Task<long> UploadAsync(AmazonS3Client client, string bucket, string key, Stream content, CancellationToken cancellationToken)
+    private async Task<long> UploadAsync(
+        AmazonS3Client client, string bucket, string key, string contentType, Stream content, CancellationToken cancellationToken)
     {
         var partSize = _options.PartSizeBytes;
         var first = ArrayPool<byte>.Shared.Rent(partSize);
@@ -105,7 +99,7 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
                     {
                         BucketName = bucket,
                         Key = key,
-                        ContentType = "text/csv",
+                        ContentType = contentType,
                         InputStream = new MemoryStream(first, 0, length, writable: false),
                         ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
                         // The SDK's default aws-chunked framing ends up inside the object on some S3-compatible stores.
@@ -116,7 +110,7 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
             }
 
             second = ArrayPool<byte>.Shared.Rent(partSize);
-            return await UploadMultipartAsync(client, bucket, key, content, (first, length), second, cancellationToken);
+            return await UploadMultipartAsync(client, bucket, key, contentType, content, (first, length), second, cancellationToken);
         }
         finally
         {
@@ -132,6 +126,7 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
         AmazonS3Client client,
         string bucket,
         string key,
+        string contentType,
         Stream content,
         (byte[] Buffer, int Length) firstPart,
         byte[] spare,
@@ -143,7 +138,7 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
             {
                 BucketName = bucket,
                 Key = key,
-                ContentType = "text/csv",
+                ContentType = contentType,
                 ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
             },
             cancellationToken);
@@ -214,8 +209,14 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
     }
 
     /// <summary>The S3 errors no retry can fix. The message names the cause and the bucket, never a key.</summary>
-    private static ExportFailedException? Permanent(AmazonS3Exception e, string where)
+    protected override ExportFailedException? Permanent(Exception exception, S3Settings settings)
     {
+        if (exception is not AmazonS3Exception e)
+        {
+            return null;
+        }
+
+        var where = Where(settings.Bucket, RegionOf(settings));
         var code = e.ErrorCode switch
         {
             "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken" or "InvalidSecurity"

@@ -25,4 +25,23 @@ public sealed class S3Options
 
     /// <summary>Longest time one HTTP request (one part) may take before it fails and the job is retried.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    internal static IEnumerable<string> Validate(S3Options options)
+    {
+        if (!string.IsNullOrEmpty(options.ServiceUrl)
+            && (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+        {
+            yield return "ServiceUrl must be an absolute http or https URL.";
+        }
+
+        if (options.PartSizeBytes is < MinimumPartSizeBytes or > MaximumPartSizeBytes)
+        {
+            yield return $"PartSizeBytes must be between {MinimumPartSizeBytes} (5 MiB) and {MaximumPartSizeBytes}.";
+        }
+
+        if (options.RequestTimeout <= TimeSpan.Zero)
+        {
+            yield return "RequestTimeout must be positive.";
+        }
+    }
 }

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
+using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Renci.SshNet;
@@ -18,18 +18,18 @@ public sealed class SftpDestination(
     DestinationNetworkGuard guard,
     ISavedKeyStore savedKeys,
     IOptions<SftpOptions> options,
-    ILogger<SftpDestination> logger) : IExportDestination
+    ILogger<SftpDestination> logger) : ExportDestination<SftpSettings, FileServerSecrets>
 {
     public const int DefaultPort = 22;
 
-    public DestinationType Type => DestinationType.Sftp;
+    public override string Type => SftpKind.Name;
 
-    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
+    protected override async Task<DeliveryResult> DeliverAsync(
+        DeliveryRequest delivery, SftpSettings destination, FileServerSecrets secrets, Stream content, CancellationToken cancellationToken)
     {
-        var destination = delivery.Destination;
-        var target = FileServerTarget.From(delivery, "SFTP", DefaultPort);
+        var target = FileServerTarget.From(delivery, destination, "SFTP");
         var (host, port, user, where) = (target.Host, target.Port, target.User, target.Where);
-        var authentication = await AuthenticationAsync(destination, delivery.Secrets, where, cancellationToken);
+        var authentication = await AuthenticationAsync(destination, secrets, where, cancellationToken);
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
 
         var settings = options.Value;
@@ -85,13 +85,18 @@ public sealed class SftpDestination(
         }
 
         logger.LogInformation("Delivered {Location} (host key {HostKeyFingerprint})", location, hostKey.Observed);
-        return new DeliveryResult(location) { HostKeyFingerprint = hostKey.Observed };
+        return new DeliveryResult(location)
+        {
+            Details = hostKey.Observed is { } observed
+                ? new Dictionary<string, string> { [SftpKind.ObservedHostKeyDetail] = observed }
+                : new Dictionary<string, string>(),
+        };
     }
 
     private async Task<(AuthenticationMethod[] Methods, string Description)> AuthenticationAsync(
-        Destination destination, DestinationSecrets secrets, string where, CancellationToken cancellationToken)
+        SftpSettings destination, FileServerSecrets secrets, string where, CancellationToken cancellationToken)
     {
-        var user = destination.Username!;
+        var user = destination.Username;
         if (!string.IsNullOrEmpty(destination.SavedKey))
         {
             var key = await savedKeys.FindAsync(destination.SavedKey, cancellationToken)

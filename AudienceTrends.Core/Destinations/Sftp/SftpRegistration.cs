@@ -10,7 +10,6 @@ public static class SftpRegistration
     {
         services.AddValidatedOptions<SftpOptions>(configuration, SftpOptions.SectionName, SftpOptions.Validate);
         services.TryAddSingleton<ISavedKeyStore, ConfigurationSavedKeyStore>();
-        services.AddSingleton<IExportDestination, SftpDestination>();
-        return services;
+        return services.AddDestinationKind<SftpKind, SftpDestination>();
     }
 }

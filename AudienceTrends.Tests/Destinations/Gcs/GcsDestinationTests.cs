@@ -6,7 +6,6 @@ using System.Text.Json;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Gcs;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +54,7 @@ public class GcsDestinationTests
     [TestCase("", "export.csv")]
     [TestCase(null, "export.csv")]
     public void The_object_name_is_the_folder_without_stray_slashes_then_the_file(string? path, string name) =>
-        Assert.That(GcsDestination.ObjectName(path, "export.csv"), Is.EqualTo(name));
+        Assert.That(DestinationPath.ObjectName(path, "export.csv"), Is.EqualTo(name));
 
     [Test]
     public async Task A_file_of_more_than_20_MB_goes_in_several_chunks()
@@ -74,11 +73,11 @@ public class GcsDestinationTests
     public async Task The_reference_example_destination_is_delivered()
     {
         _emulator.AddBucket("bucketname");
-        var destination = new Destination { Type = DestinationType.Gcs, GcsBucket = "bucketname", Path = "/audiencetrendsexport" };
+        var destination = new GcsSettings { Bucket = "bucketname", Path = "/audiencetrendsexport" };
         var content = GeneratedContent.Of("audience,2021-07-16,2021-07-17\naudience1,10,11\naudience2,20,21\n");
 
         var result = await _destination.DeliverAsync(
-            new DeliveryRequest("job-1", "audiencetrends.csv", destination, DestinationSecrets.None), content.OpenRead(), CancellationToken.None);
+            new DeliveryRequest("job-1", ExportFile.For("audiencetrends"), destination, NoSecrets.Instance), content.OpenRead(), CancellationToken.None);
 
         Assert.That(result.Location, Is.EqualTo("gs://bucketname/audiencetrendsexport/audiencetrends.csv"));
         Assert.That(_emulator.Objects["bucketname/audiencetrendsexport/audiencetrends.csv"].Sha256, Is.EqualTo(content.Sha256));
@@ -214,7 +213,7 @@ public class GcsDestinationTests
         var destinations = provider.GetServices<IExportDestination>().ToList();
 
         Assert.That(destinations, Has.Count.EqualTo(1));
-        Assert.That(destinations[0].Type, Is.EqualTo(DestinationType.Gcs));
+        Assert.That(destinations[0].Type, Is.EqualTo(GcsKind.Name));
         Assert.That(provider.GetServices<IExportDestination>().Single(), Is.SameAs(destinations[0]));
     }
 
@@ -257,7 +256,7 @@ public class GcsDestinationTests
     [Test]
     public void The_default_options_are_valid_and_emulator_only_settings_are_refused_by_name()
     {
-        Assert.That(GcsRegistration.Validate(new GcsOptions()), Is.Empty);
+        Assert.That(GcsOptions.Validate(new GcsOptions()), Is.Empty);
 
         var services = new ServiceCollection().AddGcs(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -281,9 +280,9 @@ public class GcsDestinationTests
 
     private static DeliveryRequest Request(string bucket, string? path) => new(
         "job-" + Guid.NewGuid().ToString("N"),
-        "export.csv",
-        new Destination { Type = DestinationType.Gcs, GcsBucket = bucket, Path = path },
-        DestinationSecrets.None);
+        ExportFile.For("export"),
+        new GcsSettings { Bucket = bucket, Path = path },
+        NoSecrets.Instance);
 
     private static async Task<ExportFailedException> Refused(Func<Task> delivery)
     {

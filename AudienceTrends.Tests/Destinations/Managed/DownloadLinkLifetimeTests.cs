@@ -46,7 +46,7 @@ public sealed class DownloadLinkLifetimeTests
             ["ManagedStorage:DownloadUrlLifetime"] = lifetime,
         }).Build();
         var services = new ServiceCollection();
-        services.AddManagedStorageDestination(configuration);
+        services.AddManagedStorage(configuration);
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<ManagedStorageOptions>>().Value;
     }

@@ -5,7 +5,6 @@ using Amazon.S3.Model;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.S3;
 using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +53,7 @@ public class S3DestinationTests
     [TestCase("/reports//july.CSV", "reports/july.CSV")]
     [TestCase("reports.csv/", "reports.csv/export.csv")]
     public void The_key_is_the_path_when_it_names_a_csv_file_else_a_folder_for_the_file(string? path, string key) =>
-        Assert.That(S3Destination.ObjectKey(path, "export.csv"), Is.EqualTo(key));
+        Assert.That(S3Destination.ObjectKey(path, ExportFile.For("export")), Is.EqualTo(key));
 
     [TestCase("//folder//", "folder/export.csv")]
     [TestCase("/", "export.csv")]
@@ -100,7 +99,7 @@ public class S3DestinationTests
     public async Task A_wrong_secret_is_refused_as_an_authentication_failure_without_revealing_the_keys()
     {
         var bucket = await S3ServerFixture.CreateBucketAsync();
-        var secrets = new DestinationSecrets { AwsAccessKeyId = S3ServerFixture.AccessKeyId, AwsSecretAccessKey = "WrongSecret123" };
+        var secrets = new S3Secrets { AccessKeyId = S3ServerFixture.AccessKeyId, SecretAccessKey = "WrongSecret123" };
 
         var failure = await Refused(
             () => Deliver(bucket, "folder", GeneratedContent.OfSize(1000).OpenRead(), secrets));
@@ -115,7 +114,7 @@ public class S3DestinationTests
     public async Task A_wrong_secret_is_refused_before_a_multipart_upload_starts()
     {
         var bucket = await S3ServerFixture.CreateBucketAsync();
-        var secrets = new DestinationSecrets { AwsAccessKeyId = S3ServerFixture.AccessKeyId, AwsSecretAccessKey = "WrongSecret123" };
+        var secrets = new S3Secrets { AccessKeyId = S3ServerFixture.AccessKeyId, SecretAccessKey = "WrongSecret123" };
 
         var failure = await Refused(
             () => Deliver(bucket, "folder", GeneratedContent.OfSize(PartSize * 2).OpenRead(), secrets));
@@ -128,7 +127,7 @@ public class S3DestinationTests
     public async Task An_unknown_access_key_is_an_authentication_failure()
     {
         var bucket = await S3ServerFixture.CreateBucketAsync();
-        var secrets = new DestinationSecrets { AwsAccessKeyId = "AKIAUNKNOWN0000", AwsSecretAccessKey = "whatever-secret" };
+        var secrets = new S3Secrets { AccessKeyId = "AKIAUNKNOWN0000", SecretAccessKey = "whatever-secret" };
 
         var failure = await Refused(
             () => Deliver(bucket, "folder", GeneratedContent.OfSize(1000).OpenRead(), secrets));
@@ -275,18 +274,17 @@ public class S3DestinationTests
     public async Task The_reference_example_destination_is_delivered()
     {
         // The reference page's body: bucket my_bucket (a legacy name with an underscore), us-west-2, path "folder".
-        var destination = new Destination
+        var destination = new S3Settings
         {
-            Type = DestinationType.S3,
-            AwsBucket = "my_bucket",
-            AwsRegion = "us-west-2",
+            Bucket = "my_bucket",
+            Region = "us-west-2",
             Path = "folder",
         };
-        var secrets = new DestinationSecrets { AwsAccessKeyId = "A1234567890", AwsSecretAccessKey = "B1234567890" };
+        var secrets = new S3Secrets { AccessKeyId = "A1234567890", SecretAccessKey = "B1234567890" };
         var content = GeneratedContent.Of("audience,2021-07-16,2021-07-17\naudience1,10,11\naudience2,20,21\n");
 
         var result = await Destination().DeliverAsync(
-            new DeliveryRequest("job-1", "audiencetrends.csv", destination, secrets), content.OpenRead(), CancellationToken.None);
+            new DeliveryRequest("job-1", ExportFile.For("audiencetrends"), destination, secrets), content.OpenRead(), CancellationToken.None);
 
         Assert.That(result.Location, Is.EqualTo("s3://my_bucket/folder/audiencetrends.csv"));
         Assert.That(await Sha256Of("my_bucket", "folder/audiencetrends.csv"), Is.EqualTo(content.Sha256));
@@ -295,7 +293,7 @@ public class S3DestinationTests
     [Test]
     public void The_default_options_are_valid_and_a_part_size_under_5_MiB_is_refused_by_name()
     {
-        Assert.That(S3Registration.Validate(new S3Options()), Is.Empty);
+        Assert.That(S3Options.Validate(new S3Options()), Is.Empty);
 
         var services = new ServiceCollection().AddS3(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -324,13 +322,13 @@ public class S3DestinationTests
     private static S3Destination Through(CuttingTcpProxy proxy) =>
         Destination(new S3Options { ServiceUrl = $"http://127.0.0.1:{proxy.Port}", ForcePathStyle = true, PartSizeBytes = PartSize });
 
-    private static DeliveryRequest Request(string bucket, string? path, DestinationSecrets? secrets = null) => new(
+    private static DeliveryRequest Request(string bucket, string? path, S3Secrets? secrets = null) => new(
         "job-" + Guid.NewGuid().ToString("N"),
-        "export.csv",
-        new Destination { Type = DestinationType.S3, AwsBucket = bucket, AwsRegion = "us-west-2", Path = path },
-        secrets ?? new DestinationSecrets { AwsAccessKeyId = S3ServerFixture.AccessKeyId, AwsSecretAccessKey = S3ServerFixture.SecretAccessKey });
+        ExportFile.For("export"),
+        new S3Settings { Bucket = bucket, Region = "us-west-2", Path = path },
+        secrets ?? new S3Secrets { AccessKeyId = S3ServerFixture.AccessKeyId, SecretAccessKey = S3ServerFixture.SecretAccessKey });
 
-    private static Task<DeliveryResult> Deliver(string bucket, string? path, Stream content, DestinationSecrets? secrets = null) =>
+    private static Task<DeliveryResult> Deliver(string bucket, string? path, Stream content, S3Secrets? secrets = null) =>
         Destination().DeliverAsync(Request(bucket, path, secrets), content, CancellationToken.None);
 
     private static async Task<string> Sha256Of(string bucket, string key)

@@ -4,6 +4,7 @@ using AudienceTrends.Core.Destinations.Sftp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Destinations.Sftp;
 

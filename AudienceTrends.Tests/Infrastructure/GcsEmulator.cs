@@ -16,7 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AudienceTrends.Tests.Destinations.Gcs;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// A small GCS JSON API stand-in (no emulator is installable here) covering what the client library's uploads use:

@@ -2,15 +2,13 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
-using AudienceTrends.Tests.Infrastructure;
 
-namespace AudienceTrends.Tests.Destinations.S3;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// One real s3rver (through <c>s3rver-launcher.js</c>, which adds SigV4 checks, extra accounts, legacy bucket names and
 /// multipart abort/listing) for every S3 test, on 127.0.0.1 with a free port and a temporary data directory.
 /// </summary>
-[SetUpFixture]
 public sealed class S3ServerFixture
 {
     public const string AccessKeyId = "test-access-key";
@@ -32,7 +30,6 @@ public sealed class S3ServerFixture
     /// <summary>s3rver's log so far; it says <c>Stored part N of ...</c> for every part it receives.</summary>
     public static string Output => _server?.Output ?? "";
 
-    [OneTimeSetUp]
     public async Task StartAsync()
     {
         _directory = Directory.CreateTempSubdirectory("s3rver-").FullName;
@@ -49,14 +46,13 @@ public sealed class S3ServerFixture
         });
         var (server, ready) = await ServerProcess.StartAsync(
             "node",
-            [RepositoryPaths.Combine("AudienceTrends.Tests", "Destinations", "S3", "s3rver-launcher.js"), config],
+            [RepositoryPaths.Combine("AudienceTrends.Tests", "Infrastructure", "s3rver-launcher.js"), config],
             new Regex(@"listening on (http://127\.0\.0\.1:\d+)"),
             workingDirectory: RepositoryPaths.Root);
         _server = server;
         ServiceUrl = ready.Groups[1].Value;
     }
 
-    [OneTimeTearDown]
     public async Task StopAsync()
     {
         if (_server is not null)

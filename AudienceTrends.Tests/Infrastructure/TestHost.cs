@@ -1,18 +1,17 @@
 using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AudienceTrends.Tests.Destinations.Sftp;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>Shared by the SFTP and FTP server fixtures: local users, commands, and destinations built as the app builds them.</summary>
 internal static class TestHost
 {
     /// <summary>The app's destination of <paramref name="type"/>, registered through AddDestinations with these settings.</summary>
     public static (IExportDestination Destination, ServiceProvider Provider) Destination(
-        DestinationType type, IDictionary<string, string?> settings)
+        string type, IDictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })

@@ -1,58 +1,51 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using AudienceTrends.Tests.Destinations.Sftp;
-using AudienceTrends.Tests.Infrastructure;
 
-namespace AudienceTrends.Tests.Destinations.Ftp;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// A private vsftpd on 127.0.0.1 for the FTP tests: plain FTP, passive ports in a small free range, one password
 /// user (with /bin/bash: Debian's PAM config refuses users whose shell is not listed) whose home is a temp folder.
 /// </summary>
-[SetUpFixture]
-public sealed class VsftpdServer
+public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
 {
     public const string User = "atftp_user";
 
-    private static VsftpdServer? _current;
-    private ServerProcess? _process;
-
-    public static VsftpdServer Current => _current ?? throw new InvalidOperationException("vsftpd is not running.");
-
-    public string Root { get; private set; } = "";
-
-    public int Port { get; private set; }
-
-    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
-
     public string Home => Path.Combine(Root, "home");
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("vsftpd-");
         TestHost.EnsureUser(User, Home, "/bin/bash", Password);
-        var empty = Directory.CreateDirectory(Path.Combine(Root, "empty")).FullName;
 
         Port = ServerProcess.FreeTcpPort();
         var passive = FreePortRange(8);
-        var config = Path.Combine(Root, "vsftpd.conf");
+        return await StartProcessAsync(Root, IPAddress.Loopback, Port, passive, passive + 7);
+    }
+
+    /// <summary>
+    /// Starts a plain-FTP vsftpd for local users on <paramref name="address"/>:<paramref name="port"/>, passive only,
+    /// in the foreground; the FTP tests' server and the examples' use it.
+    /// </summary>
+    public static async Task<ServerProcess> StartProcessAsync(string root, IPAddress address, int port, int passiveMin, int passiveMax)
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(root, "empty")).FullName;
+        var config = Path.Combine(root, "vsftpd.conf");
         await File.WriteAllTextAsync(config, $"""
             listen=YES
             listen_ipv6=NO
-            listen_address=127.0.0.1
-            listen_port={Port}
+            listen_address={address}
+            listen_port={port}
             background=NO
             anonymous_enable=NO
             local_enable=YES
             write_enable=YES
             local_umask=022
             pasv_enable=YES
-            pasv_address=127.0.0.1
-            pasv_min_port={passive}
-            pasv_max_port={passive + 7}
+            pasv_address={address}
+            pasv_min_port={passiveMin}
+            pasv_max_port={passiveMax}
             port_enable=NO
             chroot_local_user=NO
             pam_service_name=vsftpd
@@ -64,29 +57,32 @@ public sealed class VsftpdServer
             """);
 
         // vsftpd says nothing when it is ready: the shell prints a line, then becomes vsftpd (same process).
-        (_process, _) = await ServerProcess.StartAsync(
+        var (process, _) = await ServerProcess.StartAsync(
             "/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", config], new Regex("^starting$"));
-        await ServerProcess.WaitForTcpAsync(Port, TimeSpan.FromSeconds(10));
-        if (_process.HasExited)
+        await WaitForTcpAsync(new IPEndPoint(address, port));
+        if (process.HasExited)
         {
-            throw new InvalidOperationException($"vsftpd stopped:\n{_process.Output}");
+            throw new InvalidOperationException($"vsftpd stopped:\n{process.Output}");
         }
 
-        _current = this;
+        return process;
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    /// <summary>Waits until something accepts connections on <paramref name="endpoint"/>.</summary>
+    public static async Task WaitForTcpAsync(IPEndPoint endpoint)
     {
-        _current = null;
-        if (_process is not null)
+        for (var i = 0; ; i++)
         {
-            await _process.DisposeAsync();
-        }
-
-        if (Root.Length > 0)
-        {
-            Directory.Delete(Root, recursive: true);
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(endpoint);
+                return;
+            }
+            catch (SocketException) when (i < 200)
+            {
+                await Task.Delay(50);
+            }
         }
     }
 
@@ -96,7 +92,7 @@ public sealed class VsftpdServer
     /// </summary>
     public int DropSessions()
     {
-        var sessions = Directory.GetDirectories($"/proc/{_process!.Id}/task")
+        var sessions = Directory.GetDirectories($"/proc/{Process!.Id}/task")
             .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .ToList();
@@ -105,7 +101,7 @@ public sealed class VsftpdServer
         {
             try
             {
-                using var session = Process.GetProcessById(pid);
+                using var session = System.Diagnostics.Process.GetProcessById(pid);
                 session.Kill(entireProcessTree: true);
                 session.WaitForExit();
                 killed++;

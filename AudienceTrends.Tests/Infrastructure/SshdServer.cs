@@ -1,28 +1,16 @@
+using System.Net;
 using System.Text.RegularExpressions;
-using AudienceTrends.Tests.Infrastructure;
 
-namespace AudienceTrends.Tests.Destinations.Sftp;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// A private OpenSSH sshd on 127.0.0.1 for the SFTP tests (never the system one): its own host key, a password
 /// user and a key-only user whose homes live under a temp folder, internal-sftp only.
 /// </summary>
-[SetUpFixture]
-public sealed class SshdServer
+public sealed class SshdServer : LocalFileServer<SshdServer>
 {
     public const string PasswordUser = "atsftp_pw";
     public const string KeyUser = "atsftp_key";
-
-    private static SshdServer? _current;
-    private ServerProcess? _process;
-
-    public static SshdServer Current => _current ?? throw new InvalidOperationException("sshd is not running.");
-
-    public string Root { get; private set; } = "";
-
-    public int Port { get; private set; }
-
-    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The key-only user's private key, as an operator would put it in Sftp:SavedKeys:&lt;name&gt;.</summary>
     public string UserPrivateKey { get; private set; } = "";
@@ -34,8 +22,7 @@ public sealed class SshdServer
 
     public string KeyUserHome => Path.Combine(Root, "home-key");
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("sshd-");
         TestHost.EnsureUser(PasswordUser, PasswordUserHome, "/usr/sbin/nologin", Password);
@@ -52,43 +39,40 @@ public sealed class SshdServer
         File.Copy(userKey + ".pub", Path.Combine(authorized, KeyUser));
 
         Port = ServerProcess.FreeTcpPort();
-        var config = Path.Combine(Root, "sshd_config");
+        return await StartProcessAsync(Root, hostKey, authorized, [new IPEndPoint(IPAddress.Loopback, Port)], [PasswordUser, KeyUser]);
+    }
+
+    /// <summary>
+    /// Starts an sshd serving internal-sftp only, for <paramref name="users"/> (password or key, keys taken from
+    /// <c>authorizedKeys/&lt;user&gt;</c>), listening on every endpoint; the SFTP tests' server and the examples' use it.
+    /// </summary>
+    public static async Task<ServerProcess> StartProcessAsync(
+        string root, string hostKey, string authorizedKeys, IReadOnlyList<IPEndPoint> listen, IReadOnlyList<string> users)
+    {
+        var config = Path.Combine(root, "sshd_config");
+        var listenLines = string.Join('\n', listen.Select(endpoint => $"ListenAddress {endpoint}"));
         await File.WriteAllTextAsync(config, $"""
-            Port {Port}
-            ListenAddress 127.0.0.1
+            {listenLines}
             HostKey {hostKey}
-            PidFile {Path.Combine(Root, "sshd.pid")}
-            AuthorizedKeysFile {authorized}/%u
+            PidFile {Path.Combine(root, "sshd.pid")}
+            AuthorizedKeysFile {authorizedKeys}/%u
             StrictModes no
             UsePAM no
             PasswordAuthentication yes
             KbdInteractiveAuthentication no
             PubkeyAuthentication yes
             PermitRootLogin no
-            AllowUsers {PasswordUser} {KeyUser}
+            AllowUsers {string.Join(' ', users)}
             Subsystem sftp internal-sftp
-            Match User {PasswordUser},{KeyUser}
+            Match User {string.Join(',', users)}
                 ForceCommand internal-sftp
             """);
 
         Directory.CreateDirectory("/run/sshd");
-        (_process, _) = await ServerProcess.StartAsync(
-            "/usr/sbin/sshd", ["-D", "-e", "-f", config], new Regex(@"Server listening on 127\.0\.0\.1 port"));
-        _current = this;
+        var last = listen[^1];
+        var (process, _) = await ServerProcess.StartAsync(
+            "/usr/sbin/sshd", ["-D", "-e", "-f", config], new Regex($@"Server listening on {Regex.Escape(last.Address.ToString())} port {last.Port}\b"));
+        return process;
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _current = null;
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-        }
-
-        if (Root.Length > 0)
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-    }
 }

@@ -1,4 +1,4 @@
-namespace AudienceTrends.Tests.Destinations.Ftp;
+namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// Passes <paramref name="inner"/> through but stops after <paramref name="pauseAfter"/> bytes until

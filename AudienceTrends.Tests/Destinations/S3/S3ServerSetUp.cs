@@ -1,0 +1,16 @@
+using AudienceTrends.Tests.Infrastructure;
+
+namespace AudienceTrends.Tests.Destinations.S3;
+
+/// <summary>Runs the shared s3rver for the S3 tests, once for every test in this folder.</summary>
+[SetUpFixture]
+public sealed class S3ServerSetUp
+{
+    private readonly S3ServerFixture _server = new();
+
+    [OneTimeSetUp]
+    public Task StartAsync() => _server.StartAsync();
+
+    [OneTimeTearDown]
+    public Task StopAsync() => _server.StopAsync();
+}
