@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace AudienceTrends.Core.Export;
+
+/// <summary>
+/// SQLite's hot loop: each audience's days and counts through SQLite's C API (the SQLitePCLRaw calls Microsoft.Data.Sqlite
+/// itself makes), one prepared statement reused for every audience. Per row that is a step and two column reads, the
+/// day read as its UTF-8 bytes in place: no string, no boxing, none of the data reader's per-value checks. The SQL text
+/// is the same <see cref="SqlAudienceTrendSource.AudienceTrendSql"/>, and every execution passes the parameter guard.
+/// </summary>
+internal static class SqliteTrendReader
+{
+    /// <summary>Reads <paramref name="names"/> (each stored exactly so) into their rows of <paramref name="counts"/>.</summary>
+    /// <returns>The number of rows read.</returns>
+    public static long Read(
+        SqliteConnection connection,
+        SqlCommandGuard guard,
+        string[] names,
+        Dictionary<string, long?[]> counts,
+        DateOnly firstDay,
+        int dayCount,
+        int timeoutSeconds,
+        CancellationToken cancellationToken)
+    {
+        const string sql = SqlAudienceTrendSource.AudienceTrendSql;
+        var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        using (statement)
+        {
+            var name = raw.sqlite3_bind_parameter_index(statement, "@name");
+            Bind(db, statement, "@first", SqlAudienceTrendSource.IsoDay(firstDay));
+            Bind(db, statement, "@last", SqlAudienceTrendSource.IsoDay(firstDay.AddDays(dayCount - 1)));
+            long rows = 0;
+            foreach (var audience in names)
+            {
+                cancellationToken.ThrowIfCancellationRequested(); // the native steps do not look at the token
+                guard.Check(sql, parameterCount: 3);
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_reset(statement), db);
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, name, audience), db);
+                rows += ReadAudience(db, statement, audience, counts[audience], firstDay.DayNumber, dayCount, timeoutSeconds);
+            }
+
+            return rows;
+        }
+    }
+
+    private static long ReadAudience(
+        sqlite3 db, sqlite3_stmt statement, string audience, long?[] counts, int firstDayNumber, int dayCount, int timeoutSeconds)
+    {
+        long rows = 0;
+        Stopwatch? busy = null;
+        while (true)
+        {
+            var rc = raw.sqlite3_step(statement);
+            if (rc == raw.SQLITE_ROW)
+            {
+                rows++;
+                var index = ParseIsoDayNumber(raw.sqlite3_column_blob(statement, 0)) - firstDayNumber;
+                var count = raw.sqlite3_column_int64(statement, 1);
+                // NULL reads as 0: only a 0 needs the type check, which the contract's NOT NULL makes an error.
+                if (count == 0 && raw.sqlite3_column_type(statement, 1) == raw.SQLITE_NULL)
+                {
+                    throw SqlAudienceTrendSource.NullCount(audience);
+                }
+
+                if ((uint)index < (uint)dayCount)
+                {
+                    counts[index] = count;
+                }
+            }
+            else if (rc == raw.SQLITE_DONE)
+            {
+                return rows;
+            }
+            else if ((rc == raw.SQLITE_BUSY || rc == raw.SQLITE_LOCKED) &&
+                     (busy ??= Stopwatch.StartNew()).Elapsed.TotalSeconds < timeoutSeconds)
+            {
+                // A writer holds the database: wait as Microsoft.Data.Sqlite does, up to the command timeout.
+                raw.sqlite3_reset(statement);
+                Thread.Sleep(10);
+            }
+            else
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+                return rows;
+            }
+        }
+    }
+
+    private static void Bind(sqlite3 db, sqlite3_stmt statement, string parameter, string value) =>
+        SqliteException.ThrowExceptionForRC(
+            raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, parameter), value), db);
+
+    /// <summary>Parses SQLite's <c>yyyy-MM-dd</c> text as UTF-8 bytes, read in place: it runs once per row.</summary>
+    internal static int ParseIsoDayNumber(ReadOnlySpan<byte> text) =>
+        DayNumberOrMinusOne(text) is var number and >= 0 ? number : throw NotIsoDay(Encoding.UTF8.GetString(text));
+
+    /// <summary>The same for text the data reader returned (the chunk query's path).</summary>
+    internal static int ParseIsoDayNumber(ReadOnlySpan<char> text)
+    {
+        Span<byte> bytes = stackalloc byte[10];
+        var ascii = text.Length == bytes.Length && Ascii.FromUtf16(text, bytes, out _) == OperationStatus.Done;
+        return ascii && DayNumberOrMinusOne(bytes) is var number and >= 0 ? number : throw NotIsoDay(text.ToString());
+    }
+
+    private static int DayNumberOrMinusOne(ReadOnlySpan<byte> text)
+    {
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-')
+        {
+            var year = Digits(text[..4]);
+            var month = Digits(text[5..7]);
+            var day = Digits(text[8..]);
+            if (year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
+            {
+                return new DateOnly(year, month, day).DayNumber;
+            }
+        }
+
+        return -1;
+    }
+
+    private static InvalidDataException NotIsoDay(string text) => new(
+        $"audience_daily_size.day '{text}' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite.");
+
+    private static int Digits(ReadOnlySpan<byte> text)
+    {
+        var value = 0;
+        foreach (var c in text)
+        {
+            var digit = (uint)(c - '0');
+            if (digit > 9)
+            {
+                return -1;
+            }
+
+            value = (value * 10) + (int)digit;
+        }
+
+        return value;
+    }
+}
