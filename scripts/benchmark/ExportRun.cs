@@ -2,50 +2,38 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using AudienceTrends.Core;
 using AudienceTrends.Core.Destinations.Managed;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Benchmark;
 
-/// <summary>What one child process reports: the export's figures and where the file is.</summary>
+/// <summary>What one child process reports: the export's figures, where the file is, and its phases alone.</summary>
 public sealed record ExportResult(
-    double Seconds, long Bytes, long Rows, string Sha256, string Container, string BlobName, long PeakWorkingSetBytes);
+    double Seconds, long Bytes, long Rows, string Sha256, string Container, string BlobName, long PeakWorkingSetBytes,
+    ExportPhases Phases);
 
 /// <summary>
-/// The child process: the app's own DI (as the tests' stand-in host builds it), a job created through
-/// <see cref="ExportIntake"/>, and <see cref="ExportWorker.ProcessAsync"/> (the queue function's body) timed.
+/// Each part of the export run alone after the measured export (they overlap inside it): reading the rows, formatting
+/// them as CSV, hashing that many bytes, and a job of one cell, which is the job's fixed cost and its storage calls.
+/// </summary>
+public sealed record ExportPhases(
+    double ReadSeconds, double FormatSeconds, double HashSeconds, double SmallJobSeconds, IReadOnlyList<string> SmallJobCalls);
+
+/// <summary>
+/// The child process: the app's own DI, a job created through <see cref="ExportIntake"/>, and
+/// <see cref="ExportWorker.ProcessAsync"/> (the queue function's body) timed.
 /// </summary>
 public static class ExportRun
 {
-    public const string StorageVariable = "AUDIENCETRENDS_BENCHMARK_STORAGE";
     public const string ResultPrefix = "RESULT ";
 
     public static async Task RunAsync(string databasePath, BenchmarkSize size)
     {
-        var storage = Environment.GetEnvironmentVariable(StorageVariable)
-            ?? throw new InvalidOperationException($"{StorageVariable} is not set; the parent benchmark sets it.");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = storage,
-            ["SecretProtection:Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Database:Provider"] = "Sqlite",
-            ["Database:ConnectionString"] = $"Data Source={databasePath}",
-            ["Intake:MaxAudiences"] = Invariant(Math.Max(size.Audiences, 1000)),
-            ["Intake:MaxTimeframeDays"] = Invariant(Math.Max(size.Days, 366)),
-            ["Intake:MaxBodyBytes"] = Invariant(64 * 1024 * 1024),
-        });
-        builder.Services.AddLogging();
-        builder.Services.AddAudienceTrends(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync(); // validates every options class, as the worker does at start-up
-
+        using var calls = new StorageCalls();
+        using var host = await BenchmarkHost.StartAsync(databasePath, size.Audiences, size.Days);
         var intake = host.Services.GetRequiredService<ExportIntake>();
         var worker = host.Services.GetRequiredService<ExportWorker>();
         var jobs = host.Services.GetRequiredService<JobStore>();
@@ -61,11 +49,57 @@ public static class ExportRun
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
+        var peakWorkingSet = process.PeakWorkingSet64; // before the phases, which hold every row in memory
+
+        var phases = await PhasesAsync(host.Services, size, job.ResultBytes!.Value, calls, intake, worker, jobs);
         var container = host.Services.GetRequiredService<IOptions<ManagedStorageOptions>>().Value.Container;
         var result = new ExportResult(seconds, job.ResultBytes!.Value, job.ResultRows!.Value, job.ResultSha256!,
-            container, $"{job.Id}/{job.ResultFileName}", process.PeakWorkingSet64);
+            container, $"{job.Id}/{job.ResultFileName}", peakWorkingSet, phases);
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
         await host.StopAsync();
+    }
+
+    private static async Task<ExportPhases> PhasesAsync(
+        IServiceProvider services, BenchmarkSize size, long bytes, StorageCalls calls, ExportIntake intake, ExportWorker worker, JobStore jobs)
+    {
+        var names = Enumerable.Range(0, size.Audiences).Select(BenchmarkSize.AudienceName).ToArray();
+        var source = services.GetRequiredService<IAudienceTrendSource>();
+        var stopwatch = Stopwatch.StartNew();
+        var trends = new List<AudienceTrend>(names.Length);
+        await foreach (var trend in source.ReadTrendsAsync(names, BenchmarkSize.FirstDay, size.LastDay, CancellationToken.None))
+        {
+            trends.Add(trend);
+        }
+
+        var read = stopwatch.Elapsed.TotalSeconds;
+
+        stopwatch.Restart();
+        await services.GetRequiredService<TrendCsvWriter>().WriteAsync(
+            Stream.Null, BenchmarkSize.FirstDay, size.LastDay, trends.ToAsyncEnumerable(), null, CancellationToken.None);
+        var format = stopwatch.Elapsed.TotalSeconds;
+        trends.Clear();
+
+        // What the worker's HashingStream does: SHA-256 over the CSV's bytes, in the writer's 64 KiB writes.
+        var block = new byte[64 * 1024];
+        stopwatch.Restart();
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            for (var left = bytes; left > 0; left -= block.Length)
+            {
+                hash.AppendData(block, 0, (int)Math.Min(left, block.Length));
+            }
+
+            _ = hash.GetCurrentHash();
+        }
+
+        var hashing = stopwatch.Elapsed.TotalSeconds;
+
+        // The fixed cost: intake and worker for one audience and one day, every storage request counted.
+        calls.Start();
+        stopwatch.Restart();
+        await ExportAsync(intake, worker, jobs, new BenchmarkSize(1, 1));
+        var smallJob = stopwatch.Elapsed.TotalSeconds;
+        return new ExportPhases(read, format, hashing, smallJob, calls.Stop());
     }
 
     private static async Task<ExportJob> ExportAsync(ExportIntake intake, ExportWorker worker, JobStore jobs, BenchmarkSize size)
@@ -101,6 +135,4 @@ public static class ExportRun
 
         return job;
     }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
