@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace AudienceTrends.Benchmark;
 
 /// <summary>Per run: the intake's seconds and the baseline's for the same number of creates, and the intake's storage calls.</summary>
-public sealed record IntakeResult(double[] IntakeSeconds, double[] WritesSeconds, IReadOnlyList<string> CallsPerCreate);
+public sealed record IntakeResult(
+    double[] IntakeSeconds, double[] WritesSeconds, IReadOnlyList<string> CallsPerCreate, IReadOnlyDictionary<string, double> PartSeconds);
 
 /// <summary>
 /// The child process for the intake: <see cref="ExportIntake.SubmitAsync"/> (the create function's body) on the
@@ -62,7 +64,21 @@ public static class IntakeRun
             }
         }
 
-        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(new IntakeResult(intakeSeconds, writesSeconds, perCreate)));
+        // Each part of a create alone, as many times at the same concurrency: where the intake's time goes.
+        var source = host.Services.GetRequiredService<IAudienceTrendSource>();
+        var lists = host.Services.GetRequiredService<AudienceListStore>();
+        string[] audiences = ["audience1", "audience2"];
+        var parts = new Dictionary<string, double>
+        {
+            ["known-audience check (SQLite)"] = await ParallelAsync(creates, concurrency, async (_, token) => await source.FindUnknownAsync(audiences, token)),
+            ["audience-list blob"] = await ParallelAsync(creates, concurrency, async (i, token) =>
+                await lists.SaveAsync($"benchmark{i:D8}", audiences, token)),
+            ["table insert"] = await ParallelAsync(creates, concurrency, async (_, token) =>
+                await table.AddEntityAsync(new TableEntity(row) { RowKey = Guid.NewGuid().ToString("N") }, token)),
+            ["queue put"] = await ParallelAsync(creates, concurrency, async (i, token) => await queue.SendMessageAsync($"benchmark{i}", token)),
+        };
+
+        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(new IntakeResult(intakeSeconds, writesSeconds, perCreate, parts)));
         await host.StopAsync();
     }
 
