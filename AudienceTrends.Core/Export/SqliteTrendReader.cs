@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -53,14 +54,15 @@ internal static class SqliteTrendReader
     {
         long rows = 0;
         Stopwatch? busy = null;
+        var row = new Row(statement);
         while (true)
         {
-            var rc = raw.sqlite3_step(statement);
+            var rc = row.Step();
             if (rc == raw.SQLITE_ROW)
             {
                 rows++;
-                var index = ParseIsoDayNumber(raw.sqlite3_column_blob(statement, 0)) - firstDayNumber;
-                var count = raw.sqlite3_column_int64(statement, 1);
+                var index = ParseIsoDayNumber(row.Day()) - firstDayNumber;
+                var count = row.Count();
                 // NULL reads as 0: only a 0 needs the type check, which the contract's NOT NULL makes an error.
                 if (count == 0 && raw.sqlite3_column_type(statement, 1) == raw.SQLITE_NULL)
                 {
@@ -141,5 +143,54 @@ internal static class SqliteTrendReader
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// The per-row calls. SQLitePCLRaw passes the statement as a SafeHandle, reference-counted on every call: per row
+    /// that costs as much as SQLite's own step. When the library is the e_sqlite3 that Microsoft.Data.Sqlite ships (it
+    /// always is here), the same functions of the same library are called with the raw pointer instead; the getters,
+    /// which never block, without a GC transition. The statement stays alive: the caller holds its SafeHandle.
+    /// </summary>
+    private readonly struct Row(sqlite3_stmt statement)
+    {
+        private static readonly bool Direct = raw.GetNativeLibraryName() == Native.Library;
+        private readonly IntPtr _handle = statement.DangerousGetHandle();
+        private readonly byte[] _day = new byte[10];
+
+        public int Step() => Direct ? Native.Step(_handle) : raw.sqlite3_step(statement);
+
+        public long Count() => Direct ? Native.ColumnInt64(_handle, 1) : raw.sqlite3_column_int64(statement, 1);
+
+        /// <summary>The day's UTF-8 bytes; any other length than 10 is not a valid day and is read the slow way.</summary>
+        public ReadOnlySpan<byte> Day()
+        {
+            if (Direct && Native.ColumnBytes(_handle, 0) == _day.Length)
+            {
+                Marshal.Copy(Native.ColumnBlob(_handle, 0), _day, 0, _day.Length);
+                return _day;
+            }
+
+            return raw.sqlite3_column_blob(statement, 0);
+        }
+    }
+
+    private static class Native
+    {
+        public const string Library = "e_sqlite3";
+
+        [DllImport(Library, EntryPoint = "sqlite3_step")]
+        public static extern int Step(IntPtr statement);
+
+        [DllImport(Library, EntryPoint = "sqlite3_column_int64")]
+        [SuppressGCTransition]
+        public static extern long ColumnInt64(IntPtr statement, int column);
+
+        [DllImport(Library, EntryPoint = "sqlite3_column_blob")]
+        [SuppressGCTransition]
+        public static extern IntPtr ColumnBlob(IntPtr statement, int column);
+
+        [DllImport(Library, EntryPoint = "sqlite3_column_bytes")]
+        [SuppressGCTransition]
+        public static extern int ColumnBytes(IntPtr statement, int column);
     }
 }
