@@ -9,15 +9,18 @@ namespace AudienceTrends.Tests.Export;
 /// </summary>
 public class SqliteTrendReaderTests
 {
+    /// <summary>The contract's tables without its constraints: what a user's own database may hold.</summary>
+    private const string LooseSchema =
+        "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
+        "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);";
+
     private static readonly DateOnly First = new(2024, 2, 27);
 
     [TestCase(true)]
     [TestCase(false)]
     public async Task Extreme_negative_zero_and_text_counts_read_as_the_data_reader_reads_them(bool statementPerAudience)
     {
-        using var database = SqliteTestDatabase.Create(
-            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
-            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+        using var database = SqliteTestDatabase.Create(LooseSchema);
         database.Insert(["edges", "zero then gap"], []);
         database.Execute(
             "INSERT INTO audience_daily_size VALUES " +
@@ -40,9 +43,7 @@ public class SqliteTrendReaderTests
     [TestCase(false)]
     public async Task A_null_count_after_a_zero_still_fails_naming_the_column(bool statementPerAudience)
     {
-        using var database = SqliteTestDatabase.Create(
-            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
-            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+        using var database = SqliteTestDatabase.Create(LooseSchema);
         database.Insert(["b"], []);
         database.Execute("INSERT INTO audience_daily_size VALUES ('b', '2024-02-27', 0), ('b', '2024-02-28', NULL)");
 
@@ -57,9 +58,7 @@ public class SqliteTrendReaderTests
     [TestCase(false)]
     public async Task A_row_with_a_null_day_is_not_a_figure(bool statementPerAudience)
     {
-        using var database = SqliteTestDatabase.Create(
-            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
-            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+        using var database = SqliteTestDatabase.Create(LooseSchema);
         database.Insert(["c"], []);
 
         // BETWEEN never matches NULL, so a NULL day is not read at all: the audience simply has no figure that day.
