@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -49,6 +50,9 @@ internal static class SqliteTrendReader
         }
     }
 
+    // Hot loops are compiled fully optimised at once: tiered compilation would run the first jobs after a start, and
+    // the first rows of every big one, in unoptimised code while the JIT competes for the cores.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long ReadAudience(
         sqlite3 db, sqlite3_stmt statement, string audience, long?[] counts, int firstDayNumber, int dayCount, int timeoutSeconds)
     {
@@ -98,6 +102,7 @@ internal static class SqliteTrendReader
             raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, parameter), value), db);
 
     /// <summary>Parses SQLite's <c>yyyy-MM-dd</c> text as UTF-8 bytes, read in place: it runs once per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ParseIsoDayNumber(ReadOnlySpan<byte> text) =>
         DayNumberOrMinusOne(text) is var number and >= 0 ? number : throw NotIsoDay(Encoding.UTF8.GetString(text));
 
@@ -109,6 +114,7 @@ internal static class SqliteTrendReader
         return ascii && DayNumberOrMinusOne(bytes) is var number and >= 0 ? number : throw NotIsoDay(text.ToString());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DayNumberOrMinusOne(ReadOnlySpan<byte> text)
     {
         if (text.Length == 10 && text[4] == '-' && text[7] == '-')
@@ -128,6 +134,7 @@ internal static class SqliteTrendReader
     private static InvalidDataException NotIsoDay(string text) => new(
         $"audience_daily_size.day '{text}' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite.");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Digits(ReadOnlySpan<byte> text)
     {
         var value = 0;
