@@ -44,6 +44,15 @@ public sealed class StorageCalls : EventListener
         }
     }
 
-    private static string Path(string? uri) =>
-        Uri.TryCreate(uri, UriKind.Absolute, out var parsed) ? parsed.AbsolutePath : uri ?? "?";
+    /// <summary>The path, and the operation when the query names one (<c>comp=block</c>, <c>comp=blocklist</c>, ...).</summary>
+    private static string Path(string? uri)
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
+        {
+            return uri ?? "?";
+        }
+
+        var comp = parsed.Query.TrimStart('?').Split('&').FirstOrDefault(p => p.StartsWith("comp=", StringComparison.Ordinal));
+        return comp is null ? parsed.AbsolutePath : $"{parsed.AbsolutePath}?{comp}";
+    }
 }
