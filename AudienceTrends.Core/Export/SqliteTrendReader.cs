@@ -43,7 +43,8 @@ internal static class SqliteTrendReader
                 guard.Check(sql, parameterCount: 3);
                 SqliteException.ThrowExceptionForRC(raw.sqlite3_reset(statement), db);
                 SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, name, audience), db);
-                rows += ReadAudience(db, statement, audience, counts[audience], firstDay.DayNumber, dayCount, timeoutSeconds);
+                rows += ReadAudience(
+                    db, statement, audience, counts[audience], firstDay.DayNumber, dayCount, timeoutSeconds, cancellationToken);
             }
 
             return rows;
@@ -54,7 +55,14 @@ internal static class SqliteTrendReader
     // the first rows of every big one, in unoptimised code while the JIT competes for the cores.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long ReadAudience(
-        sqlite3 db, sqlite3_stmt statement, string audience, long?[] counts, int firstDayNumber, int dayCount, int timeoutSeconds)
+        sqlite3 db,
+        sqlite3_stmt statement,
+        string audience,
+        long?[] counts,
+        int firstDayNumber,
+        int dayCount,
+        int timeoutSeconds,
+        CancellationToken cancellationToken)
     {
         long rows = 0;
         Stopwatch? busy = null;
@@ -87,7 +95,8 @@ internal static class SqliteTrendReader
             {
                 // A writer holds the database: wait as Microsoft.Data.Sqlite does, up to the command timeout.
                 raw.sqlite3_reset(statement);
-                Thread.Sleep(10);
+                cancellationToken.WaitHandle.WaitOne(10);
+                cancellationToken.ThrowIfCancellationRequested();
             }
             else
             {
