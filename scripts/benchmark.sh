@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks the real export (SQLite -> CSV -> managed Blob storage on Azurite) against the sqlite3 tool plus a
-# plain SDK upload, at 100x365, 2000x365 and 10000x730 (audiences x days) or the sizes given, and prints one table.
+# plain SDK upload, at 100x365, 1000x366 and 10000x730 (audiences x days) or the sizes given, N runs each (default 3,
+# interleaved), with the export's phases; then 1,000 intake creates at 64 concurrent against their two storage writes.
 # Figures only: a missed target prints MISS; the exit code is non-zero only when something actually failed.
-# Usage: scripts/benchmark.sh [<audiences>x<days> ...]    e.g. scripts/benchmark.sh 100x365 2000x365
+# Usage: scripts/benchmark.sh [--runs N] [<audiences>x<days> ...]    e.g. scripts/benchmark.sh --runs 5 1000x366
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-prereqs.sh

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,8 @@ namespace AudienceTrends.Core.Export;
 /// values of the day parameters differ per provider. Names match exactly (ordinal, case-sensitive) whatever the
 /// database's collation: rows a case-insensitive collation returns for another spelling are ignored.
 /// SQL Server gets one statement per chunk of audiences (one round trip each). The embedded SQLite has no round trip
-/// but a costly call per value read, so there each audience gets its own statement returning only day and count:
-/// the name is not read on every row.
+/// but a cost per value read, so there each audience gets its own statement returning only day and count, read
+/// through SQLite's C API (<see cref="SqliteTrendReader"/>): the name is not read on every row.
 /// </summary>
 public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 {
@@ -137,7 +138,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 var known = (await KnownAsync(connection, byChunk, cancellationToken)).ToArray();
                 statements += 1 + known.Length;
 
-                // Reading is CPU work in Microsoft.Data.Sqlite's per-value calls, on the calling thread. SQLite serves
+                // Reading is CPU work in SQLite's native calls, on the calling thread. SQLite serves
                 // several connections of one process at once: each of two connections reads half of the audiences.
                 // Both halves finish before the chunk is returned (or fails), so no read outlives its connection.
                 var half = known.Length / 2;
@@ -150,7 +151,8 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 // Own threads, not the pool's: on two cores, two blocking reads on pool threads hold up the CSV
                 // writer's and the upload's continuations until the pool adds threads.
                 Task<long> ReadHalf(DbConnection halfConnection, string[] names) => Task.Factory.StartNew(
-                    () => ReadAudiences(halfConnection, names, counts, first, last, firstDay.DayNumber, dayCount, cancellationToken),
+                    () => SqliteTrendReader.Read((SqliteConnection)halfConnection, guard, names, counts, firstDay, dayCount,
+                        options.CommandTimeoutSeconds, cancellationToken),
                     cancellationToken,
                     TaskCreationOptions.LongRunning,
                     TaskScheduler.Default);
@@ -196,59 +198,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         return known;
     }
 
-    private long ReadAudiences(
-        DbConnection connection,
-        string[] names,
-        Dictionary<string, long?[]> counts,
-        SqlArgument first,
-        SqlArgument last,
-        int firstDayNumber,
-        int dayCount,
-        CancellationToken cancellationToken)
-    {
-        long rows = 0;
-        foreach (var name in names)
-        {
-            cancellationToken.ThrowIfCancellationRequested(); // the synchronous reads do not look at the token
-            var command = guard.Command(
-                AudienceTrendSql, [new SqlArgument("name", name), first, last], options.CommandTimeoutSeconds, cancellationToken);
-            rows += ReadAudience(connection, command, name, counts[name], firstDayNumber, dayCount);
-        }
-
-        return rows;
-    }
-
-    /// <summary>
-    /// One audience's rows, synchronously (Microsoft.Data.Sqlite has no asynchronous I/O). Each value read costs
-    /// several native calls, so only day and count are read; the count without an IsDBNull check, as the contract
-    /// makes it NOT NULL (GetInt64 checks anyway and throws, turned here into a message naming the column).
-    /// </summary>
-    private static long ReadAudience(
-        DbConnection connection, CommandDefinition command, string name, long?[] counts, int firstDayNumber, int dayCount)
-    {
-        using var reader = connection.ExecuteReader(command);
-        long rows = 0;
-        try
-        {
-            while (reader.Read())
-            {
-                rows++;
-                var index = ParseIsoDayNumber(reader.GetString(0)) - firstDayNumber;
-                if ((uint)index < (uint)dayCount)
-                {
-                    counts[index] = reader.GetInt64(1);
-                }
-            }
-        }
-        catch (InvalidOperationException) when (reader.IsDBNull(1))
-        {
-            throw NullCount(name);
-        }
-
-        return rows;
-    }
-
-    private static InvalidDataException NullCount(string audience) => new(
+    internal static InvalidDataException NullCount(string audience) => new(
         $"audience_daily_size.contact_count is NULL for audience '{audience}'; the SQL contract requires a count on every row.");
 
     private async Task<long> ReadChunkAsync(
@@ -289,7 +239,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 
             var dayNumber = sqlServer
                 ? DateOnly.FromDateTime(reader.GetDateTime(1)).DayNumber
-                : ParseIsoDayNumber(reader.GetString(1));
+                : SqliteTrendReader.ParseIsoDayNumber(reader.GetString(1));
             var index = dayNumber - firstDayNumber;
             if ((uint)index >= (uint)dayCount)
             {
@@ -305,7 +255,10 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 
     private SqlArgument DayArgument(string name, DateOnly day) => options.Provider == DatabaseProvider.SqlServer
         ? new SqlArgument(name, day.ToDateTime(TimeOnly.MinValue), DbType.Date)
-        : new SqlArgument(name, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), DbType.String);
+        : new SqlArgument(name, IsoDay(day), DbType.String);
+
+    /// <summary>A day as SQLite stores it under the contract.</summary>
+    internal static string IsoDay(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -325,40 +278,5 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
             await connection.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>Parses SQLite's <c>yyyy-MM-dd</c> text without the culture machinery: it runs once per row.</summary>
-    internal static int ParseIsoDayNumber(ReadOnlySpan<char> text)
-    {
-        if (text.Length == 10 && text[4] == '-' && text[7] == '-')
-        {
-            var year = Digits(text[..4]);
-            var month = Digits(text[5..7]);
-            var day = Digits(text[8..]);
-            if (year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
-            {
-                return new DateOnly(year, month, day).DayNumber;
-            }
-        }
-
-        throw new InvalidDataException(
-            $"audience_daily_size.day '{text}' is not a yyyy-MM-dd date, as the SQL contract requires on SQLite.");
-    }
-
-    private static int Digits(ReadOnlySpan<char> text)
-    {
-        var value = 0;
-        foreach (var c in text)
-        {
-            var digit = (uint)(c - '0');
-            if (digit > 9)
-            {
-                return -1;
-            }
-
-            value = (value * 10) + (int)digit;
-        }
-
-        return value;
     }
 }

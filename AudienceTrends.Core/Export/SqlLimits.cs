@@ -63,7 +63,8 @@ internal sealed class SqlCommandGuard(Action<string, int>? observe = null)
         return count;
     }
 
-    private void Check(string sql, int parameterCount)
+    /// <summary>For statements run through SQLite's C API (<see cref="SqliteTrendReader"/>), once per execution.</summary>
+    public void Check(string sql, int parameterCount)
     {
         observe?.Invoke(sql, parameterCount);
         if (parameterCount > SqlLimits.MaxParametersPerStatement)

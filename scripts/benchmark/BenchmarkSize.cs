@@ -5,7 +5,7 @@ namespace AudienceTrends.Benchmark;
 /// <summary>N audiences × D days, written <c>NxD</c>.</summary>
 public readonly record struct BenchmarkSize(int Audiences, int Days)
 {
-    public static readonly IReadOnlyList<BenchmarkSize> Standard = [new(100, 365), new(2_000, 365), new(10_000, 730)];
+    public static readonly IReadOnlyList<BenchmarkSize> Standard = [new(100, 365), new(1_000, 366), new(10_000, 730)];
 
     /// <summary>Every size's data starts here; a request covers exactly the seeded days.</summary>
     public static readonly DateOnly FirstDay = new(2024, 1, 1);

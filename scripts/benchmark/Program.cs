@@ -1,24 +1,39 @@
+using System.Globalization;
 using AudienceTrends.Benchmark;
 
-// Parent: `[size ...]` (default: every standard size) runs the whole benchmark and prints one table.
-// Child: `--export <database> <size>` runs one export in a process of its own, so its peak working set is its own.
+// Parent: `[--runs N] [size ...]` (default: 3 runs of every standard size) runs the whole benchmark and prints tables.
+// Children: `--export <database> <size>` runs one export in a process of its own, so its peak working set is its own;
+// `--intake <database> <creates> <concurrency> <runs>` measures the intake against its two storage writes.
 try
 {
-    if (args is ["--export", var database, var size])
+    switch (args)
     {
-        await ExportRun.RunAsync(database, BenchmarkSize.Parse(size));
-    }
-    else
-    {
-        var sizes = args.Length == 0 ? BenchmarkSize.Standard : args.Select(BenchmarkSize.Parse).ToList();
-        await BenchmarkRun.RunAsync(sizes);
+        case ["--export", var database, var size]:
+            await ExportRun.RunAsync(database, BenchmarkSize.Parse(size));
+            break;
+        case ["--intake", var database, var creates, var concurrency, var runs]:
+            await IntakeRun.RunAsync(database, Count(creates), Count(concurrency), Count(runs));
+            break;
+        default:
+            var runCount = 3;
+            var rest = args.ToList();
+            if (rest.IndexOf("--runs") is var at and >= 0)
+            {
+                runCount = at + 1 < rest.Count ? Count(rest[at + 1]) : throw new FormatException("--runs needs a number.");
+                rest.RemoveRange(at, 2);
+            }
+
+            var sizes = rest.Count == 0 ? BenchmarkSize.Standard : rest.Select(BenchmarkSize.Parse).ToList();
+            await BenchmarkRun.RunAsync(sizes, runCount);
+            break;
     }
 
     return 0;
 }
 catch (Exception e) when (e is FormatException)
 {
-    await Console.Error.WriteLineAsync($"{e.Message}\nUsage: AudienceTrends.Benchmark [<audiences>x<days> ...]   e.g. 100x365 2000x365 10000x730");
+    await Console.Error.WriteLineAsync(
+        $"{e.Message}\nUsage: AudienceTrends.Benchmark [--runs N] [<audiences>x<days> ...]   e.g. --runs 5 1000x366 10000x730");
     return 2;
 }
 catch (Exception e)
@@ -26,3 +41,8 @@ catch (Exception e)
     await Console.Error.WriteLineAsync($"Benchmark failed: {e}");
     return 1;
 }
+
+static int Count(string text) =>
+    int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+        ? value
+        : throw new FormatException($"'{text}' is not a positive whole number.");

@@ -57,8 +57,22 @@ public static class TrendDatabase
         return rows;
     }
 
+    /// <summary>The contract's schema and the given audiences, without figures: what the intake checks names against.</summary>
+    public static void CreateAudiences(string path, IEnumerable<string> names)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        Execute(connection, SqlScripts.SqliteSchema);
+        using var audience = Prepare(connection, null, "INSERT INTO audience (name) VALUES ($name)", "$name");
+        foreach (var name in names)
+        {
+            audience.Parameters[0].Value = name;
+            audience.ExecuteNonQuery();
+        }
+    }
+
     private static SqliteCommand Prepare(
-        SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+        SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AudienceTrends.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AudienceTrends.Benchmark;
+
+/// <summary>The app's own DI, as the tests' stand-in host builds it, on one SQLite file and the parent's Azurite.</summary>
+public static class BenchmarkHost
+{
+    public const string StorageVariable = "AUDIENCETRENDS_BENCHMARK_STORAGE";
+
+    public static async Task<IHost> StartAsync(string databasePath, int maxAudiences, int maxDays)
+    {
+        var storage = Environment.GetEnvironmentVariable(StorageVariable)
+            ?? throw new InvalidOperationException($"{StorageVariable} is not set; the parent benchmark sets it.");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storage,
+            ["SecretProtection:Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Database:Provider"] = "Sqlite",
+            ["Database:ConnectionString"] = $"Data Source={databasePath}",
+            ["Intake:MaxAudiences"] = Invariant(Math.Max(maxAudiences, 1000)),
+            ["Intake:MaxTimeframeDays"] = Invariant(Math.Max(maxDays, 366)),
+            ["Intake:MaxBodyBytes"] = Invariant(64 * 1024 * 1024),
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddAudienceTrends(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync(); // validates every options class, as the worker does at start-up
+        return host;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
