@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace AudienceTrends.Core.Export;
 
@@ -138,49 +136,5 @@ public sealed class TrendCsvWriter
             bytes.CopyTo(_bytes.AsSpan(_length));
             _length += bytes.Length;
         }
-    }
-}
-
-/// <summary>
-/// One text field of the export, as RFC 4180 wants it and as CsvHelper (<c>CsvInjection.Escape</c>) wrote it before:
-/// quoted, with quotes doubled, when it holds a comma, a quote, CR or LF. Names come from the database: a name that
-/// starts like a spreadsheet formula (<c>= + - @</c>, tab, CR), such as <c>=HYPERLINK(...)</c>, gets a leading
-/// apostrophe and quotes, so a spreadsheet shows it as text instead of running it.
-/// </summary>
-internal static class CsvField
-{
-    private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
-    private static readonly SearchValues<char> FormulaStart = SearchValues.Create("=+-@\t\r");
-
-    /// <summary>The most bytes <see cref="Write"/> can take for <paramref name="text"/>.</summary>
-    public static int MaxBytes(string text) => (Encoding.UTF8.GetMaxByteCount(text.Length) * 2) + 3;
-
-    /// <summary>Writes the field (invalid UTF-16 as U+FFFD) and returns its length in bytes.</summary>
-    public static int Write(string text, Span<byte> destination)
-    {
-        var formula = text.Length > 0 && FormulaStart.Contains(text[0]);
-        if (!formula && !text.AsSpan().ContainsAny(NeedsQuotes))
-        {
-            return Encoding.UTF8.GetBytes(text, destination);
-        }
-
-        var at = 0;
-        destination[at++] = (byte)'"';
-        if (formula)
-        {
-            destination[at++] = (byte)'\'';
-        }
-
-        var rest = text.AsSpan();
-        while (rest.IndexOf('"') is var quote and >= 0)
-        {
-            at += Encoding.UTF8.GetBytes(rest[..(quote + 1)], destination[at..]);
-            destination[at++] = (byte)'"';
-            rest = rest[(quote + 1)..];
-        }
-
-        at += Encoding.UTF8.GetBytes(rest, destination[at..]);
-        destination[at++] = (byte)'"';
-        return at;
     }
 }

@@ -17,7 +17,9 @@ public class SqlTrendExportTests(bool statementPerAudience)
     private static readonly string[] QuotingNames = ["vip, \"gold\" tier", "say \"hi\"", "two\r\nlines", "semi;colon"];
 
     private static readonly string[] FormulaNames =
-        ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tindented", "\rreturn"];
+        ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tindented", "\rreturn",
+            " =1+2", "\u00A0 @SUM(A1)", "\u3000-1", "\u200B=x", "＝1+2", "＋1", "－1", "＠SUM(A1)", "|calc", "｜calc",
+            "=cmd|' /C calc'!A0"];
 
     private SqliteTestDatabase database = null!;
 

@@ -148,10 +148,15 @@ internal static class ExpectedCsv
         return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(csv.ToString());
     }
 
-    /// <summary>RFC 4180 quoting; a name a spreadsheet would run as a formula gets a leading apostrophe and quotes.</summary>
+    /// <summary>
+    /// RFC 4180 quoting; a name a spreadsheet would run as a formula (OWASP: starts with = + - @ | or their full-width
+    /// forms, after any leading white space; or with tab or CR) gets a leading apostrophe and quotes.
+    /// </summary>
     public static string Field(string value)
     {
-        var formula = value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal);
+        var visible = value.TrimStart().TrimStart('\u200B', '\uFEFF').TrimStart();
+        var formula = (value.Length > 0 && value[0] is '\t' or '\r') ||
+            (visible.Length > 0 && "=+-@|＝＋－＠｜".Contains(visible[0], StringComparison.Ordinal));
         if (formula)
         {
             value = "'" + value;
