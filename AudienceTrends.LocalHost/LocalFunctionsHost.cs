@@ -7,6 +7,7 @@ using AudienceTrends.LocalHost.Logging;
 using AudienceTrends.LocalHost.Metadata;
 using AudienceTrends.LocalHost.Queues;
 using AudienceTrends.LocalHost.Timers;
+using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,7 +66,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         Http = new HttpTriggerDispatcher(functions, hostJson.RoutePrefix, Invoker, app.Services.GetRequiredService<ILogger<HttpExceptionMiddleware>>());
         app.Run(Http.HandleAsync);
 
-        var queues = functions.Any(f => f.Trigger.Type == "queueTrigger") ? app.Services.GetRequiredService<StorageClients>().Queues : null;
+        var queues = new Lazy<QueueServiceClient>(() => app.Services.GetRequiredService<StorageClients>().Queues);
         Queues = functions.Where(f => f.Trigger.Type == "queueTrigger").Select(f =>
         {
             if (f.Trigger.Connection is { } connection && connection != StorageOptions.SectionName)
@@ -73,9 +74,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
                 throw new NotSupportedException($"{f.Name}: the local host serves queues of the '{StorageOptions.SectionName}' connection only, not '{connection}'.");
             }
 
-            var name = Resolve(f.Trigger.QueueName!);
-            return new QueueTriggerListener(f, queues!.GetQueueClient(name), queues.GetQueueClient(name + "-poison"), hostJson.Queues, Invoker,
-                hostLogger, TimeProvider.System);
+            return new QueueTriggerListener(f, Resolve(f.Trigger.QueueName!), queues, hostJson.Queues, Invoker, hostLogger, TimeProvider.System);
         }).ToList();
         Timers = functions.Where(f => f.Trigger.Type == "timerTrigger")
             .Select(f => new TimerTriggerListener(f, Resolve(f.Trigger.Schedule!), Invoker, hostLogger, TimeProvider.System)).ToList();

@@ -16,9 +16,10 @@ public sealed record FunctionMetadata(string Name, string ScriptFile, string Ent
     /// <summary>The host's name for the function in its logs: <c>Functions.Name</c>.</summary>
     public string LogName => "Functions." + Name;
 
-    public static IReadOnlyList<FunctionMetadata> Load(string directory)
+    /// <summary>Reads functions.metadata from <paramref name="directory"/> (default: this program's own folder).</summary>
+    public static IReadOnlyList<FunctionMetadata> Load(string? directory = null)
     {
-        var path = Path.Combine(directory, FileName);
+        var path = Path.Combine(directory ?? AppContext.BaseDirectory, FileName);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path} is missing: build AudienceTrends.Functions (the Functions SDK writes it).", path);

@@ -16,9 +16,10 @@ public sealed record QueueDelivery(string MessageId, long DequeueCount, Exceptio
 /// running; deletes a message when the function succeeds; on failure makes it visible again after
 /// <c>visibilityTimeout</c>, or, at its <c>maxDequeueCount</c>th attempt, moves it to <c>&lt;queue&gt;-poison</c>.
 /// A message stays invisible to other receivers while its function runs.
+/// The storage client is taken from the app on first use, after the app's options were validated at start.
 /// </summary>
 public sealed class QueueTriggerListener(
-    FunctionMetadata function, QueueClient queue, QueueClient poisonQueue, QueueSettings settings, FunctionInvoker invoker,
+    FunctionMetadata function, string queueName, Lazy<QueueServiceClient> queues, QueueSettings settings, FunctionInvoker invoker,
     ILogger logger, TimeProvider clock)
 {
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
@@ -26,13 +27,17 @@ public sealed class QueueTriggerListener(
 
     public FunctionMetadata Function => function;
 
-    public string QueueName => queue.Name;
+    public string QueueName => queueName;
+
+    private QueueClient Queue => field ??= queues.Value.GetQueueClient(queueName);
+
+    private QueueClient PoisonQueue => field ??= queues.Value.GetQueueClient(queueName + "-poison");
 
     /// <summary>Receives one message and runs the function on it; null when the queue is empty.</summary>
     public async Task<QueueDelivery?> ProcessNextAsync(CancellationToken cancellationToken)
     {
-        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        var message = (await queue.ReceiveMessageAsync(RunningVisibility, cancellationToken)).Value;
+        await Queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var message = (await Queue.ReceiveMessageAsync(RunningVisibility, cancellationToken)).Value;
         return message is null ? null : await ProcessAsync(message, cancellationToken);
     }
 
@@ -56,11 +61,11 @@ public sealed class QueueTriggerListener(
             {
                 if (!created)
                 {
-                    await queue.CreateIfNotExistsAsync(cancellationToken: stopping);
+                    await Queue.CreateIfNotExistsAsync(cancellationToken: stopping);
                     created = true;
                 }
 
-                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, RunningVisibility, stopping)).Value;
+                batch = (await Queue.ReceiveMessagesAsync(settings.BatchSize, RunningVisibility, stopping)).Value;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -68,7 +73,7 @@ public sealed class QueueTriggerListener(
             }
             catch (RequestFailedException e)
             {
-                logger.LogWarning(e, "Polling queue '{QueueName}' for '{FunctionName}' failed; trying again", queue.Name, function.LogName);
+                logger.LogWarning(e, "Polling queue '{QueueName}' for '{FunctionName}' failed; trying again", Queue.Name, function.LogName);
                 batch = [];
             }
 
@@ -106,7 +111,7 @@ public sealed class QueueTriggerListener(
         {
             logger.LogInformation("Trigger Details: MessageId: {MessageId}, DequeueCount: {DequeueCount}, InsertedOn: {InsertedOn:O}",
                 message.MessageId, message.DequeueCount, message.InsertedOn);
-            await invoker.InvokeAsync(function, Guid.NewGuid(), $"New queue message detected on '{queue.Name}'.", values, null, cancellationToken);
+            await invoker.InvokeAsync(function, Guid.NewGuid(), $"New queue message detected on '{Queue.Name}'.", values, null, cancellationToken);
         }
         catch (Exception e)
         {
@@ -122,21 +127,21 @@ public sealed class QueueTriggerListener(
         // Settling runs even when the host is stopping: a message must not stay hidden for the running window.
         if (failure is null)
         {
-            await queue.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
+            await Queue.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
             return new QueueDelivery(message.MessageId, message.DequeueCount, null, false);
         }
 
         if (message.DequeueCount >= settings.MaxDequeueCount)
         {
             logger.LogWarning("Message has reached MaxDequeueCount of {MaxDequeueCount}. Moving message to queue '{PoisonQueueName}'.",
-                settings.MaxDequeueCount, poisonQueue.Name);
-            await poisonQueue.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
-            await poisonQueue.SendMessageAsync(message.MessageText, CancellationToken.None);
-            await queue.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
+                settings.MaxDequeueCount, PoisonQueue.Name);
+            await PoisonQueue.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+            await PoisonQueue.SendMessageAsync(message.MessageText, CancellationToken.None);
+            await Queue.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
             return new QueueDelivery(message.MessageId, message.DequeueCount, failure, true);
         }
 
-        await queue.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None);
+        await Queue.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None);
         return new QueueDelivery(message.MessageId, message.DequeueCount, failure, false);
     }
 
@@ -154,7 +159,7 @@ public sealed class QueueTriggerListener(
                 return;
             }
 
-            var update = await queue.UpdateMessageAsync(messageId, receipt(), visibilityTimeout: RunningVisibility, cancellationToken: CancellationToken.None);
+            var update = await Queue.UpdateMessageAsync(messageId, receipt(), visibilityTimeout: RunningVisibility, cancellationToken: CancellationToken.None);
             renewed(update.Value.PopReceipt);
         }
     }
