@@ -80,7 +80,7 @@ public sealed class QueueTriggerListener(
             if (batch.Length > 0)
             {
                 pollingInterval = TimeSpan.Zero;
-                running.AddRange(batch.Select(m => Task.Run(() => ProcessAsync(m, stopping), CancellationToken.None)));
+                running.AddRange(batch.Select(m => Task.Run(() => ProcessInBackgroundAsync(m, stopping), CancellationToken.None)));
                 continue;
             }
 
@@ -98,6 +98,20 @@ public sealed class QueueTriggerListener(
         }
 
         await Task.WhenAll(running);
+    }
+
+    private async Task ProcessInBackgroundAsync(QueueMessage message, CancellationToken stopping)
+    {
+        try
+        {
+            await ProcessAsync(message, stopping);
+        }
+        catch (RequestFailedException e)
+        {
+            // The function's own failures are settled inside; this is the storage refusing the settlement itself.
+            logger.LogError(e, "Settling message {MessageId} of queue '{QueueName}' failed; it is delivered again when its invisibility ends",
+                message.MessageId, queueName);
+        }
     }
 
     private async Task<QueueDelivery> ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
