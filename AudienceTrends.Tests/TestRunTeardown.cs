@@ -2,10 +2,14 @@ using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests;
 
-/// <summary>Stops the run-wide servers once every test has finished.</summary>
+/// <summary>Stops the run-wide servers and deletes the run's temp folders once every test has finished.</summary>
 [SetUpFixture]
 public sealed class TestRunTeardown
 {
     [OneTimeTearDown]
-    public Task StopSharedServersAsync() => Azurite.StopIfStartedAsync();
+    public async Task StopSharedServersAsync()
+    {
+        await Azurite.StopIfStartedAsync();
+        TempFolders.DeleteAll();
+    }
 }

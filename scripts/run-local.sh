@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# Runs the service locally on the embedded defaults: Azurite (from the project's npm packages) for tables, queues
-# and blobs, SQLite with demo data, managed download storage. Needs Azure Functions Core Tools (`func`); installs it
-# from npm into the project when missing, and says so plainly and stops when that cannot be done.
+# Runs the service locally on the embedded defaults: Azurite (from the project's npm packages) for tables, queues and
+# blobs, SQLite with demo data, managed download storage. Uses Azure Functions Core Tools (`func`) when it is on PATH,
+# and otherwise the project's own local host (AudienceTrends.LocalHost), so it works offline on any machine that can
+# build the project. Ctrl-C (or SIGTERM) stops everything it started and exits 0.
+#
+# Usage: scripts/run-local.sh [--port N]         (default: local.settings.json Host.LocalHttpPort, 7071)
+# Azurite's ports: AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT (default 10000, 10001, 10002).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+
+port=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port="${2:-}"; shift 2 ;;
+    *) echo "Unknown argument '$1'. Usage: scripts/run-local.sh [--port N]" >&2; exit 2 ;;
+  esac
+done
+blob_port=${AZURITE_BLOB_PORT:-10000}
+queue_port=${AZURITE_QUEUE_PORT:-10001}
+table_port=${AZURITE_TABLE_PORT:-10002}
 
 if [ ! -d node_modules/azurite ]; then
+  echo "Installing Azurite from package-lock.json (npm ci)..."
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
@@ -15,36 +30,92 @@ if [ ! -f local.settings.json ]; then
   echo "Created local.settings.json from local.settings.sample.json."
 fi
 
-func_bin=$(command -v func || true)
-if [ -z "$func_bin" ] && [ -x node_modules/.bin/func ] && node_modules/.bin/func --version >/dev/null 2>&1; then
-  func_bin="$root/node_modules/.bin/func"
+if [ -z "$port" ]; then
+  port=$(node -e 'const s = require("./local.settings.json"); console.log((s.Host && s.Host.LocalHttpPort) || 7071)')
 fi
-if [ -z "$func_bin" ]; then
-  echo "Azure Functions Core Tools (func) is not installed; installing it into the project from npm..."
-  if npm install --no-save --no-audit --no-fund --loglevel=error azure-functions-core-tools@4 && [ -x node_modules/.bin/func ] \
-     && node_modules/.bin/func --version >/dev/null 2>&1; then
-    func_bin="$root/node_modules/.bin/func"
-  else
-    cat >&2 <<'MSG'
 
-Azure Functions Core Tools could not be installed. Its npm package downloads the Functions host from Microsoft's
-download servers during installation, and this machine cannot reach them (no internet access?).
-Install Core Tools v4 by another route (https://learn.microsoft.com/azure/azure-functions/functions-run-local),
-make sure `func` is on PATH, and run this script again. The tests do not need it: scripts/test.sh runs the app
-in a stand-in host.
-MSG
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+check_free() { # port, what uses it, how to choose another
+  if port_in_use "$1"; then
+    echo "Port $1 ($2) is already in use: another run of this script, an Azurite or a Functions host may still be running." >&2
+    echo "Stop it (\`ss -ltnp 'sport = :$1'\` shows which process holds it), or choose another port: $3" >&2
     exit 1
   fi
-fi
+}
+check_free "$port" "the function app's HTTP port" "scripts/run-local.sh --port <n>"
+check_free "$blob_port" "Azurite Blob" "AZURITE_BLOB_PORT=<n> scripts/run-local.sh"
+check_free "$queue_port" "Azurite Queue" "AZURITE_QUEUE_PORT=<n> scripts/run-local.sh"
+check_free "$table_port" "Azurite Table" "AZURITE_TABLE_PORT=<n> scripts/run-local.sh"
+
+azurite_pid=""
+app_pid=""
+stop_all() {
+  for pid in $app_pid $azurite_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in $app_pid $azurite_pid; do
+    wait "$pid" 2>/dev/null || true
+  done
+  app_pid=""
+  azurite_pid=""
+}
+trap 'echo "Stopping..."; stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
 
 mkdir -p .azurite
 node node_modules/azurite/dist/src/azurite.js --location .azurite --skipApiVersionCheck --disableTelemetry \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 > .azurite/azurite.log 2>&1 &
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+  --blobPort "$blob_port" --queuePort "$queue_port" --tablePort "$table_port" > .azurite/azurite.log 2>&1 &
 azurite_pid=$!
-trap 'kill $azurite_pid 2>/dev/null || true' EXIT
-echo "Azurite started (blob 10000, queue 10001, table 10002), log in .azurite/azurite.log."
+for _ in $(seq 1 300); do
+  if port_in_use "$blob_port" && port_in_use "$queue_port" && port_in_use "$table_port"; then break; fi
+  if ! kill -0 "$azurite_pid" 2>/dev/null; then
+    echo "Azurite stopped at start; its log (.azurite/azurite.log):" >&2; cat .azurite/azurite.log >&2; exit 1
+  fi
+  sleep 0.1
+done
+echo "Azurite started (blob $blob_port, queue $queue_port, table $table_port), data in .azurite/, log in .azurite/azurite.log."
+if [ "$blob_port$queue_port$table_port" != "100001000110002" ]; then
+  key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+fi
 
-dotnet build AudienceTrends.Functions --configuration Debug --verbosity quiet
-cd AudienceTrends.Functions/bin/Debug/net10.0
-echo "Starting the function app on http://localhost:7071 (POST /v2/audiencetrendsexport, GET /v2/jobs)."
-"$func_bin" host start --port 7071
+# No build servers left behind: everything this script starts, it stops.
+build=(dotnet build --configuration Debug --verbosity quiet -consoleLoggerParameters:ErrorsOnly -nodeReuse:false -p:UseSharedCompilation=false)
+func_bin=$(command -v func || true)
+if [ -n "$func_bin" ]; then
+  echo "Host: Azure Functions Core Tools ($func_bin). Building (NuGet restore included)..."
+  "${build[@]}" AudienceTrends.Functions
+  cd AudienceTrends.Functions/bin/Debug/net10.0
+  "$func_bin" host start --port "$port" &
+else
+  echo "Host: AudienceTrends.LocalHost, the project's local host (Azure Functions Core Tools' func is not on PATH)."
+  echo "Building (NuGet restore included)..."
+  "${build[@]}" AudienceTrends.LocalHost
+  cd AudienceTrends.LocalHost/bin/Debug/net10.0
+  dotnet AudienceTrends.LocalHost.dll --port "$port" &
+fi
+app_pid=$!
+
+for _ in $(seq 1 600); do
+  if port_in_use "$port"; then break; fi
+  if ! kill -0 "$app_pid" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if port_in_use "$port"; then
+  cat <<MSG
+
+The function app is running at http://localhost:$port (POST /v2/audiencetrendsexport, GET /v2/jobs). Try:
+  curl -i -X POST http://localhost:$port/v2/audiencetrendsexport -H "Content-Type: application/json" --data @examples/ui-download.json
+Ctrl-C stops it and Azurite.
+
+MSG
+fi
+
+set +e
+wait "$app_pid"
+status=$?
+set -e
+app_pid=""
+echo "The function app exited with status $status." >&2
+exit "$status"

@@ -5,10 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-prereqs.sh
 
+# The run's temp files (the tests' and the .NET toolchain's) go to a folder of its own, deleted at the end, and the
+# build leaves no build servers behind: after the run no temp folder, process or port of it remains. 755: the SFTP/FTP
+# servers' users traverse it.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/audiencetrends-test-XXXXXX")
+chmod 755 "$run_tmp"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp"
+
 results=".artifacts/test-results"
 rm -rf "$results"
 set +e
-dotnet test AudienceTrends.sln --configuration Release --no-restore \
+dotnet test AudienceTrends.sln --configuration Release --no-restore -nodeReuse:false -p:UseSharedCompilation=false \
   --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 set -e

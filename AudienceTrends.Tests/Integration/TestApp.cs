@@ -18,7 +18,7 @@ public static class TestApp
     public static async Task<Dictionary<string, string?>> SettingsAsync(string? databasePath = null, bool seedDemoData = true)
     {
         var azurite = await Azurite.InstanceAsync();
-        databasePath ??= Path.Combine(Directory.CreateTempSubdirectory("audiencetrends-db-").FullName, "demo.db");
+        databasePath ??= Path.Combine(TempFolders.Create("audiencetrends-db-"), "demo.db");
         return new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,

@@ -13,10 +13,11 @@ public static class TestDatabase
     public static string PathOf(IDictionary<string, string?> settings) =>
         new SqliteConnectionStringBuilder(settings["Database:ConnectionString"]).DataSource;
 
-    /// <summary>A new database file with the contract's schema and exactly these audiences and rows; it outlives the test's host.</summary>
+    /// <summary>A new database file with the contract's schema and exactly these audiences and rows; it outlives the test's host and is deleted at the end of the run.</summary>
     public static string Create(IEnumerable<string> audiences, IEnumerable<(string Audience, DateOnly Day, long Count)> rows)
     {
         var database = SqliteTestDatabase.Create();
+        Infrastructure.TempFolders.Track(database.Directory);
         database.Insert(audiences, rows);
         return database.FilePath;
     }

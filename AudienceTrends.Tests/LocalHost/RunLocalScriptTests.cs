@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using AudienceTrends.Tests.Infrastructure;
+using AudienceTrends.Tests.Integration;
+
+namespace AudienceTrends.Tests.LocalHost;
+
+/// <summary>
+/// <c>scripts/run-local.sh</c> as a newcomer runs it: a fresh copy of the tree, no Core Tools on PATH, the README's
+/// curl steps over real HTTP, Ctrl-C. Ports are the test's own (the script's --port and AZURITE_*_PORT) so a
+/// developer's Azurite or another run is not disturbed.
+/// </summary>
+public sealed partial class RunLocalScriptTests
+{
+    [Test]
+    public async Task Newcomer_runs_the_script_without_core_tools_exports_the_ui_example_and_stops_it_with_ctrl_c()
+    {
+        using var tree = WorkingTreeCopy.Create();
+        var ports = Enumerable.Range(0, 4).Select(_ => ServerProcess.FreeTcpPort()).ToArray();
+
+        string jobId;
+        await using (var run = await StartScriptAsync(tree, ports))
+        {
+            Assert.That(run.Output, Does.Contain("Host: AudienceTrends.LocalHost"), "the script says which host runs");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{ports[0]}/"), Timeout = TimeSpan.FromSeconds(60) };
+
+            var created = await http.PostExportAsync(HttpJson.Example("ui-download.json"));
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await created.Content.ReadAsStringAsync());
+            jobId = (await created.JsonAsync())["jobId"]!.GetValue<string>();
+            var job = await WaitUntilFinalAsync(http, jobId);
+            Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"), job.ToJsonString());
+
+            var downloaded = await http.GetByteArrayAsync(job["result"]!["downloadUrl"]!.GetValue<string>());
+            var demoDatabase = Path.Combine(tree.Root, "AudienceTrends.LocalHost", "bin", "Debug", "net10.0", ".data", "audiencetrends-demo.db");
+            Assert.That(downloaded, Is.EqualTo(TestDatabase.ExpectedCsv(demoDatabase, ["audience1", "audience2"], new(2021, 7, 16), new(2021, 8, 16))));
+
+            await StopWithCtrlCAsync(run, tree, ports);
+        }
+
+        // A second run works, and finds the first run's job in Azurite's data.
+        await using (var again = await StartScriptAsync(tree, ports))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{ports[0]}/"), Timeout = TimeSpan.FromSeconds(60) };
+            var job = await (await http.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
+            Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"), job.ToJsonString());
+            await StopWithCtrlCAsync(again, tree, ports);
+        }
+    }
+
+    [Test]
+    public async Task A_port_in_use_stops_the_script_naming_the_port_and_what_to_do()
+    {
+        using var tree = WorkingTreeCopy.Create();
+        var ports = Enumerable.Range(0, 4).Select(_ => ServerProcess.FreeTcpPort()).ToArray();
+        using var squatter = new TcpListener(IPAddress.Loopback, ports[2]);
+        squatter.Start();
+
+        var (exitCode, output) = await RunToEndAsync(tree, ports);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(output, Does.Contain($"Port {ports[2]} (Azurite Queue) is already in use"));
+            Assert.That(output, Does.Contain("AZURITE_QUEUE_PORT=<n> scripts/run-local.sh"));
+        });
+        Assert.That(LeftoverProcesses(tree), Is.Empty);
+    }
+
+    private static Dictionary<string, string> Environment(int[] ports) => new()
+    {
+        // A PATH without Core Tools: only the folders that do not hold a `func`.
+        ["PATH"] = string.Join(':', (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Where(dir => dir.Length > 0 && !File.Exists(Path.Combine(dir, "func")))),
+        ["AZURITE_BLOB_PORT"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["AZURITE_QUEUE_PORT"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["AZURITE_TABLE_PORT"] = ports[3].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DOTNET_NOLOGO"] = "1",
+    };
+
+    private static async Task<ServerProcess> StartScriptAsync(WorkingTreeCopy tree, int[] ports)
+    {
+        var (process, _) = await ServerProcess.StartAsync("bash",
+            [Path.Combine(tree.Root, "scripts", "run-local.sh"), "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Running(), tree.Root, Environment(ports), TimeSpan.FromMinutes(10));
+        return process;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunToEndAsync(WorkingTreeCopy tree, int[] ports)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(tree.Root, "scripts", "run-local.sh"), "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            WorkingDirectory = tree.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in Environment(ports))
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static async Task StopWithCtrlCAsync(ServerProcess run, WorkingTreeCopy tree, int[] ports)
+    {
+        run.Interrupt();
+        var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        Assert.That(exitCode, Is.Zero, run.Output);
+        Assert.That(LeftoverProcesses(tree), Is.Empty, "everything the script started is stopped");
+        foreach (var port in ports)
+        {
+            Assert.That(() => new TcpClient().Connect(IPAddress.Loopback, port), Throws.InstanceOf<SocketException>(), $"port {port} is free again");
+        }
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> WaitUntilFinalAsync(HttpClient http, string jobId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var job = await (await http.GetAsync($"v2/jobs/{jobId}", timeout.Token)).JsonAsync();
+            if (job["status"]!.GetValue<string>() is "Done" or "Failed")
+            {
+                return job;
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    /// <summary>Processes still running in the copied tree (Azurite, the app, build servers), by working directory.</summary>
+    private static List<string> LeftoverProcesses(WorkingTreeCopy tree)
+    {
+        var left = new List<string>();
+        foreach (var proc in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                var cwd = new DirectoryInfo(Path.Combine(proc, "cwd")).LinkTarget;
+                var commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                if ((cwd?.StartsWith(tree.Root, StringComparison.Ordinal) ?? false) || commandLine.Contains(tree.Root, StringComparison.Ordinal))
+                {
+                    left.Add($"{Path.GetFileName(proc)}: {commandLine}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        return left;
+    }
+
+    [GeneratedRegex("The function app is running at http://localhost:")]
+    private static partial Regex Running();
+}
