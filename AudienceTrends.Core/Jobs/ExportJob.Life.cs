@@ -122,10 +122,15 @@ public sealed partial class ExportJob
         LeaseUntil = now;
     }
 
+    /// <summary>
+    /// What every final transition does last: stamps the end, drops the lease, and drops the encrypted credentials,
+    /// which no final state needs (a job is never run again once final; the row stays for its retention period).
+    /// </summary>
     private void End(DateTimeOffset now)
     {
         EndedAt = now;
         LeaseUntil = null;
+        EncryptedSecrets = null;
     }
 
     private void RequireProcessing(string action)
