@@ -122,6 +122,21 @@ public sealed class StuckJobTests
         });
     }
 
+    [TestCase("00:00:10")]
+    [TestCase("2.00:00:00")]
+    public async Task A_requeue_delay_outside_one_minute_to_one_day_stops_the_app_naming_it(string value)
+    {
+        var settings = await TestApp.SettingsAsync();
+        settings["Jobs:PendingRequeueAfter"] = value;
+
+        var failure = await Assert.CatchAsync(async () => await (await Infrastructure.InProcessFunctionsHost.StartAsync(settings)).DisposeAsync());
+
+        var messages = failure is AggregateException all
+            ? string.Join("\n", all.Flatten().InnerExceptions.Select(e => e.Message))
+            : failure!.Message;
+        Assert.That(messages, Does.Contain("PendingRequeueAfter"));
+    }
+
     private static async Task<string> CreateAsync(Infrastructure.InProcessFunctionsHost host, string body, string? key = null)
     {
         var created = await host.Client.PostExportAsync(body, key);
