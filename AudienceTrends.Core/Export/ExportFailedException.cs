@@ -27,3 +27,14 @@ public static class ErrorCodes
     public const string EnqueueFailed = "enqueue_failed";
     public const string InvalidJob = "invalid_job";
 }
+
+/// <summary>Text a client reads in <c>error.message</c>.</summary>
+public static class ErrorText
+{
+    /// <summary><paramref name="text"/> on one line (control characters become spaces), cut to <paramref name="maxLength"/> with an ellipsis.</summary>
+    public static string OneLine(string text, int maxLength)
+    {
+        var line = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c)).Trim();
+        return line.Length <= maxLength ? line : line[..(maxLength - 1)] + "…";
+    }
+}

@@ -65,8 +65,12 @@ public sealed class ExportWorker(
         catch (Exception e)
         {
             await lease.StopAsync();
-            logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed; the message will be retried", job.Id, job.Attempts);
-            job.RecordTransientFailure($"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
+            var cause = cancellationToken.IsCancellationRequested
+                ? "the attempt was interrupted because the service stopped"
+                : TransientFailures.Describe(e, job.Destination);
+            logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed ({Cause}); the message will be retried",
+                job.Id, job.Attempts, cause);
+            job.RecordTransientFailure(cause, time.GetUtcNow());
             await jobs.TryUpdateAsync(job, CancellationToken.None);
             throw;
         }
@@ -82,8 +86,9 @@ public sealed class ExportWorker(
             return;
         }
 
-        job.Fail(ErrorCodes.RetriesExhausted, "The export kept failing and was given up after several attempts" +
-            (job.LastError is null ? "." : $". Last error: {job.LastError}"), time.GetUtcNow());
+        job.Fail(ErrorCodes.RetriesExhausted, $"The export was given up after {job.Attempts} failed attempts" +
+            (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved."),
+            time.GetUtcNow());
         await SaveFinalStateAsync(job);
         logger.LogError("Export job {JobId} failed after {Attempts} attempts: {LastError}", job.Id, job.Attempts, job.LastError);
     }

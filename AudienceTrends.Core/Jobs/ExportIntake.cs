@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
 using Azure;
@@ -9,8 +8,9 @@ namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// Turns a request body into a job: validate, check the audiences exist, honour an Idempotency-Key, store the job
-/// (audience list, then row), then enqueue its id. A job whose message could not be enqueued is marked Failed, so no
-/// job is ever left Pending with nothing to process it.
+/// (audience list, then row), then enqueue its id. Once the row is written the message is sent even if the caller
+/// cancels; a job whose message could not be enqueued is marked Failed, and maintenance re-queues a Pending job whose
+/// intake died in between, so no job is left Pending with nothing to process it.
 /// </summary>
 public sealed class ExportIntake(
     ExportRequestParser parser,
@@ -60,8 +60,7 @@ public sealed class ExportIntake(
         var jobId = JobIds.New(now);
         if (idempotencyKey is not null)
         {
-            var bodySha256 = Convert.ToHexStringLower(SHA256.HashData(body.Span));
-            (var answer, jobId) = await ClaimIdempotencyKeyAsync(idempotencyKey, bodySha256, jobId, now, cancellationToken);
+            (var answer, jobId) = await ClaimIdempotencyKeyAsync(idempotencyKey, idempotency.BodyHash(body.Span), jobId, now, cancellationToken);
             if (answer is not null)
             {
                 return answer;
@@ -74,16 +73,17 @@ public sealed class ExportIntake(
     /// <summary>
     /// Either the answer to give (a replay or a conflict), or no answer and the id to create the job under: usually
     /// <paramref name="jobId"/>, or the id an earlier request with this key recorded but never finished storing.
+    /// A key whose job could not be queued (the client was told to submit again) is moved to the new job.
     /// </summary>
     private async Task<(IntakeOutcome? Answer, string JobId)> ClaimIdempotencyKeyAsync(
-        string key, string bodySha256, string jobId, DateTimeOffset now, CancellationToken cancellationToken)
+        string key, string bodyHash, string jobId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var record = await idempotency.GetAsync(key, cancellationToken);
             if (record is null)
             {
-                if (await idempotency.TryAddAsync(key, bodySha256, jobId, now, cancellationToken))
+                if (await idempotency.TryAddAsync(key, bodyHash, jobId, now, cancellationToken))
                 {
                     return (null, jobId);
                 }
@@ -93,7 +93,7 @@ public sealed class ExportIntake(
 
             if (record.CreatedAt + options.Value.IdempotencyWindow <= now)
             {
-                if (await idempotency.TryReplaceAsync(record, bodySha256, jobId, now, cancellationToken))
+                if (await idempotency.TryReplaceAsync(record, bodyHash, jobId, now, cancellationToken))
                 {
                     return (null, jobId);
                 }
@@ -101,7 +101,7 @@ public sealed class ExportIntake(
                 continue;
             }
 
-            if (!string.Equals(record.BodySha256, bodySha256, StringComparison.Ordinal))
+            if (!string.Equals(record.BodyHash, bodyHash, StringComparison.Ordinal))
             {
                 return (new IntakeOutcome.Conflict(
                     "This Idempotency-Key was already used with a different request body in the last 24 hours. " +
@@ -109,11 +109,49 @@ public sealed class ExportIntake(
             }
 
             var existing = await jobs.GetAsync(record.JobId, cancellationToken);
-            // Without a stored job, the first request recorded the key but never finished: finish it under its id.
-            return existing is not null ? (new IntakeOutcome.Accepted(existing, Replayed: true), record.JobId) : (null, record.JobId);
+            if (existing is null)
+            {
+                // The first request recorded the key but never finished: finish it under its id.
+                return (null, record.JobId);
+            }
+
+            if (existing is { Status: JobStatus.Failed, ErrorCode: ErrorCodes.EnqueueFailed })
+            {
+                // That answer was a 503 "submit it again": this is the retry it asked for, so it gets a new job.
+                if (await idempotency.TryReplaceAsync(record, bodyHash, jobId, now, cancellationToken))
+                {
+                    return (null, jobId);
+                }
+
+                continue;
+            }
+
+            if (existing.Status == JobStatus.Pending)
+            {
+                await RequeueAsync(existing);
+            }
+
+            return (new IntakeOutcome.Accepted(existing, Replayed: true), record.JobId);
         }
 
         return (new IntakeOutcome.Conflict("This Idempotency-Key is being used by concurrent requests; retry shortly."), jobId);
+    }
+
+    /// <summary>
+    /// A replayed Pending job may have lost its message (its first request died between the row and the message):
+    /// send it again. A duplicate is harmless, the worker ignores a message for a job it cannot claim; should this
+    /// fail, maintenance re-queues the job.
+    /// </summary>
+    private async Task RequeueAsync(ExportJob job)
+    {
+        try
+        {
+            await queue.EnqueueAsync(job.Id, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not re-queue pending export job {JobId} on a replay; maintenance will", job.Id);
+        }
     }
 
     private async Task<IntakeOutcome> CreateAsync(string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
@@ -121,20 +159,23 @@ public sealed class ExportIntake(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId));
         await audienceLists.SaveAsync(jobId, request.Audiences, cancellationToken);
+
+        // From the row on, the job is finished whatever the caller does (cancelling included): a row without its
+        // message would stay Pending. These two storage calls are bounded by the SDK's network timeout and retries.
         try
         {
-            await jobs.AddAsync(job, cancellationToken);
+            await jobs.AddAsync(job, CancellationToken.None);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return new IntakeOutcome.Accepted((await jobs.GetAsync(jobId, cancellationToken))!, Replayed: true);
+            return new IntakeOutcome.Accepted((await jobs.GetAsync(jobId, CancellationToken.None))!, Replayed: true);
         }
 
         try
         {
-            await queue.EnqueueAsync(jobId, cancellationToken);
+            await queue.EnqueueAsync(jobId, CancellationToken.None);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             logger.LogError(e, "Could not enqueue export job {JobId}; marking it Failed", jobId);
             job.Fail(ErrorCodes.EnqueueFailed,

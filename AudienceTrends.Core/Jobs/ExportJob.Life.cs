@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Export;
 
 // The life columns' setters are marked obsolete so that the compiler refuses them everywhere but here. They stay
 // public because the table SDK sets only public setters when it reads a row (a private one would keep its default).
@@ -26,6 +27,9 @@ public sealed partial class ExportJob
 
     /// <summary>The longest <see cref="LastError"/> kept on the row.</summary>
     public const int MaxLastErrorLength = 1000;
+
+    /// <summary>The longest <see cref="ErrorMessage"/>: a sentence or two a client shows; details are in the logs.</summary>
+    public const int MaxErrorMessageLength = 300;
 
     [IgnoreDataMember]
     public bool IsFinished => JobStatus.IsFinal(Status);
@@ -87,7 +91,8 @@ public sealed partial class ExportJob
 
     /// <summary>
     /// Pending or Processing → Failed with an error a user can act on: a failure retrying cannot fix, a job that could
-    /// not be queued, or one whose retries ran out. <paramref name="message"/> must not contain a secret.
+    /// not be queued, or one whose retries ran out. <paramref name="message"/> must not contain a secret; it is kept on
+    /// one line and cut to <see cref="MaxErrorMessageLength"/> (a destination's reply can be long).
     /// </summary>
     public void Fail(string code, string message, DateTimeOffset now)
     {
@@ -100,7 +105,7 @@ public sealed partial class ExportJob
 
         Status = JobStatus.Failed;
         ErrorCode = code;
-        ErrorMessage = message;
+        ErrorMessage = ErrorText.OneLine(message, MaxErrorMessageLength);
         End(now);
     }
 
@@ -117,10 +122,15 @@ public sealed partial class ExportJob
         LeaseUntil = now;
     }
 
+    /// <summary>
+    /// What every final transition does last: stamps the end, drops the lease, and drops the encrypted credentials,
+    /// which no final state needs (a job is never run again once final; the row stays for its retention period).
+    /// </summary>
     private void End(DateTimeOffset now)
     {
         EndedAt = now;
         LeaseUntil = null;
+        EncryptedSecrets = null;
     }
 
     private void RequireProcessing(string action)

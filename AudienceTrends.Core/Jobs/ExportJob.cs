@@ -89,7 +89,10 @@ public sealed partial class ExportJob : ITableEntity
     /// <summary>The last transient failure, kept so the final error can say what kept failing.</summary>
     public string? LastError { get; [Obsolete(SetByTransitions)] set; }
 
-    /// <summary>The destination's credentials, AES-256-GCM encrypted under a key from configuration.</summary>
+    /// <summary>
+    /// The destination's credentials, AES-256-GCM encrypted under a key from configuration; cleared when the job reaches
+    /// a final state (nothing runs it again).
+    /// </summary>
     public string? EncryptedSecrets { get; set; }
 
     [IgnoreDataMember]

@@ -6,12 +6,15 @@ namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// The periodic sweep: deletes job rows (and audience lists) past their retention, managed download files past
-/// theirs, and re-queues jobs whose worker died and whose message is gone, so no job stays Processing forever.
+/// theirs and Idempotency-Key records past their window, and re-queues jobs whose message may be gone (a worker died
+/// while Processing, or the intake died between the row and the message), so no job stays Pending or Processing
+/// forever. A duplicate message is harmless: the worker ignores one for a job it cannot claim.
 /// </summary>
 public sealed class JobMaintenance(
     JobStore jobs,
     AudienceListStore audienceLists,
     JobQueue queue,
+    IdempotencyStore idempotency,
     ManagedFiles managedFiles,
     IOptions<JobsOptions> jobOptions,
     TimeProvider time,
@@ -30,6 +33,8 @@ public sealed class JobMaintenance(
 
         var filesDeleted = await managedFiles.PurgeAsync(now, cancellationToken);
 
+        var keysDeleted = await idempotency.DeleteCreatedBeforeAsync(now - jobOptions.Value.IdempotencyWindow, cancellationToken);
+
         var requeued = 0;
         var stale = now - jobOptions.Value.LeaseDuration;
         await foreach (var job in jobs.ListByStatusAsync(JobStatus.Processing, cancellationToken))
@@ -41,10 +46,21 @@ public sealed class JobMaintenance(
             }
         }
 
-        logger.LogInformation("Maintenance: deleted {JobsDeleted} jobs and {FilesDeleted} files, re-queued {Requeued} stalled jobs",
-            jobsDeleted, filesDeleted, requeued);
-        return new MaintenanceReport(jobsDeleted, filesDeleted, requeued);
+        var unsent = now - jobOptions.Value.PendingRequeueAfter;
+        await foreach (var job in jobs.ListByStatusAsync(JobStatus.Pending, cancellationToken))
+        {
+            if (job.CreatedAt < unsent)
+            {
+                await queue.EnqueueAsync(job.Id, cancellationToken);
+                requeued++;
+            }
+        }
+
+        logger.LogInformation(
+            "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files and {KeysDeleted} idempotency keys, re-queued {Requeued} stalled or unsent jobs",
+            jobsDeleted, filesDeleted, keysDeleted, requeued);
+        return new MaintenanceReport(jobsDeleted, filesDeleted, keysDeleted, requeued);
     }
 }
 
-public sealed record MaintenanceReport(int JobsDeleted, int FilesDeleted, int Requeued);
+public sealed record MaintenanceReport(int JobsDeleted, int FilesDeleted, int IdempotencyKeysDeleted, int Requeued);

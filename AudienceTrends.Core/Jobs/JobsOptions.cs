@@ -33,6 +33,12 @@ public sealed class JobsOptions
     /// <summary>An Idempotency-Key is remembered this long.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// A Pending job older than this is re-queued by maintenance: its intake may have died between writing the row
+    /// and sending the message. A message merely waiting in a backlog gets a harmless duplicate.
+    /// </summary>
+    public TimeSpan PendingRequeueAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     internal IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(TableName) || !TableName.All(char.IsAsciiLetterOrDigit) || TableName.Length is < 3 or > 63)
@@ -64,6 +70,11 @@ public sealed class JobsOptions
         if (IdempotencyWindow <= TimeSpan.Zero)
         {
             yield return "IdempotencyWindow must be positive.";
+        }
+
+        if (PendingRequeueAfter < TimeSpan.FromMinutes(1) || PendingRequeueAfter > TimeSpan.FromDays(1))
+        {
+            yield return "PendingRequeueAfter must be between 00:01:00 and 1.00:00:00.";
         }
     }
 }

@@ -19,6 +19,16 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
 
     private readonly byte[] _key = Convert.FromBase64String(options.Value.Key!);
 
+    /// <summary>
+    /// A 32-byte key of its own for <paramref name="purpose"/>, derived from the service's key (HKDF-SHA256), so a key
+    /// used for one thing (say, hashing Idempotency-Keys) reveals nothing about the encryption key or any other.
+    /// </summary>
+    public byte[] DeriveKey(string purpose)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: Encoding.UTF8.GetBytes(purpose));
+    }
+
     public string? Protect(DestinationSecrets secrets, string jobId)
     {
         if (secrets.IsEmpty)

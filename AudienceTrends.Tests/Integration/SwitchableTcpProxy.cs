@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace AudienceTrends.Tests.Integration;
+
+/// <summary>
+/// A loopback TCP proxy in front of one of Azurite's services that the test can switch: while
+/// <see cref="Refusing"/> it resets every connection at once (the service looks unreachable); otherwise it relays.
+/// <see cref="Accepted"/> runs for every connection before anything is relayed, so a test can act at the exact
+/// moment the app first talks to the service.
+/// </summary>
+public sealed partial class SwitchableTcpProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly int _targetPort;
+    private readonly Task _acceptLoop;
+
+    public SwitchableTcpProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _acceptLoop = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public bool Refusing { get; set; }
+
+    public Action? Accepted { get; set; }
+
+    /// <summary>Points the connection string's queue endpoint at a new proxy in front of Azurite's queue service.</summary>
+    public static SwitchableTcpProxy ForQueues(IDictionary<string, string?> settings)
+    {
+        var connection = settings["AzureWebJobsStorage"]!;
+        var queuePort = int.Parse(QueueEndpoint().Match(connection).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var proxy = new SwitchableTcpProxy(queuePort);
+        settings["AzureWebJobsStorage"] = QueueEndpoint().Replace(connection, $"QueueEndpoint=http://127.0.0.1:{proxy.Port}");
+        return proxy;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _acceptLoop;
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    [GeneratedRegex(@"QueueEndpoint=http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex QueueEndpoint();
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptSocketAsync(_stop.Token);
+            Accepted?.Invoke();
+            if (Refusing)
+            {
+                client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
+            _ = RelayAsync(client);
+        }
+    }
+
+    private async Task RelayAsync(Socket client)
+    {
+        using var _ = client;
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            await using var clientStream = new NetworkStream(client);
+            await using var serverStream = new NetworkStream(server);
+            await Task.WhenAny(clientStream.CopyToAsync(serverStream, _stop.Token), serverStream.CopyToAsync(clientStream, _stop.Token));
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
+        {
+            // The proxy stopped or one side closed: the relay ends with the connection.
+        }
+    }
+}
