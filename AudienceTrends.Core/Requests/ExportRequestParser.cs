@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Requests;
@@ -88,6 +89,9 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         body.String("exportType", rule: value => value.Equals("csv", StringComparison.OrdinalIgnoreCase)
             ? null
             : "must be \"csv\": only CSV files can be exported.");
+        var compression = body.String("compression", rule: value => ExportFile.Compressions.Contains(value.ToLowerInvariant())
+            ? null
+            : "must be \"none\" or \"gzip\".");
         var destination = ReadDestination(body);
         var timeframe = ReadTimeframe(body);
         var audiences = ReadAudiences(body);
@@ -101,6 +105,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         {
             Name = name,
             ExportType = "csv",
+            Compression = compression?.ToLowerInvariant() ?? ExportFile.None,
             Destination = destination.Settings,
             Secrets = destination.Secrets,
             FirstDay = timeframe.Value.First,

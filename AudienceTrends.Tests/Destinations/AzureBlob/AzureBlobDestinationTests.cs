@@ -38,6 +38,22 @@ public class AzureBlobDestinationTests
     }
 
     [Test]
+    public async Task A_gzip_file_is_stored_as_csv_gz_with_content_type_application_gzip()
+    {
+        var container = await NewContainerAsync();
+        var content = GeneratedContent.OfSize(1000);
+        using var destination = Destination();
+
+        await destination.DeliverAsync(
+            Request(container.Uri.ToString(), "reports", Sas(container)) with { File = ExportFile.For("export", ExportFile.GzipCompression) },
+            content.OpenRead(),
+            CancellationToken.None);
+
+        var properties = await container.GetBlobClient("reports/export.csv.gz").GetPropertiesAsync();
+        Assert.That(properties.Value.ContentType, Is.EqualTo("application/gzip"));
+    }
+
+    [Test]
     public async Task A_file_of_several_blocks_is_committed_whole_under_the_blob_name_the_path_gives()
     {
         var container = await NewContainerAsync();
