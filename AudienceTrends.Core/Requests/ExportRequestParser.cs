@@ -24,7 +24,34 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
 
     private readonly IntakeOptions _limits = options.Value;
 
-    public RequestParseResult Parse(ReadOnlySpan<byte> utf8Json)
+    public RequestParseResult Parse(ReadOnlySpan<byte> utf8Json) =>
+        ParseBody(utf8Json, Read, RequestParseResult.Invalid);
+
+    /// <summary>
+    /// The body of <c>POST /v2/destinations/test</c>, <c>{"destination": {...}}</c>: the destination read and checked
+    /// exactly as in an export request; null with the problems (keyed <c>destination...</c>) when refused.
+    /// </summary>
+    public (DestinationInput? Destination, RequestErrors Errors) ParseDestination(ReadOnlySpan<byte> utf8Json) =>
+        ParseBody<(DestinationInput?, RequestErrors)>(utf8Json, (root, errors) =>
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(BodyPath, "The request body must be a JSON object such as {\"destination\": {\"type\": \"sftp\", ...}}.");
+                return (null, errors);
+            }
+
+            var body = new JsonFields(root, "", errors);
+            if (!body.Has("destination"))
+            {
+                body.Add("destination", "is required.");
+                return (null, errors);
+            }
+
+            var destination = ReadDestination(body);
+            return (errors.HasErrors ? null : destination, errors);
+        }, errors => (null, errors));
+
+    private T ParseBody<T>(ReadOnlySpan<byte> utf8Json, Func<JsonElement, RequestErrors, T> read, Func<RequestErrors, T> invalid)
     {
         var errors = new RequestErrors();
         if (utf8Json.StartsWith("\uFEFF"u8))
@@ -35,13 +62,13 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         if (utf8Json.Trim(" \t\r\n"u8).IsEmpty)
         {
             errors.Add(BodyPath, "The request body is empty: send the export request as a JSON object.");
-            return RequestParseResult.Invalid(errors);
+            return invalid(errors);
         }
 
         if (!Utf8.IsValid(utf8Json))
         {
             errors.Add(BodyPath, "The request body must be UTF-8 text: it contains bytes that are not valid UTF-8.");
-            return RequestParseResult.Invalid(errors);
+            return invalid(errors);
         }
 
         JsonDocument document;
@@ -57,21 +84,21 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"The request body is not valid JSON: the problem is at line {line + 1}, byte {position + 1} of that line.")
                 : "The request body is not valid JSON.");
-            return RequestParseResult.Invalid(errors);
+            return invalid(errors);
         }
 
         using (document)
         {
             try
             {
-                return Read(document.RootElement, errors);
+                return read(document.RootElement, errors);
             }
             catch (InvalidOperationException)
             {
                 // Valid JSON, yet a string holds an escaped lone surrogate ("\uD800") that no .NET string can carry.
                 var onlyThis = new RequestErrors();
                 onlyThis.Add(BodyPath, "The request body contains a \\u escape that is not valid Unicode (a lone surrogate).");
-                return RequestParseResult.Invalid(onlyThis);
+                return invalid(onlyThis);
             }
         }
     }

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Destinations.Probe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,6 +11,7 @@ public static class AzureBlobRegistration
     {
         services.AddValidatedOptions<AzureBlobOptions>(configuration, AzureBlobOptions.SectionName, AzureBlobOptions.Validate);
         services.TryAddSingleton<AzureBlobHosts>();
+        services.AddDestinationProbe<AzureBlobProbe>();
         return services.AddDestinationKind<AzureBlobKind, AzureBlobDestination>();
     }
 }
