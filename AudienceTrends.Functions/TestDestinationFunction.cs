@@ -19,20 +19,13 @@ public sealed class TestDestinationFunction(ExportRequestParser parser, Destinat
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/destinations/test")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (!RequestBody.IsJson(request.ContentType))
+        var (body, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
         {
-            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "The body must be JSON: send Content-Type: application/json.");
+            return problem;
         }
 
-        var body = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
-        if (body is null)
-        {
-            return Problems.Status(StatusCodes.Status413PayloadTooLarge, "Request body too large",
-                $"The body must not exceed {options.Value.MaxBodyBytes} bytes.");
-        }
-
-        var (destination, errors) = parser.ParseDestination(body.Value.Span);
+        var (destination, errors) = parser.ParseDestination(body.Span);
         if (destination is null)
         {
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");

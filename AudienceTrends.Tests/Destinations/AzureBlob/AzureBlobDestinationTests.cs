@@ -193,9 +193,11 @@ public class AzureBlobDestinationTests
         return failure ?? throw new AssertionException("No ExportFailedException.");
     }
 
-    private async Task<BlobContainerClient> NewContainerAsync()
+    private Task<BlobContainerClient> NewContainerAsync() => NewContainerAsync(_service);
+
+    internal static async Task<BlobContainerClient> NewContainerAsync(BlobServiceClient service)
     {
-        var container = _service.GetBlobContainerClient("exports-" + Guid.NewGuid().ToString("N")[..12]);
+        var container = service.GetBlobContainerClient("exports-" + Guid.NewGuid().ToString("N")[..12]);
         await container.CreateAsync();
         return container;
     }
@@ -226,7 +228,7 @@ public class AzureBlobDestinationTests
         return await destination.DeliverAsync(Request(container.Uri.ToString(), path, sas ?? Sas(container)), content, CancellationToken.None);
     }
 
-    private static async Task<IReadOnlyList<string>> BlobsIn(BlobContainerClient container)
+    internal static async Task<IReadOnlyList<string>> BlobsIn(BlobContainerClient container)
     {
         var names = new List<string>();
         await foreach (var blob in container.GetBlobsAsync())

@@ -25,7 +25,7 @@ public class TestDestinationEndpointTests
         Assert.That(answer["ok"]!.GetValue<bool>(), Is.True, text);
         Assert.That(StepNames(answer), Is.EqualTo(new[] { "resolve", "network guard", "connect", "write" }));
         Assert.That(answer["steps"]!.AsArray().All(s => s!["ok"]!.GetValue<bool>() && s["ms"]!.GetValue<long>() >= 0), Is.True, text);
-        Assert.That(await BlobsIn(container), Is.Empty, "nothing is visible after the test");
+        Assert.That(await AzureBlobDestinationTests.BlobsIn(container), Is.Empty, "nothing is visible after the test");
     }
 
     [Test]
@@ -115,21 +115,5 @@ public class TestDestinationEndpointTests
     private static List<string> StepNames(JsonNode answer) =>
         answer["steps"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).ToList();
 
-    private async Task<BlobContainerClient> NewContainerAsync()
-    {
-        var container = _service.GetBlobContainerClient("probe-" + Guid.NewGuid().ToString("N")[..12]);
-        await container.CreateAsync();
-        return container;
-    }
-
-    private static async Task<List<string>> BlobsIn(BlobContainerClient container)
-    {
-        var names = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
-    }
+    private Task<BlobContainerClient> NewContainerAsync() => AzureBlobDestinationTests.NewContainerAsync(_service);
 }
