@@ -16,21 +16,14 @@ public sealed class CreateExportFunction(ExportIntake intake, JobViews views, IO
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/audiencetrendsexport")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (!RequestBody.IsJson(request.ContentType))
+        var (body, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
         {
-            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "The body must be JSON: send Content-Type: application/json.");
-        }
-
-        var body = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
-        if (body is null)
-        {
-            return Problems.Status(StatusCodes.Status413PayloadTooLarge, "Request body too large",
-                $"The body must not exceed {options.Value.MaxBodyBytes} bytes.");
+            return problem;
         }
 
         var idempotencyKey = request.Headers.TryGetValue(ExportIntake.IdempotencyKeyHeader, out var key) ? key.ToString() : null;
-        switch (await intake.SubmitAsync(body.Value, idempotencyKey, cancellationToken))
+        switch (await intake.SubmitAsync(body, idempotencyKey, cancellationToken))
         {
             case IntakeOutcome.Invalid invalid:
                 return Problems.Validation(invalid.Errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");

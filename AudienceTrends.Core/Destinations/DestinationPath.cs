@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations;
@@ -30,6 +31,15 @@ public static class DestinationPath
     /// <summary><c>prefix/fileName</c> (see <see cref="ObjectPrefix"/>), or the file name alone under an empty prefix.</summary>
     public static string ObjectName(string? path, string fileName) =>
         ObjectPrefix(path) is { Length: > 0 } prefix ? $"{prefix}/{fileName}" : fileName;
+
+    /// <summary>
+    /// An object's whole name (S3, Azure Blob): a path ending in the file's extension (<c>.csv</c>) is the name itself,
+    /// anything else is a folder for the file (see <see cref="ObjectName"/>).
+    /// </summary>
+    public static string ObjectKey(string? path, ExportFile file) =>
+        ObjectPrefix(path) is { Length: > 0 } prefix && path!.EndsWith(file.Extension, StringComparison.OrdinalIgnoreCase)
+            ? prefix
+            : ObjectName(path, file.Name);
 
     private static string? Problem(string path) =>
         path.Length > MaxLength ? $"must be at most {MaxLength} characters long."

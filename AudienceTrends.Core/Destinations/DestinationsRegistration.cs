@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Destinations.AzureBlob;
 using AudienceTrends.Core.Destinations.Ftp;
 using AudienceTrends.Core.Destinations.Gcs;
 using AudienceTrends.Core.Destinations.Managed;
@@ -26,6 +27,7 @@ public static class DestinationsRegistration
         services.AddSftp(configuration);
         services.AddS3(configuration);
         services.AddGcs(configuration);
+        services.AddAzureBlob(configuration);
         return services;
     }
 

@@ -139,7 +139,8 @@ public sealed class ExportWorker(
             try
             {
                 var trends = source.ReadTrendsAsync(audiences, first, last, producerCancellation.Token);
-                var rows = await csvWriter.WriteAsync(hashing, first, last, trends, lease.ReportProgress, producerCancellation.Token);
+                var rows = await job.File.WriteAsync(hashing, csv =>
+                    csvWriter.WriteAsync(csv, first, last, trends, lease.ReportProgress, producerCancellation.Token));
                 await hashing.FlushAsync(producerCancellation.Token);
                 await pipe.Writer.CompleteAsync();
                 return rows;
@@ -155,7 +156,7 @@ public sealed class ExportWorker(
         {
             await using var content = pipe.Reader.AsStream();
             var delivered = await target.DeliverAsync(
-                new DeliveryRequest(job.Id, ExportFile.For(job.Name), destination, secrets), content, cancellationToken);
+                new DeliveryRequest(job.Id, job.File, destination, secrets), content, cancellationToken);
             var rows = await producer;
             return (delivered, rows, hashing.BytesWritten, hashing.Sha256Hex());
         }

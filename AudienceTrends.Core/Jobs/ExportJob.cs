@@ -34,6 +34,9 @@ public sealed partial class ExportJob : ITableEntity
 
     public string ExportType { get; set; } = "csv";
 
+    /// <summary>The request's <c>compression</c> (<c>none</c>, <c>gzip</c>); null on rows written before it existed.</summary>
+    public string? Compression { get; set; }
+
     public string Status { get; [Obsolete(SetByTransitions)] set; } = JobStatus.Pending;
 
     /// <summary>The destination kind's wire name (<c>aws</c>, <c>sftp</c>, ...).</summary>
@@ -105,7 +108,10 @@ public sealed partial class ExportJob : ITableEntity
     public DateOnly LastDate => DateOnly.ParseExact(LastDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [IgnoreDataMember]
-    public string FileName => ExportFile.For(Name).Name;
+    public string FileName => File.Name;
+
+    [IgnoreDataMember]
+    public ExportFile File => ExportFile.For(Name, Compression);
 
     public static ExportJob Create(string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets)
     {
@@ -114,6 +120,7 @@ public sealed partial class ExportJob : ITableEntity
             RowKey = id,
             Name = request.Name,
             ExportType = request.ExportType,
+            Compression = request.Compression,
             FirstDay = request.FirstDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             LastDay = request.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             TotalItems = request.Audiences.Count,

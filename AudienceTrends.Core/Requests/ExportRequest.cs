@@ -12,6 +12,9 @@ public sealed record ExportRequest
     /// <summary>Always <c>csv</c> (lower case) once validated.</summary>
     public string ExportType { get; init; } = "csv";
 
+    /// <summary><c>none</c> or <c>gzip</c> (<see cref="ExportFile.Compressions"/>), lower case once validated.</summary>
+    public string Compression { get; init; } = ExportFile.None;
+
     /// <summary>The destination's non-secret settings, as its kind read them.</summary>
     public required DestinationSettings Destination { get; init; }
 
@@ -26,7 +29,7 @@ public sealed record ExportRequest
     public required IReadOnlyList<string> Audiences { get; init; }
 
     /// <summary>The delivered file's name.</summary>
-    public string FileName => ExportFile.For(Name).Name;
+    public string FileName => ExportFile.For(Name, Compression).Name;
 
     public int DayCount => LastDay.DayNumber - FirstDay.DayNumber + 1;
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Requests;
@@ -23,7 +24,34 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
 
     private readonly IntakeOptions _limits = options.Value;
 
-    public RequestParseResult Parse(ReadOnlySpan<byte> utf8Json)
+    public RequestParseResult Parse(ReadOnlySpan<byte> utf8Json) =>
+        ParseBody(utf8Json, Read, RequestParseResult.Invalid);
+
+    /// <summary>
+    /// The body of <c>POST /v2/destinations/test</c>, <c>{"destination": {...}}</c>: the destination read and checked
+    /// exactly as in an export request; null with the problems (keyed <c>destination...</c>) when refused.
+    /// </summary>
+    public (DestinationInput? Destination, RequestErrors Errors) ParseDestination(ReadOnlySpan<byte> utf8Json) =>
+        ParseBody<(DestinationInput?, RequestErrors)>(utf8Json, (root, errors) =>
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(BodyPath, "The request body must be a JSON object such as {\"destination\": {\"type\": \"sftp\", ...}}.");
+                return (null, errors);
+            }
+
+            var body = new JsonFields(root, "", errors);
+            if (!body.Has("destination"))
+            {
+                body.Add("destination", "is required.");
+                return (null, errors);
+            }
+
+            var destination = ReadDestination(body);
+            return (errors.HasErrors ? null : destination, errors);
+        }, errors => (null, errors));
+
+    private T ParseBody<T>(ReadOnlySpan<byte> utf8Json, Func<JsonElement, RequestErrors, T> read, Func<RequestErrors, T> invalid)
     {
         var errors = new RequestErrors();
         if (utf8Json.StartsWith("\uFEFF"u8))
@@ -34,13 +62,13 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         if (utf8Json.Trim(" \t\r\n"u8).IsEmpty)
         {
             errors.Add(BodyPath, "The request body is empty: send the export request as a JSON object.");
-            return RequestParseResult.Invalid(errors);
+            return invalid(errors);
         }
 
         if (!Utf8.IsValid(utf8Json))
         {
             errors.Add(BodyPath, "The request body must be UTF-8 text: it contains bytes that are not valid UTF-8.");
-            return RequestParseResult.Invalid(errors);
+            return invalid(errors);
         }
 
         JsonDocument document;
@@ -56,21 +84,21 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"The request body is not valid JSON: the problem is at line {line + 1}, byte {position + 1} of that line.")
                 : "The request body is not valid JSON.");
-            return RequestParseResult.Invalid(errors);
+            return invalid(errors);
         }
 
         using (document)
         {
             try
             {
-                return Read(document.RootElement, errors);
+                return read(document.RootElement, errors);
             }
             catch (InvalidOperationException)
             {
                 // Valid JSON, yet a string holds an escaped lone surrogate ("\uD800") that no .NET string can carry.
                 var onlyThis = new RequestErrors();
                 onlyThis.Add(BodyPath, "The request body contains a \\u escape that is not valid Unicode (a lone surrogate).");
-                return RequestParseResult.Invalid(onlyThis);
+                return invalid(onlyThis);
             }
         }
     }
@@ -88,6 +116,9 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         body.String("exportType", rule: value => value.Equals("csv", StringComparison.OrdinalIgnoreCase)
             ? null
             : "must be \"csv\": only CSV files can be exported.");
+        var compression = body.String("compression", rule: value => ExportFile.Compressions.Contains(value.ToLowerInvariant())
+            ? null
+            : "must be \"none\" or \"gzip\".");
         var destination = ReadDestination(body);
         var timeframe = ReadTimeframe(body);
         var audiences = ReadAudiences(body);
@@ -101,6 +132,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         {
             Name = name,
             ExportType = "csv",
+            Compression = compression?.ToLowerInvariant() ?? ExportFile.None,
             Destination = destination.Settings,
             Secrets = destination.Secrets,
             FirstDay = timeframe.Value.First,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
 namespace AudienceTrends.Functions.Http;
@@ -11,6 +12,25 @@ public static class RequestBody
         MediaTypeHeaderValue.TryParse(contentType, out var media) &&
         (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
          media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A JSON body of at most <paramref name="maxBytes"/>, or the problem to answer instead: 415 when it is not JSON,
+    /// 413 when it is too large.
+    /// </summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, IActionResult? Problem)> ReadJsonAsync(
+        HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return (default, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "The body must be JSON: send Content-Type: application/json."));
+        }
+
+        return await ReadAsync(request, maxBytes, cancellationToken) is { } body
+            ? (body, null)
+            : (default, Problems.Status(StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"The body must not exceed {maxBytes} bytes."));
+    }
 
     /// <summary>The body, or null when it is larger than <paramref name="maxBytes"/> (read no further than that).</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)

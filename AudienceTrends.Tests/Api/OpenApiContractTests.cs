@@ -25,6 +25,7 @@ public sealed class OpenApiContractTests
     private const string ExportPath = "/v2/audiencetrendsexport";
     private const string JobPath = "/v2/jobs/{id}";
     private const string JobsPath = "/v2/jobs";
+    private const string DestinationTestPath = "/v2/destinations/test";
 
     private static readonly OpenApiDocument Document = OpenApiDocument.Load();
 
@@ -268,6 +269,14 @@ public sealed class OpenApiContractTests
         // Honest 500: the app's job table refuses connections; the SDK retries, then the function throws.
         [$"POST {ExportPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
         [$"POST {ExportPath} 503"] = _ => WithUnreachableAsync(["Queue"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
+
+        [$"POST {DestinationTestPath} 200"] = app =>
+            app.Client.PostAsync(DestinationTestPath.TrimStart('/'), HttpJson.Body("""{"destination": {"type": "aws"}}""")),
+        [$"POST {DestinationTestPath} 400"] = app =>
+            app.Client.PostAsync(DestinationTestPath.TrimStart('/'), HttpJson.Body("""{"destination": {"type": "azureblob"}}""")),
+        [$"POST {DestinationTestPath} 501"] = app =>
+            app.Client.PostAsync(DestinationTestPath.TrimStart('/'), HttpJson.Body(
+                new JsonObject { ["destination"] = JsonNode.Parse(HttpJson.Example("sftp.json"))!["destination"]!.DeepClone() }.ToJsonString())),
 
         [$"GET {JobPath} 200"] = async app =>
         {

@@ -32,12 +32,14 @@ public sealed class FunctionsMetadataContractTests
             [nameof(ExportWorkerFunction.ProcessExportJob)] = "queueTrigger",
             [nameof(ExportWorkerFunction.FailPoisonedExportJob)] = "queueTrigger",
             [nameof(MaintenanceFunction.RunMaintenance)] = "timerTrigger",
+            [nameof(TestDestinationFunction.TestDestination)] = "httpTrigger",
         }));
     }
 
     [TestCase(nameof(CreateExportFunction.CreateExport), "v2/audiencetrendsexport", "POST")]
     [TestCase(nameof(JobsFunctions.GetJob), "v2/jobs/{id}", "GET")]
     [TestCase(nameof(JobsFunctions.ListJobs), "v2/jobs", "GET")]
+    [TestCase(nameof(TestDestinationFunction.TestDestination), "v2/destinations/test", "POST")]
     public void Http_functions_have_the_public_routes_methods_and_function_keys(string name, string route, string method)
     {
         var trigger = Functions.Single(f => f.Name == name).Trigger;

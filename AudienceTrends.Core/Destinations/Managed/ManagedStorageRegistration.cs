@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Destinations.Probe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +11,7 @@ public static class ManagedStorageRegistration
         services.AddValidatedOptions<ManagedStorageOptions>(configuration, ManagedStorageOptions.SectionName, ManagedStorageOptions.Validate);
         services.AddSingleton<DownloadLinks>();
         services.AddSingleton<ManagedFiles>();
+        services.AddDestinationProbe<ManagedProbe>();
         return services.AddDestinationKind<ManagedKind, ManagedStorageDestination>();
     }
 }

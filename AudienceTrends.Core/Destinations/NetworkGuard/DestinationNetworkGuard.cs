@@ -95,6 +95,9 @@ public sealed class DestinationNetworkGuard
         return !candidates.Any(IsRefused);
     }
 
+    /// <summary>True when <paramref name="address"/> is inside a configured allowed network (not merely public).</summary>
+    public bool IsInAllowedNetwork(IPAddress address) => Unwrap(address).Any(c => _allowed.Any(n => n.Contains(c)));
+
     private static bool IsRefused(IPAddress address) =>
         address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
         || RefusedNetworks.Any(n => n.Contains(address));

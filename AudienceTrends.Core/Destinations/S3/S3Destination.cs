@@ -45,17 +45,8 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
         return new DeliveryResult(location);
     }
 
-    /// <summary>
-    /// A path ending in the file's extension (<c>.csv</c>) is the whole key; anything else is a folder for the file.
-    /// Empty segments are dropped so <c>/folder/</c> and <c>//folder//</c> both mean <c>folder</c>.
-    /// </summary>
-    internal static string ObjectKey(string? path, ExportFile file)
-    {
-        var prefix = DestinationPath.ObjectPrefix(path);
-        return prefix.Length > 0 && path!.EndsWith(file.Extension, StringComparison.OrdinalIgnoreCase)
-            ? prefix
-            : DestinationPath.ObjectName(path, file.Name);
-    }
+    /// <summary>The object key (<see cref="DestinationPath.ObjectKey"/>).</summary>
+    internal static string ObjectKey(string? path, ExportFile file) => DestinationPath.ObjectKey(path, file);
 
     private static string RegionOf(S3Settings destination) => destination.Region is { Length: > 0 } r ? r : DefaultRegion;
 

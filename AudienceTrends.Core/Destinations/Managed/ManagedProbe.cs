@@ -1,0 +1,30 @@
+using AudienceTrends.Core.Destinations.Probe;
+using AudienceTrends.Core.Storage;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Destinations.Managed;
+
+/// <summary>Checks type <c>aws</c>: the service's own download container can be written and cleaned (write, delete).</summary>
+public sealed class ManagedProbe(StorageClients storage, IOptions<ManagedStorageOptions> options) : IDestinationProbe
+{
+    private readonly BlobContainerClient _container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
+
+    public string Type => ManagedKind.Name;
+
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient($"probes/{Guid.NewGuid():N}.txt");
+        await steps.RunAsync("write", async () =>
+        {
+            await StorageResource.For(_container).EnsureAsync(cancellationToken);
+            await blob.UploadAsync(BinaryData.FromString("audiencetrends destination test"), cancellationToken);
+            return $"Wrote {blob.Name} in the service's container {_container.Name}.";
+        });
+        await steps.RunAsync("delete", async () =>
+        {
+            await blob.DeleteAsync(cancellationToken: cancellationToken);
+            return $"Deleted {blob.Name}.";
+        });
+    }
+}

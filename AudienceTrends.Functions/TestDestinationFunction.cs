@@ -1,0 +1,47 @@
+using AudienceTrends.Core.Destinations.Probe;
+using AudienceTrends.Core.Requests;
+using AudienceTrends.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Functions;
+
+/// <summary>
+/// <c>POST /v2/destinations/test</c>: checks a destination as an export request would give it (same object, same
+/// validation) without exporting, and answers each step run with its outcome.
+/// </summary>
+public sealed class TestDestinationFunction(ExportRequestParser parser, DestinationTester tester, IOptions<IntakeOptions> options)
+{
+    [Function(nameof(TestDestination))]
+    public async Task<IActionResult> TestDestination(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/destinations/test")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (destination, errors) = parser.ParseDestination(body.Span);
+        if (destination is null)
+        {
+            return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
+        }
+
+        if (!tester.CanTest(destination.Settings.Type))
+        {
+            return Problems.Status(StatusCodes.Status501NotImplemented, "Not available for this type",
+                $"Testing {destination.Settings.Type} destinations is not available yet.");
+        }
+
+        var report = await tester.TestAsync(destination, cancellationToken);
+        return TypedResults.Ok(new
+        {
+            ok = report.Ok,
+            steps = report.Steps.Select(s => new { name = s.Name, ok = s.Ok, ms = s.Ms, detail = s.Detail }),
+        }).Action();
+    }
+}
