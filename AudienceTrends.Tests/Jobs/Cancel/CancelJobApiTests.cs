@@ -14,7 +14,7 @@ public sealed class CancelJobApiTests
         var settings = await TestApp.SettingsAsync();
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         await using var _ = host;
-        var jobId = await CreateAsync(host.Client);
+        var jobId = await CancelTestJobs.CreateAsync(host.Client);
 
         var cancel = await host.Client.PostAsync($"v2/jobs/{jobId}/cancel", null);
 
@@ -42,7 +42,7 @@ public sealed class CancelJobApiTests
         var settings = await TestApp.SettingsAsync();
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         await using var _ = host;
-        var jobId = await CreateAsync(host.Client);
+        var jobId = await CancelTestJobs.CreateAsync(host.Client);
         await host.Client.PostAsync($"v2/jobs/{jobId}/cancel", null);
 
         var again = await host.Client.PostAsync($"v2/jobs/{jobId}/cancel", null);
@@ -57,7 +57,7 @@ public sealed class CancelJobApiTests
         var settings = await TestApp.SettingsAsync();
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         await using var _ = host;
-        var jobId = await CreateAsync(host.Client);
+        var jobId = await CancelTestJobs.CreateAsync(host.Client);
         await host.DrainQueuesAsync();
 
         var cancel = await host.Client.PostAsync($"v2/jobs/{jobId}/cancel", null);
@@ -77,7 +77,7 @@ public sealed class CancelJobApiTests
         var settings = await TestApp.SettingsAsync();
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         await using var _ = host;
-        var jobId = await CreateAsync(host.Client);
+        var jobId = await CancelTestJobs.CreateAsync(host.Client);
         var table = host.JobTable(settings);
         var row = (await table.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
         row["Status"] = JobStatus.Failed;
@@ -101,12 +101,5 @@ public sealed class CancelJobApiTests
 
         Assert.That(cancel.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(cancel.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-    }
-
-    private static async Task<string> CreateAsync(HttpClient client)
-    {
-        var created = await client.PostExportAsync(HttpJson.Example("ui-download.json"));
-        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        return (await created.JsonAsync())["jobId"]!.GetValue<string>();
     }
 }
