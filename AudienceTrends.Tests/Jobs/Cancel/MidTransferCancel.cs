@@ -77,6 +77,31 @@ public static class MidTransferCancel
         return await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
     }
 
+    /// <summary>
+    /// SFTP and FTP: cancels an export into a new folder of <paramref name="home"/> while its temporary file is being
+    /// written; the job ends Cancelled and the folder is empty.
+    /// </summary>
+    public static async Task AssertFileServerCancelAsync(string type, int port, string user, string password, string home)
+    {
+        var folder = "cancel-" + Guid.NewGuid().ToString("N")[..8];
+        var directory = Path.Combine(home, folder);
+        var destination = new JsonObject
+        {
+            ["type"] = type, ["server"] = "127.0.0.1", ["port"] = port, ["username"] = user, ["password"] = password, ["path"] = folder,
+        };
+
+        var job = await RunAsync(await SettingsAsync(), destination, (_, _) =>
+        {
+            Assert.That(Directory.GetFiles(directory).Select(Path.GetFileName), Has.One.StartsWith(".cancelled.csv."),
+                "the temporary file is being written");
+            return Task.CompletedTask;
+        });
+
+        Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Cancelled"), job.ToJsonString());
+        Assert.That(job["times"]!["end"], Is.Not.Null);
+        Assert.That(Directory.GetFiles(directory), Is.Empty, "the temporary file was removed");
+    }
+
     public static string AudienceName(int i) => $"aud{i:D4}";
 
     private static async Task WaitForSourceAsync(Func<PausingTrendSource?> source)
