@@ -7,8 +7,8 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AudienceTrends.Functions;
 
-/// <summary>The jobs resource: <c>GET /v2/jobs/{id}</c> and <c>GET /v2/jobs</c>.</summary>
-public sealed class JobsFunctions(JobStore jobs, JobViews views)
+/// <summary>The jobs resource: <c>GET /v2/jobs/{id}</c>, <c>GET /v2/jobs</c> and <c>POST /v2/jobs/{id}/cancel</c>.</summary>
+public sealed class JobsFunctions(JobStore jobs, JobViews views, JobCancellation cancellation)
 {
     public const string ContinuationHeader = "X-Continuation-Token";
 
@@ -27,6 +27,32 @@ public sealed class JobsFunctions(JobStore jobs, JobViews views)
         }
 
         return TypedResults.Ok(await views.ToViewAsync(job, cancellationToken)).Action();
+    }
+
+    /// <summary>200 with the job when it is Cancelled now (or was); 202 while its worker stops; 409 when it already ended.</summary>
+    [Function(nameof(CancelJob))]
+    public async Task<IActionResult> CancelJob(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/jobs/{id}/cancel")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var (result, job) = await cancellation.CancelAsync(id, cancellationToken);
+        switch (result)
+        {
+            case CancelResult.NotFound:
+                return Problems.Status(StatusCodes.Status404NotFound, "Job not found", $"There is no job with id \"{id}\".");
+            case CancelResult.AlreadyFinished:
+                var detail = job!.CancelRequestedAt is not null && job.Status == JobStatus.Done
+                    ? $"Job {job.Id} finished before the cancel took effect: it is Done and its file stays at the destination."
+                    : $"Job {job.Id} is already {job.Status}; only Pending or Processing jobs can be cancelled.";
+                return Problems.Status(StatusCodes.Status409Conflict, "Job already finished", detail,
+                    new Dictionary<string, object?> { ["jobStatus"] = job.Status });
+        }
+
+        var view = await views.ToViewAsync(job!, cancellationToken);
+        return result == CancelResult.Requested
+            ? TypedResults.Accepted(JobPath(job!.Id), view).Action()
+            : TypedResults.Ok(view).Action();
     }
 
     [Function(nameof(ListJobs))]

@@ -46,17 +46,28 @@ public sealed class ExportWorker(
         {
             var (delivered, rows, bytes, sha256) = await ExportAsync(job, lease, lease.Token);
             await lease.StopAsync();
-            job.Complete(delivered, rows, bytes, sha256, time.GetUtcNow());
-            await SaveFinalStateAsync(job);
+            await FinishAsync(job, j => j.Complete(delivered, rows, bytes, sha256, time.GetUtcNow()));
             logger.LogInformation("Export job {JobId} done: {Rows} rows, {Bytes} bytes delivered to {Location}",
                 job.Id, rows, bytes, delivered.Location);
+        }
+        catch (Exception) when (lease.CancelRequested)
+        {
+            // The destination removed what it had started when the token fired; whatever the export threw after that
+            // is the cancellation's doing.
+            await lease.StopAsync();
+            var requested = await jobs.GetAsync(job.Id, CancellationToken.None);
+            if (requested is not null)
+            {
+                await FinishAsync(requested, j => j.Cancel(time.GetUtcNow()));
+            }
+
+            logger.LogInformation("Export job {JobId} cancelled at the user's request", job.Id);
         }
         catch (ExportFailedException e)
         {
             await lease.StopAsync();
             logger.LogWarning(e, "Export job {JobId} failed: {ErrorCode}", job.Id, e.Code);
-            job.Fail(e.Code, e.Message, time.GetUtcNow());
-            await SaveFinalStateAsync(job);
+            await FinishAsync(job, j => j.Fail(e.Code, e.Message, time.GetUtcNow()));
         }
         catch (Exception) when (lease.Lost)
         {
@@ -86,10 +97,9 @@ public sealed class ExportWorker(
             return;
         }
 
-        job.Fail(ErrorCodes.RetriesExhausted, $"The export was given up after {job.Attempts} failed attempts" +
-            (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved."),
-            time.GetUtcNow());
-        await SaveFinalStateAsync(job);
+        var message = $"The export was given up after {job.Attempts} failed attempts" +
+            (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved.");
+        await FinishAsync(job, j => j.Fail(ErrorCodes.RetriesExhausted, message, time.GetUtcNow()));
         logger.LogError("Export job {JobId} failed after {Attempts} attempts: {LastError}", job.Id, job.Attempts, job.LastError);
     }
 
@@ -99,6 +109,14 @@ public sealed class ExportWorker(
         if (job.IsFinished)
         {
             logger.LogInformation("Export job {JobId} is already {Status}; message ignored", job.Id, job.Status);
+            return false;
+        }
+
+        if (job is { Status: JobStatus.Processing, CancelRequestedAt: not null } && !job.IsLeasedAt(now))
+        {
+            // Cancelled while its worker was gone: nothing to take over.
+            await FinishAsync(job, j => j.Cancel(now));
+            logger.LogInformation("Export job {JobId} was cancelled while no worker held it", job.Id);
             return false;
         }
 
@@ -211,11 +229,28 @@ public sealed class ExportWorker(
         }
     }
 
-    private async Task SaveFinalStateAsync(ExportJob job)
+    /// <summary>
+    /// Applies a final <paramref name="transition"/> and saves it. When the row changed meanwhile but is still this
+    /// attempt's (a cancel was requested as the export finished), the transition is applied to the row as it is now.
+    /// </summary>
+    private async Task FinishAsync(ExportJob job, Action<ExportJob> transition)
     {
-        if (!await jobs.TryUpdateAsync(job, CancellationToken.None))
+        transition(job);
+        if (await jobs.TryUpdateAsync(job, CancellationToken.None))
         {
-            logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
+            return;
         }
+
+        var current = await jobs.GetAsync(job.Id, CancellationToken.None);
+        if (current is { Status: JobStatus.Processing } && current.Attempts == job.Attempts)
+        {
+            transition(current);
+            if (await jobs.TryUpdateAsync(current, CancellationToken.None))
+            {
+                return;
+            }
+        }
+
+        logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
     }
 }

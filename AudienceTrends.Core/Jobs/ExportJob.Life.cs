@@ -15,10 +15,10 @@ namespace AudienceTrends.Core.Jobs;
 /// Create ─► Pending ──Claim──► Processing ──Complete──► Done
 ///              │                │  ↺ RenewLease; RecordTransientFailure releases the lease;
 ///              │                │  ↺ Claim again once the lease has run out (a redelivery takes over)
-///              └─────Fail───────┴───Fail───► Failed
+///              │                │  ↺ RequestCancel: the worker sees it at its next heartbeat and stops
+///              ├─────Fail───────┴───Fail───► Failed
+///              └─────Cancel─────┴───Cancel (after RequestCancel)───► Cancelled
 /// </code>
-/// Cancel (Pending or Processing → Cancelled) belongs here too, next to <see cref="Fail"/>, with its status in
-/// <see cref="JobStatus"/>.
 /// </summary>
 public sealed partial class ExportJob
 {
@@ -106,6 +106,33 @@ public sealed partial class ExportJob
         Status = JobStatus.Failed;
         ErrorCode = code;
         ErrorMessage = ErrorText.OneLine(message, MaxErrorMessageLength);
+        End(now);
+    }
+
+    /// <summary>
+    /// Processing → still Processing, with <see cref="CancelRequestedAt"/> set: the worker holding the job sees the
+    /// request at its next heartbeat (the row changed under it), removes what it started at the destination and calls
+    /// <see cref="Cancel"/>. A second request keeps the first one's time.
+    /// </summary>
+    public void RequestCancel(DateTimeOffset now)
+    {
+        RequireProcessing("be asked to cancel");
+        CancelRequestedAt ??= now;
+    }
+
+    /// <summary>
+    /// Pending → Cancelled at once (its queue message then finds it final and does nothing), or Processing →
+    /// Cancelled once <see cref="RequestCancel"/> was called and the worker has stopped (or its lease ran out).
+    /// </summary>
+    public void Cancel(DateTimeOffset now)
+    {
+        if (Status != JobStatus.Pending && !(Status == JobStatus.Processing && CancelRequestedAt is not null))
+        {
+            throw Illegal(Status == JobStatus.Processing ? "be cancelled before a cancel was requested" : "be cancelled");
+        }
+
+        Status = JobStatus.Cancelled;
+        CancelRequestedAt ??= now;
         End(now);
     }
 

@@ -89,6 +89,9 @@ public sealed partial class ExportJob : ITableEntity
 
     public string? ErrorMessage { get; [Obsolete(SetByTransitions)] set; }
 
+    /// <summary>While Processing: when the user asked to cancel; the worker stops at its next heartbeat.</summary>
+    public DateTimeOffset? CancelRequestedAt { get; [Obsolete(SetByTransitions)] set; }
+
     /// <summary>The last transient failure, kept so the final error can say what kept failing.</summary>
     public string? LastError { get; [Obsolete(SetByTransitions)] set; }
 

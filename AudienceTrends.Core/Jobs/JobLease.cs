@@ -2,8 +2,10 @@ namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// A claimed job's lease while its export runs: every <see cref="JobsOptions.ProgressInterval"/> it saves the progress
-/// reported and renews the lease (<see cref="ExportJob.RenewLease"/>). If the job changed under it (another worker
-/// took over after the lease ran out), it marks the lease <see cref="Lost"/> and cancels <see cref="Token"/>.
+/// reported and renews the lease (<see cref="ExportJob.RenewLease"/>). If the job changed under it, it reads the row
+/// again: a cancel the user asked for during this attempt marks <see cref="CancelRequested"/>; anything else (another
+/// worker took over after the lease ran out) marks the lease <see cref="Lost"/>. Either way it cancels
+/// <see cref="Token"/>.
 /// </summary>
 public sealed class JobLease : IDisposable
 {
@@ -24,10 +26,13 @@ public sealed class JobLease : IDisposable
         _loop = RunAsync();
     }
 
-    /// <summary>Cancelled when the caller's token is, or when the lease is lost.</summary>
+    /// <summary>Cancelled when the caller's token is, when the lease is lost, or when the user cancels the job.</summary>
     public CancellationToken Token => _cancellation.Token;
 
     public bool Lost { get; private set; }
+
+    /// <summary>The user asked to cancel this job while this worker held it (<see cref="ExportJob.RequestCancel"/>).</summary>
+    public bool CancelRequested { get; private set; }
 
     /// <summary>The audience rows written so far; saved at the next beat.</summary>
     public void ReportProgress(int rowsWritten) => Volatile.Write(ref _completed, rowsWritten);
@@ -74,10 +79,26 @@ public sealed class JobLease : IDisposable
 
             if (!saved)
             {
-                Lost = true;
+                CancelRequested = await IsCancelRequestedAsync();
+                Lost = !CancelRequested;
                 await _cancellation.CancelAsync();
                 return;
             }
+        }
+    }
+
+    /// <summary>Whether the row changed because the user asked to cancel this attempt, not because another worker took over.</summary>
+    private async Task<bool> IsCancelRequestedAsync()
+    {
+        try
+        {
+            var current = await _jobs.GetAsync(_job.Id, CancellationToken.None);
+            return current is { Status: JobStatus.Processing, CancelRequestedAt: not null } && current.Attempts == _job.Attempts;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Cannot tell: stopping as if lost leaves the job to the lease's expiry, where a cancel request is honoured.
+            return false;
         }
     }
 }

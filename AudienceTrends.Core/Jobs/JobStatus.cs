@@ -8,9 +8,12 @@ public static class JobStatus
     public const string Done = "Done";
     public const string Failed = "Failed";
 
-    public static IReadOnlyList<string> All { get; } = [Pending, Processing, Done, Failed];
+    /// <summary>Stopped at the user's request (<c>POST /v2/jobs/{id}/cancel</c>); nothing is left at the destination.</summary>
+    public const string Cancelled = "Cancelled";
 
-    public static bool IsFinal(string status) => status is Done or Failed;
+    public static IReadOnlyList<string> All { get; } = [Pending, Processing, Done, Failed, Cancelled];
+
+    public static bool IsFinal(string status) => status is Done or Failed or Cancelled;
 
     /// <summary>The canonical spelling of <paramref name="value"/>, matched case-insensitively.</summary>
     public static string? Normalize(string? value) =>

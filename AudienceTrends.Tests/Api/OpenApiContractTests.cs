@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Tests.Infrastructure;
@@ -24,6 +25,7 @@ public sealed class OpenApiContractTests
 {
     private const string ExportPath = "/v2/audiencetrendsexport";
     private const string JobPath = "/v2/jobs/{id}";
+    private const string CancelPath = "/v2/jobs/{id}/cancel";
     private const string JobsPath = "/v2/jobs";
     private const string DestinationTestPath = "/v2/destinations/test";
 
@@ -287,6 +289,22 @@ public sealed class OpenApiContractTests
         [$"GET {JobPath} 404"] = app => app.Client.GetAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}"),
         [$"GET {JobPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.GetAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}")),
 
+        [$"POST {CancelPath} 200"] = async app => await CancelAsync(app, await CreateAsync(app)),
+        [$"POST {CancelPath} 202"] = async app =>
+        {
+            var job = await CreateAsync(app);
+            job.Claim(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+            return await CancelAsync(app, job);
+        },
+        [$"POST {CancelPath} 404"] = app => app.Client.PostAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}/cancel", null),
+        [$"POST {CancelPath} 409"] = async app =>
+        {
+            var job = await CreateAsync(app);
+            job.Fail(ErrorCodes.InvalidJob, "Broken.", DateTimeOffset.UtcNow);
+            return await CancelAsync(app, job);
+        },
+        [$"POST {CancelPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.PostAsync($"v2/jobs/{JobIds.New(DateTimeOffset.UtcNow)}/cancel", null)),
+
         // Two jobs of its own and a page of one: the answer has a next page, so X-Continuation-Token and Link.
         [$"GET {JobsPath} 200"] = async app =>
         {
@@ -301,6 +319,22 @@ public sealed class OpenApiContractTests
         [$"GET {JobsPath} 400"] = app => app.Client.GetAsync("v2/jobs?limit=0&status=finished"),
         [$"GET {JobsPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.GetAsync("v2/jobs")),
     };
+
+    /// <summary>A new Pending job, read back from the app's job table.</summary>
+    private static async Task<ExportJob> CreateAsync(InProcessFunctionsHost app)
+    {
+        using var created = await app.Client.PostExportAsync(HttpJson.Example("ui-download.json"));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        var id = (await created.JsonAsync())["jobId"]!.GetValue<string>();
+        return (await app.Services.GetRequiredService<JobStore>().GetAsync(id, CancellationToken.None))!;
+    }
+
+    /// <summary>Saves the job as the test moved it, then asks the app to cancel it.</summary>
+    private static async Task<HttpResponseMessage> CancelAsync(InProcessFunctionsHost app, ExportJob job)
+    {
+        Assert.That(await app.Services.GetRequiredService<JobStore>().TryUpdateAsync(job, CancellationToken.None), Is.True);
+        return await app.Client.PostAsync($"v2/jobs/{job.Id}/cancel", null);
+    }
 
     /// <summary>Runs the request against an app whose named storage services point at a port nothing listens on.</summary>
     private static async Task<HttpResponseMessage> WithUnreachableAsync(string[] services, Func<HttpClient, Task<HttpResponseMessage>> send)

@@ -28,6 +28,7 @@ public sealed class FunctionsMetadataContractTests
         {
             [nameof(CreateExportFunction.CreateExport)] = "httpTrigger",
             [nameof(JobsFunctions.GetJob)] = "httpTrigger",
+            [nameof(JobsFunctions.CancelJob)] = "httpTrigger",
             [nameof(JobsFunctions.ListJobs)] = "httpTrigger",
             [nameof(ExportWorkerFunction.ProcessExportJob)] = "queueTrigger",
             [nameof(ExportWorkerFunction.FailPoisonedExportJob)] = "queueTrigger",
@@ -38,6 +39,7 @@ public sealed class FunctionsMetadataContractTests
 
     [TestCase(nameof(CreateExportFunction.CreateExport), "v2/audiencetrendsexport", "POST")]
     [TestCase(nameof(JobsFunctions.GetJob), "v2/jobs/{id}", "GET")]
+    [TestCase(nameof(JobsFunctions.CancelJob), "v2/jobs/{id}/cancel", "POST")]
     [TestCase(nameof(JobsFunctions.ListJobs), "v2/jobs", "GET")]
     [TestCase(nameof(TestDestinationFunction.TestDestination), "v2/destinations/test", "POST")]
     public void Http_functions_have_the_public_routes_methods_and_function_keys(string name, string route, string method)

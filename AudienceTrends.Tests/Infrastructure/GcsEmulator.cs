@@ -44,6 +44,9 @@ public sealed class GcsEmulator : IAsyncDisposable
     /// <summary>Service account e-mails whose bearer tokens are accepted; any other gets 401.</summary>
     public ConcurrentDictionary<string, bool> ServiceAccounts { get; } = new();
 
+    /// <summary>Resumable upload sessions started and neither completed nor cancelled.</summary>
+    public int OpenSessions => _sessions.Count;
+
     public static async Task<GcsEmulator> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -27,7 +27,7 @@ public static class HttpJson
     public static async Task<JsonNode> JsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
-    /// <summary>Reads the job until it is Done or Failed, letting queued work run in between.</summary>
+    /// <summary>Reads the job until it is Done, Failed or Cancelled, letting queued work run in between.</summary>
     public static async Task<JsonNode> WaitForFinalJobAsync(
         this Infrastructure.IFunctionsTestHost host, string jobId, TimeSpan? timeout = null)
     {
@@ -37,7 +37,7 @@ public static class HttpJson
             await host.DrainQueuesAsync();
             var job = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
             var status = job["status"]!.GetValue<string>();
-            if (status is "Done" or "Failed")
+            if (status is "Done" or "Failed" or "Cancelled")
             {
                 return job;
             }

@@ -7,7 +7,8 @@ namespace AudienceTrends.Tests.Jobs;
 
 /// <summary>
 /// The lease a running export keeps on its job, against a real job table (Azurite) with a fake clock: each beat saves
-/// the progress and renews the lease; a job changed under it (taken over) loses the lease and cancels the export.
+/// the progress and renews the lease; a job changed under it (taken over) loses the lease and cancels the export; a
+/// cancel the user asked for cancels the export too, without losing the lease.
 /// </summary>
 public sealed class JobLeaseTests
 {
@@ -65,6 +66,28 @@ public sealed class JobLeaseTests
             Assert.That(lease.Token.IsCancellationRequested, Is.True);
             var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
             Assert.That(row.GetInt32("Attempts"), Is.EqualTo(2), "the other worker's row is left alone");
+        });
+    }
+
+    [Test]
+    public async Task A_cancel_requested_during_the_attempt_stops_the_export_without_losing_the_lease()
+    {
+        var job = await ClaimedJobAsync();
+        using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
+        var requested = (await _jobs.Store.GetAsync(job.Id, CancellationToken.None))!;
+        requested.RequestCancel(_time.GetUtcNow());
+        Assert.That(await _jobs.Store.TryUpdateAsync(requested, CancellationToken.None), Is.True);
+
+        _time.Advance(Options.ProgressInterval);
+        await lease.StopAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(lease.CancelRequested, Is.True);
+            Assert.That(lease.Lost, Is.False, "not mistaken for a takeover");
+            Assert.That(lease.Token.IsCancellationRequested, Is.True, "the export stops");
+            var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+            Assert.That(row.GetString("Status"), Is.EqualTo(JobStatus.Processing), "the worker, not the lease, ends the job");
         });
     }
 

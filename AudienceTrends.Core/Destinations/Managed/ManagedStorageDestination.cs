@@ -41,20 +41,43 @@ public sealed class ManagedStorageDestination : ExportDestination<ManagedSetting
     {
         await _created.EnsureAsync(cancellationToken);
         var blob = _container.GetBlockBlobClient(ManagedFiles.BlobName(delivery.JobId, delivery.FileName));
-        await blob.UploadAsync(content, new BlobUploadOptions
+        try
         {
-            HttpHeaders = new BlobHttpHeaders
+            await blob.UploadAsync(content, new BlobUploadOptions
             {
-                ContentType = delivery.File.ContentType,
-                ContentDisposition = $"attachment; filename=\"{delivery.FileName}\"",
-            },
-            TransferOptions = new Azure.Storage.StorageTransferOptions
-            {
-                InitialTransferSize = BlockSize,
-                MaximumTransferSize = BlockSize,
-                MaximumConcurrency = 2,
-            },
-        }, cancellationToken);
+                HttpHeaders = new BlobHttpHeaders
+                {
+                    ContentType = delivery.File.ContentType,
+                    ContentDisposition = $"attachment; filename=\"{delivery.FileName}\"",
+                },
+                TransferOptions = new Azure.Storage.StorageTransferOptions
+                {
+                    InitialTransferSize = BlockSize,
+                    MaximumTransferSize = BlockSize,
+                    MaximumConcurrency = 2,
+                },
+            }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await DiscardUncommittedBlocksAsync(blob);
+            throw;
+        }
+
         return new DeliveryResult(blob.Uri.GetLeftPart(UriPartial.Path));
+    }
+
+    /// <summary>
+    /// A cancelled upload leaves staged blocks that storage would keep for a week. A blob that was never committed
+    /// has no other content: committing an empty block list and deleting it drops them.
+    /// </summary>
+    private static async Task DiscardUncommittedBlocksAsync(BlockBlobClient blob)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        if (!(await blob.ExistsAsync(timeout.Token)).Value)
+        {
+            await blob.CommitBlockListAsync([], cancellationToken: timeout.Token);
+            await blob.DeleteIfExistsAsync(cancellationToken: timeout.Token);
+        }
     }
 }
