@@ -109,6 +109,33 @@ public class SftpDestinationTests : FileServerDestinationTests
         Assert.That(TestHost.Sha256Of(Path.Combine(directory, "trends.csv")), Is.EqualTo(content.Sha256));
     }
 
+    [TestCase(" .. /{0}")]
+    [TestCase("sub/ .. / .. /{0}")]
+    [TestCase("..\\{0}")]
+    [TestCase("%2e%2e/{0}")]
+    public async Task A_stored_path_that_leaves_the_login_folder_writes_nothing_outside_it(string pattern)
+    {
+        // A folder beside the login folder that the user could write to, as a careless server might have.
+        var outside = "outside-" + Unique();
+        var outsideDirectory = Path.Combine(Path.GetDirectoryName(Home)!, outside);
+        Directory.CreateDirectory(outsideDirectory);
+        TestHost.Run("chown", [$"{User}:", outsideDirectory]);
+        try
+        {
+            var request = Request(PasswordDestination(string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, outside)));
+
+            var error = await Assert.ThrowsAsync<ExportFailedException>(
+                () => Destination.DeliverAsync(request, GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
+
+            Assert.That(error!.Code, Is.EqualTo(ErrorCodes.DestinationRejected));
+            Assert.That(Directory.GetFileSystemEntries(outsideDirectory), Is.Empty);
+        }
+        finally
+        {
+            Directory.Delete(outsideDirectory, recursive: true);
+        }
+    }
+
     protected override FileServerSettings Settings(string? path) => PasswordDestination(path);
 
     protected override (IExportDestination Destination, ServiceProvider Provider) Create(bool allowLoopback)
