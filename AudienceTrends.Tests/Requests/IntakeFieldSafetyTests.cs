@@ -6,8 +6,9 @@ using AudienceTrends.Tests.Integration;
 namespace AudienceTrends.Tests.Requests;
 
 /// <summary>
-/// Through the real HTTP intake: control characters in anything that reaches a protocol line or header, and paths
-/// that could leave the login folder, get a 400 naming the field, without echoing the value.
+/// Through the real HTTP intake: control characters in anything that reaches a protocol line or header, paths that
+/// could leave the login folder, and saved keys unknown or not bound to the server get a 400 naming the field,
+/// without echoing the value.
 /// </summary>
 public sealed class IntakeFieldSafetyTests
 {
@@ -82,6 +83,34 @@ public sealed class IntakeFieldSafetyTests
     public async Task Ordinary_paths_are_accepted(string type, string path)
     {
         var response = await _host.Client.PostExportAsync(WithField($"{type}.json", null, "path", path));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+    }
+
+    [TestCase("no-such-key", "sftp.example.com", TestName = "An unknown saved key is refused at intake")]
+    [TestCase("myKeyName", "sftp.other.example", TestName = "A saved key is refused at intake for a host it is not bound to")]
+    [TestCase("MYKEYNAME", "127.0.0.1", TestName = "A saved key is refused at intake for an address of its host")]
+    public async Task A_saved_key_is_refused_naming_destination_savedKey(string savedKey, string server)
+    {
+        var body = JsonNode.Parse(HttpJson.Example("sftp-saved-key.json"))!.AsObject();
+        body["destination"]!["savedKey"] = savedKey;
+        body["destination"]!["server"] = server;
+
+        var response = await _host.Client.PostExportAsync(body.ToJsonString());
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), text);
+        Assert.That(JsonNode.Parse(text)!["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "destination.savedKey" }), text);
+    }
+
+    [TestCase("sftp.example.com")]
+    [TestCase("SFTP.Example.COM")]
+    public async Task A_saved_key_is_accepted_for_its_host(string server)
+    {
+        var body = JsonNode.Parse(HttpJson.Example("sftp-saved-key.json"))!.AsObject();
+        body["destination"]!["server"] = server;
+
+        var response = await _host.Client.PostExportAsync(body.ToJsonString());
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
     }
