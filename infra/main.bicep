@@ -40,6 +40,9 @@ param sqlDatabaseSkuName string = 'Basic'
 @description('Comma-separated saved SFTP key names; each <name> is read from Key Vault secret "sftp-key-<name>".')
 param sftpSavedKeyNames string = ''
 
+@description('Servers each saved SFTP key may log in to: "<name>=<host> <host>;<name>=<host>". A key without hosts is refused for every server.')
+param sftpSavedKeyHosts string = ''
+
 @secure()
 @description('Google Cloud service account JSON for GCS destinations (Gcs__CredentialsJson); empty when not used.')
 param gcsCredentialsJson string = ''
@@ -62,6 +65,7 @@ var deploymentContainerName = 'app-package'
 var useExistingDatabase = !empty(databaseConnectionString)
 var createSql = createSqlDatabase && !useExistingDatabase
 var savedKeyNames = filter(map(split(sftpSavedKeyNames, ','), keyName => trim(keyName)), keyName => !empty(keyName))
+var savedKeyHosts = filter(map(split(sftpSavedKeyHosts, ';'), entry => trim(entry)), entry => contains(entry, '='))
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -162,6 +166,7 @@ module functionApp 'modules/function-app.bicep' = {
     encryptionKeySecretUri: keyVault.outputs.secretProtectionKeyUri
     databaseConnectionString: databaseConnectionSetting
     sftpSavedKeyNames: savedKeyNames
+    sftpSavedKeyHosts: savedKeyHosts
     gcsCredentialsUri: empty(gcsCredentialsJson) ? '' : keyVault.outputs.gcsCredentialsUri
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

@@ -58,6 +58,14 @@ public abstract class ExportDestination<TSettings, TSecrets> : IExportDestinatio
             ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's destination is not of type {Type}.");
         var secrets = delivery.Secrets as TSecrets
             ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's credentials are not those of type {Type}.");
+        if (ProtocolText.HasControlCharacters(settings.ToJson()) || ProtocolText.HasControlCharacters(secrets.ToPayload()))
+        {
+            // The intake refuses these; a job stored before it did must not reach a protocol line or header.
+            throw new ExportFailedException(
+                ErrorCodes.DestinationRejected,
+                "The destination's fields or credentials contain a control character or line break, which no transfer protocol carries safely; submit the export again without them.");
+        }
+
         try
         {
             return await DeliverAsync(delivery, settings, secrets, content, cancellationToken);

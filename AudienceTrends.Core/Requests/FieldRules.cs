@@ -24,8 +24,7 @@ public static class FieldRules
     public static string? Audience(string audience) =>
         string.IsNullOrWhiteSpace(audience) ? "must not be blank."
         : audience.Length > MaxAudienceLength ? $"must be at most {MaxAudienceLength} characters long."
-        : HasControlCharacters(audience) ? "must not contain control characters."
-        : null;
+        : ControlCharacters(audience);
 
     /// <summary>A cloud storage bucket (S3, GCS): lenient on purpose, the store itself refuses a name it does not take.</summary>
     public static string? Bucket(string bucket) =>
@@ -33,5 +32,15 @@ public static class FieldRules
             ? "must be a bucket name: 3 to 222 letters, digits, dots, dashes or underscores."
             : null;
 
-    public static bool HasControlCharacters(string value) => value.Any(char.IsControl);
+    /// <summary>
+    /// Every string field of a request passes this rule (see <see cref="JsonFields.String"/>): credentials, hosts,
+    /// paths and names end up in protocol lines and headers (FTP commands, HTTP headers), where a line break would
+    /// start a command or header of the caller's choosing.
+    /// </summary>
+    public static string? ControlCharacters(string value) =>
+        HasControlCharacters(value) ? "must not contain control characters or line breaks." : null;
+
+    /// <summary>C0 and C1 control characters (CR, LF, NUL, TAB, DEL ...) and the Unicode line and paragraph separators.</summary>
+    public static bool HasControlCharacters(string value) =>
+        value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');
 }

@@ -75,6 +75,7 @@ public sealed class JsonFields
         return true;
     }
 
+    /// <summary>A string; control characters and line breaks are refused in every one (<see cref="FieldRules.ControlCharacters"/>).</summary>
     public string? String(string property, bool required = false, Func<string, string?>? rule = null, bool allowEmpty = false)
     {
         if (!TryGet(property, required, out var element))
@@ -89,7 +90,8 @@ public sealed class JsonFields
         }
 
         var value = element.GetString()!;
-        var problem = value.Length == 0 && !allowEmpty ? "must not be empty." : rule?.Invoke(value);
+        var problem = value.Length == 0 && !allowEmpty ? "must not be empty."
+            : FieldRules.ControlCharacters(value) ?? rule?.Invoke(value);
         if (problem is not null)
         {
             Add(property, problem);

@@ -6,21 +6,24 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// <summary>
 /// A loopback TCP proxy to a local server that resets the first <c>connectionsToCut</c> connections once the client
 /// has sent <c>cutAfterBytes</c> bytes through them, as a network failure mid-upload would. Later connections pass
-/// untouched, so a cleanup or a retry can get through.
+/// untouched, so a cleanup or a retry can get through; given <c>laterTargetPort</c>, they go to that server instead
+/// (a man in the middle who cuts a connection and answers the reconnect himself).
 /// </summary>
 public sealed class CuttingTcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
+    private readonly int _laterTargetPort;
     private readonly long _cutAfterBytes;
     private readonly Task _acceptLoop;
     private int _connectionsToCut;
     private int _cut;
 
-    public CuttingTcpProxy(int targetPort, long cutAfterBytes, int connectionsToCut = 1)
+    public CuttingTcpProxy(int targetPort, long cutAfterBytes, int connectionsToCut = 1, int? laterTargetPort = null)
     {
         _targetPort = targetPort;
+        _laterTargetPort = laterTargetPort ?? targetPort;
         _cutAfterBytes = cutAfterBytes;
         _connectionsToCut = connectionsToCut;
         _listener.Start();
@@ -63,7 +66,7 @@ public sealed class CuttingTcpProxy : IAsyncDisposable
         using var _ = client;
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            await server.ConnectAsync(IPAddress.Loopback, cut ? _targetPort : _laterTargetPort, _stop.Token);
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             var upstream = PumpAsync(client, server, cut ? _cutAfterBytes : long.MaxValue, done.Token);
             var downstream = PumpAsync(server, client, long.MaxValue, done.Token);

@@ -9,7 +9,7 @@ namespace AudienceTrends.Tests.Integration;
 
 /// <summary>
 /// Settings for the app under test: the run's Azurite, a demo SQLite database of the test's own, a job table of the
-/// test's own (so listings see only the test's jobs), and a test encryption key.
+/// test's own (so listings see only the test's jobs), a test encryption key and the examples' saved key.
 /// </summary>
 public static class TestApp
 {
@@ -19,7 +19,7 @@ public static class TestApp
     {
         var azurite = await Azurite.InstanceAsync();
         databasePath ??= Path.Combine(TempFolders.Create("audiencetrends-db-"), "demo.db");
-        return new Dictionary<string, string?>
+        return new Dictionary<string, string?>(ExampleSavedKey.Settings())
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SecretProtection:Key"] = EncryptionKey,

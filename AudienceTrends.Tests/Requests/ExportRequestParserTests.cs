@@ -757,7 +757,7 @@ public class ExportRequestParserTests
     {
         var body = Example("sftp-saved-key.json");
         body["name"] = "n";
-        Destination(body)["savedKey"] = "k";
+        Destination(body)["savedKey"] = ExampleSavedKey.ShortestName;
         Destination(body)["path"] = "";
         body["selected_timeframe_end"] = "2021-07-16";
         body["audiences"] = new JsonArray("a");
@@ -766,7 +766,7 @@ public class ExportRequestParserTests
 
         Assert.That(result.Errors.ToDictionary(), Is.Empty);
         Assert.That(result.Request!.DayCount, Is.EqualTo(1));
-        Assert.That(((SftpSettings)result.Request.Destination).SavedKey, Is.EqualTo("k"));
+        Assert.That(((SftpSettings)result.Request.Destination).SavedKey, Is.EqualTo(ExampleSavedKey.ShortestName));
         Assert.That(((SftpSettings)result.Request.Destination).Path, Is.Null);
     }
 

@@ -29,6 +29,9 @@ param databaseConnectionString string
 @description('Names of saved SFTP keys; each is read from Key Vault secret "sftp-key-<name>".')
 param sftpSavedKeyNames string[]
 
+@description('Servers per saved SFTP key, each "<name>=<host> <host>" (Sftp__SavedKeyHosts__<name>).')
+param sftpSavedKeyHosts string[]
+
 @description('Versionless URI of the Key Vault secret holding Gcs__CredentialsJson; empty when not used.')
 param gcsCredentialsUri string
 
@@ -150,12 +153,18 @@ var sftpKeySettings = toObject(
   keyName => keyVaultReference('${keyVaultUri}secrets/sftp-key-${keyName}')
 )
 
+var sftpKeyHostSettings = toObject(
+  sftpSavedKeyHosts,
+  entry => 'Sftp__SavedKeyHosts__${trim(split(entry, '=')[0])}',
+  entry => trim(split(entry, '=')[1])
+)
+
 var gcsSettings = empty(gcsCredentialsUri) ? {} : { Gcs__CredentialsJson: keyVaultReference(gcsCredentialsUri) }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(settings, sftpKeySettings, gcsSettings)
+  properties: union(settings, sftpKeySettings, sftpKeyHostSettings, gcsSettings)
 }
 
 output name string = app.name

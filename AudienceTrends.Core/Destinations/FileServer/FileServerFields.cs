@@ -65,7 +65,5 @@ public static class FileServerFields
     }
 
     private static string? UsernameProblem(string username) =>
-        username.Length > MaxUsernameLength ? $"must be at most {MaxUsernameLength} characters long."
-        : FieldRules.HasControlCharacters(username) ? "must not contain control characters."
-        : null;
+        username.Length > MaxUsernameLength ? $"must be at most {MaxUsernameLength} characters long." : null;
 }

@@ -6,16 +6,36 @@ namespace AudienceTrends.Core.Destinations.Sftp;
 /// <summary>Private keys the service holds for SFTP logins, looked up by the name a request gives.</summary>
 public interface ISavedKeyStore
 {
+    /// <summary>Whether the service holds a key named <paramref name="name"/> and it may log in to <paramref name="host"/>.</summary>
+    SavedKeyUse Check(string name, string host);
+
     /// <summary>The key named <paramref name="name"/>, or null when the service holds no such key.</summary>
     Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken);
 }
 
+/// <summary>What <see cref="ISavedKeyStore.Check"/> found.</summary>
+public enum SavedKeyUse
+{
+    Allowed,
+    UnknownKey,
+    HostNotAllowed,
+}
+
 /// <summary>
 /// Keys from configuration (<c>Sftp:SavedKeys:&lt;name&gt;</c>); in Azure each value is a Key Vault reference,
-/// so the key lives in Key Vault and reaches the app as a setting without being stored anywhere else.
+/// so the key lives in Key Vault and reaches the app as a setting without being stored anywhere else. Each key may
+/// log in only to the hosts <c>Sftp:SavedKeyHosts:&lt;name&gt;</c> lists.
 /// </summary>
 public sealed class ConfigurationSavedKeyStore(IOptionsMonitor<SftpOptions> options) : ISavedKeyStore
 {
+    public SavedKeyUse Check(string name, string host)
+    {
+        var current = options.CurrentValue;
+        return !current.SavedKeys.ContainsKey(name) ? SavedKeyUse.UnknownKey
+            : current.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed
+            : SavedKeyUse.HostNotAllowed;
+    }
+
     public Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken)
     {
         var keys = options.CurrentValue.SavedKeys;

@@ -32,31 +32,9 @@ public sealed class SftpDestination(
         var authentication = await AuthenticationAsync(destination, secrets, where, cancellationToken);
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
 
-        var settings = options.Value;
-        var connectionInfo = new ConnectionInfo(address.ToString(), port, user, authentication.Methods)
-        {
-            Timeout = settings.ConnectTimeout,
-        };
-        using var client = new SftpClient(connectionInfo) { OperationTimeout = settings.OperationTimeout };
-        var hostKey = new HostKeyCheck(destination.HostKeyFingerprint);
-        client.HostKeyReceived += (_, e) => hostKey.Check(e);
-
-        try
-        {
-            await client.ConnectAsync(cancellationToken);
-        }
-        catch (SshAuthenticationException e)
-        {
-            throw new ExportFailedException(
-                ErrorCodes.DestinationAuthFailed, $"The {where} refused the login with {authentication.Description}.", e);
-        }
-        catch (SshConnectionException e) when (hostKey.Mismatch)
-        {
-            throw new ExportFailedException(
-                ErrorCodes.HostKeyMismatch,
-                $"The {where} presented host key {hostKey.Observed}, not the expected {destination.HostKeyFingerprint}; nothing was sent.",
-                e);
-        }
+        var login = new SftpLogin(
+            address.ToString(), port, user, authentication, where, destination.HostKeyFingerprint, options.Value);
+        using var client = await login.ConnectAsync(cancellationToken);
 
         var folderSegments = target.Folder;
         var folder = Combine(client.WorkingDirectory, folderSegments);
@@ -72,7 +50,7 @@ public sealed class SftpDestination(
         }
         catch (Exception e)
         {
-            await DeleteQuietlyAsync(client, connectionInfo, tempPath);
+            await DeleteQuietlyAsync(client, login, tempPath);
             if (e is SftpPermissionDeniedException)
             {
                 throw new ExportFailedException(
@@ -84,26 +62,29 @@ public sealed class SftpDestination(
             throw;
         }
 
-        logger.LogInformation("Delivered {Location} (host key {HostKeyFingerprint})", location, hostKey.Observed);
+        logger.LogInformation("Delivered {Location} (host key {HostKeyFingerprint})", location, login.ObservedHostKey);
         return new DeliveryResult(location)
         {
-            Details = hostKey.Observed is { } observed
+            Details = login.ObservedHostKey is { } observed
                 ? new Dictionary<string, string> { [SftpKind.ObservedHostKeyDetail] = observed }
                 : new Dictionary<string, string>(),
         };
     }
 
-    private async Task<(AuthenticationMethod[] Methods, string Description)> AuthenticationAsync(
+    private async Task<SftpAuthentication> AuthenticationAsync(
         SftpSettings destination, FileServerSecrets secrets, string where, CancellationToken cancellationToken)
     {
         var user = destination.Username;
         if (!string.IsNullOrEmpty(destination.SavedKey))
         {
-            var key = await savedKeys.FindAsync(destination.SavedKey, cancellationToken)
+            // The intake checks this too; a job stored before a key's hosts were narrowed must not log in elsewhere.
+            var key = (savedKeys.Check(destination.SavedKey, destination.Server) == SavedKeyUse.Allowed
+                    ? await savedKeys.FindAsync(destination.SavedKey, cancellationToken)
+                    : null)
                 ?? throw new ExportFailedException(
                     ErrorCodes.SavedKeyNotFound,
                     $"The service holds no key named '{destination.SavedKey}' for the {where}.");
-            return ([new PrivateKeyAuthenticationMethod(user, key)], $"the saved key '{destination.SavedKey}'");
+            return new([new PrivateKeyAuthenticationMethod(user, key)], $"the saved key '{destination.SavedKey}'");
         }
 
         if (secrets.Password is { } password)
@@ -117,7 +98,7 @@ public sealed class SftpDestination(
                     prompt.Response = password;
                 }
             };
-            return ([new PasswordAuthenticationMethod(user, password), interactive], "a password");
+            return new([new PasswordAuthenticationMethod(user, password), interactive], "a password");
         }
 
         throw new ExportFailedException(
@@ -182,8 +163,10 @@ public sealed class SftpDestination(
     /// <summary>
     /// Best effort: removes the temporary file, over a new connection when the old one is gone (a dropped
     /// connection leaves it behind otherwise). A leftover is overwritten by the job's retry, which uses the same name.
+    /// The reconnect goes through the same <see cref="SftpLogin"/>, pinned to the first connection's host key: a
+    /// different key fails the job for good (nothing is sent to that server, and no retry logs in to it).
     /// </summary>
-    private async Task DeleteQuietlyAsync(SftpClient client, ConnectionInfo connectionInfo, string tempPath)
+    private async Task DeleteQuietlyAsync(SftpClient client, SftpLogin login, string tempPath)
     {
         using var timeout = new CancellationTokenSource(options.Value.ConnectTimeout);
         try
@@ -194,9 +177,12 @@ public sealed class SftpDestination(
                 return;
             }
 
-            using var cleanup = new SftpClient(connectionInfo) { OperationTimeout = options.Value.OperationTimeout };
-            await cleanup.ConnectAsync(timeout.Token);
+            using var cleanup = await login.ConnectAsync(timeout.Token);
             await DeleteIfExistsAsync(cleanup, tempPath, timeout.Token);
+        }
+        catch (ExportFailedException e) when (e.Code == ErrorCodes.DestinationAuthFailed)
+        {
+            logger.LogWarning(e, "Could not remove the temporary file {TempPath}", tempPath);
         }
         catch (Exception e) when (e is SshException or SocketException or IOException or OperationCanceledException
                                       or TimeoutException or InvalidOperationException or ObjectDisposedException)
@@ -210,35 +196,6 @@ public sealed class SftpDestination(
         if (await client.ExistsAsync(path, cancellationToken))
         {
             await client.DeleteFileAsync(path, cancellationToken);
-        }
-    }
-
-    /// <summary>Records the host key and refuses it when the request named a different one.</summary>
-    private sealed class HostKeyCheck(string? expected)
-    {
-        public string? Observed { get; private set; }
-
-        public bool Mismatch { get; private set; }
-
-        public void Check(HostKeyEventArgs e)
-        {
-            Observed = "SHA256:" + e.FingerPrintSHA256;
-            if (expected is not null && !Matches(expected, e.FingerPrintSHA256))
-            {
-                Mismatch = true;
-                e.CanTrust = false;
-            }
-        }
-
-        private static bool Matches(string expected, string observedBase64)
-        {
-            var value = expected.Trim();
-            if (value.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase))
-            {
-                value = value["SHA256:".Length..];
-            }
-
-            return string.Equals(value.TrimEnd('='), observedBase64.TrimEnd('='), StringComparison.Ordinal);
         }
     }
 }

@@ -5,7 +5,7 @@ using AudienceTrends.Core.Requests;
 namespace AudienceTrends.Core.Destinations.Sftp;
 
 /// <summary>Destination type <c>sftp</c>: a password or the name of a key the service holds, and optionally the expected host key.</summary>
-public sealed class SftpKind : DestinationKind<SftpSettings, FileServerSecrets>
+public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSettings, FileServerSecrets>
 {
     public const string Name = "sftp";
 
@@ -40,6 +40,11 @@ public sealed class SftpKind : DestinationKind<SftpSettings, FileServerSecrets>
 
         var (server, port, username) = FileServerFields.ReadLogin(fields);
         var savedKey = fields.String(SavedKeyField, rule: SavedKeyProblem);
+        if (savedKey is not null && server is not null && SavedKeyUseProblem(savedKey, server) is { } problem)
+        {
+            fields.Add(SavedKeyField, problem);
+        }
+
         var fingerprint = fields.String(FingerprintField, rule: FingerprintProblem);
         var path = DestinationPath.Read(fields);
         var password = fields.String(FileServerFields.Password);
@@ -74,6 +79,13 @@ public sealed class SftpKind : DestinationKind<SftpSettings, FileServerSecrets>
         savedKey.Length > MaxSavedKeyLength || savedKey.AsSpan().ContainsAnyExcept(SavedKeyChars)
             ? $"must be the name of a key held by the service: 1 to {MaxSavedKeyLength} letters, digits, dashes or underscores."
             : null;
+
+    private string? SavedKeyUseProblem(string savedKey, string server) => savedKeys.Check(savedKey, server) switch
+    {
+        SavedKeyUse.UnknownKey => "names no key held by the service: ask the service's operators for the name of your key.",
+        SavedKeyUse.HostNotAllowed => "may not be used for destination.server: each saved key logs in only to the servers its operators listed for it.",
+        _ => null,
+    };
 
     private static string? FingerprintProblem(string fingerprint) =>
         fingerprint.StartsWith(FingerprintPrefix, StringComparison.Ordinal)

@@ -17,6 +17,22 @@ public sealed class SftpOptions
     /// </summary>
     public Dictionary<string, string> SavedKeys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The servers each saved key may log in to, by key name (<c>Sftp:SavedKeyHosts:&lt;name&gt;</c>): host names or
+    /// IP addresses as requests write <c>destination.server</c>, separated by commas or spaces, matched ignoring case.
+    /// A key with no hosts listed is refused for every server.
+    /// </summary>
+    public Dictionary<string, string> SavedKeyHosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The hosts <paramref name="keyName"/> may be used for (see <see cref="SavedKeyHosts"/>); empty when none.</summary>
+    public IReadOnlyCollection<string> HostsOf(string keyName) =>
+        SavedKeyHosts.TryGetValue(keyName, out var hosts)
+            ? hosts.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(NormalizeHost).ToHashSet()
+            : [];
+
+    /// <summary>How hosts are compared: lower case, without a final dot or IPv6 brackets.</summary>
+    public static string NormalizeHost(string host) => host.Trim().TrimEnd('.').Trim('[', ']').ToLowerInvariant();
+
     internal static IEnumerable<string> Validate(SftpOptions options)
     {
         if (options.ConnectTimeout <= TimeSpan.Zero || options.ConnectTimeout > TimeSpan.FromMinutes(10))
@@ -36,6 +52,11 @@ public sealed class SftpOptions
                 // Never echo the value: it is a private key.
                 yield return $"SavedKeys:{name} is not a readable unencrypted private key (OpenSSH or PEM text).";
             }
+        }
+
+        foreach (var name in options.SavedKeyHosts.Keys.Where(name => !options.SavedKeys.ContainsKey(name)))
+        {
+            yield return $"SavedKeyHosts:{name} names no key in SavedKeys.";
         }
     }
 }

@@ -62,6 +62,36 @@ public class FtpDestinationTests : FileServerDestinationTests
         Assert.That(error.Message, Does.Contain("FTPS").And.Contain($"127.0.0.1:{Server.Port}"));
     }
 
+    [Test]
+    public async Task A_bare_line_feed_in_a_stored_password_injects_no_command_and_fails_for_good()
+    {
+        // The intake refuses this password; a job stored before it did must still not reach the control connection.
+        var victim = "important-" + Unique() + ".csv";
+        await File.WriteAllTextAsync(Path.Combine(Server.Home, victim), "keep me\n");
+        var request = Request(Settings("/injected-" + Unique()), password: $"{Server.Password}\nDELE {victim}");
+
+        var error = await Assert.ThrowsAsync<ExportFailedException>(
+            () => Destination.DeliverAsync(request, GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
+
+        Assert.That(error!.Code, Is.EqualTo(ErrorCodes.DestinationRejected));
+        Assert.That(error.Message, Does.Not.Contain(Server.Password).And.Not.Contain("DELE"));
+        Assert.That(File.Exists(Path.Combine(Server.Home, victim)), Is.True, "the DELE after the line feed never ran");
+    }
+
+    [TestCase("\r\n", TestName = "A CR LF in a stored password is a permanent failure, not a transient one")]
+    [TestCase("\r", TestName = "A bare CR in a stored password is a permanent failure")]
+    [TestCase("\u2028", TestName = "A line separator in a stored password is a permanent failure")]
+    public async Task A_line_break_in_a_stored_password_is_a_permanent_failure(string lineBreak)
+    {
+        var request = Request(Settings("/x"), password: $"{Server.Password}{lineBreak}NOOP");
+
+        // ExportFailedException is what the worker does not retry; any other exception would be tried five times.
+        var error = await Assert.ThrowsAsync<ExportFailedException>(
+            () => Destination.DeliverAsync(request, GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
+
+        Assert.That(error!.Code, Is.EqualTo(ErrorCodes.DestinationRejected));
+    }
+
     protected override FileServerSettings Settings(string? path) => FtpSettings(path);
 
     protected override (IExportDestination Destination, ServiceProvider Provider) Create(bool allowLoopback)

@@ -51,6 +51,20 @@ public class SftpDestinationTests : FileServerDestinationTests
         Assert.That(error.Message, Does.Contain("no-such-key"));
     }
 
+    [TestCase("other-host-key", TestName = "A saved key bound to other hosts never logs in")]
+    [TestCase("no-hosts-key", TestName = "A saved key with no hosts listed never logs in")]
+    public async Task A_saved_key_not_bound_to_the_server_never_logs_in(string keyName)
+    {
+        var folder = "/unbound-" + Unique();
+        var destination = PasswordDestination(folder) with { Username = SshdServer.KeyUser, SavedKey = keyName };
+
+        var error = await Assert.ThrowsAsync<ExportFailedException>(
+            () => Destination.DeliverAsync(Request(destination), GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
+
+        Assert.That(error!.Code, Is.EqualTo(ErrorCodes.SavedKeyNotFound));
+        Assert.That(Directory.Exists(Path.Combine(Server.KeyUserHome, folder.TrimStart('/'))), Is.False);
+    }
+
     [Test]
     public async Task A_host_key_mismatch_sends_nothing()
     {
@@ -109,6 +123,71 @@ public class SftpDestinationTests : FileServerDestinationTests
         Assert.That(TestHost.Sha256Of(Path.Combine(directory, "trends.csv")), Is.EqualTo(content.Sha256));
     }
 
+    [TestCase(false, TestName = "The clean-up reconnect is pinned to the first connection's host key")]
+    [TestCase(true, TestName = "The clean-up reconnect checks the requested host key fingerprint")]
+    public async Task A_reconnect_to_a_server_with_another_host_key_never_receives_the_login(bool withFingerprint)
+    {
+        // A second sshd with its own host key, serving the same users: the man in the middle's server.
+        var root = TestHost.CreateRoot("sshd-mitm-");
+        try
+        {
+            var hostKey = Path.Combine(root, "host_ed25519");
+            TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+            var impostorFingerprint = TestHost.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"]).Output.Split(' ')[1];
+            var port = ServerProcess.FreeTcpPort();
+            await using var impostor = await SshdServer.StartProcessAsync(
+                root, hostKey, Path.Combine(Server.Root, "authorized"), [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port)],
+                [SshdServer.PasswordUser, SshdServer.KeyUser]);
+            await using var proxy = new CuttingTcpProxy(Server.Port, cutAfterBytes: 2 * 1024 * 1024, laterTargetPort: port);
+            var destination = PasswordDestination("/pinned-" + Unique()) with
+            {
+                Port = proxy.Port,
+                HostKeyFingerprint = withFingerprint ? Server.HostKeyFingerprint : null,
+            };
+
+            var error = await Assert.ThrowsAsync<ExportFailedException>(() => Destination.DeliverAsync(
+                Request(destination), GeneratedContent.OfSize(8 * 1024 * 1024).OpenRead(), CancellationToken.None));
+
+            Assert.That(proxy.CutConnections, Is.EqualTo(1));
+            Assert.That(error!.Code, Is.EqualTo(ErrorCodes.HostKeyMismatch), "a changed host key fails the job for good: no retry logs in there");
+            Assert.That(error.Message, Does.Contain(impostorFingerprint), "the reconnect reached the impostor");
+            Assert.That(error.Message, Does.Contain(Server.HostKeyFingerprint).And.Not.Contain(Server.Password));
+            Assert.That(impostor.Output, Does.Not.Contain(SshdServer.PasswordUser).And.Not.Contain("Accepted").And.Not.Contain("Failed"),
+                "no login was attempted there (sshd logs every attempt with its user)");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestCase(" .. /{0}")]
+    [TestCase("sub/ .. / .. /{0}")]
+    [TestCase("..\\{0}")]
+    [TestCase("%2e%2e/{0}")]
+    public async Task A_stored_path_that_leaves_the_login_folder_writes_nothing_outside_it(string pattern)
+    {
+        // A folder beside the login folder that the user could write to, as a careless server might have.
+        var outside = "outside-" + Unique();
+        var outsideDirectory = Path.Combine(Path.GetDirectoryName(Home)!, outside);
+        Directory.CreateDirectory(outsideDirectory);
+        TestHost.Run("chown", [$"{User}:", outsideDirectory]);
+        try
+        {
+            var request = Request(PasswordDestination(string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, outside)));
+
+            var error = await Assert.ThrowsAsync<ExportFailedException>(
+                () => Destination.DeliverAsync(request, GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
+
+            Assert.That(error!.Code, Is.EqualTo(ErrorCodes.DestinationRejected));
+            Assert.That(Directory.GetFileSystemEntries(outsideDirectory), Is.Empty);
+        }
+        finally
+        {
+            Directory.Delete(outsideDirectory, recursive: true);
+        }
+    }
+
     protected override FileServerSettings Settings(string? path) => PasswordDestination(path);
 
     protected override (IExportDestination Destination, ServiceProvider Provider) Create(bool allowLoopback)
@@ -116,6 +195,10 @@ public class SftpDestinationTests : FileServerDestinationTests
         var settings = new Dictionary<string, string?>
         {
             ["Sftp:SavedKeys:test-key"] = Server.UserPrivateKey,
+            ["Sftp:SavedKeyHosts:test-key"] = "sftp.example.com, 127.0.0.1",
+            ["Sftp:SavedKeys:other-host-key"] = Server.UserPrivateKey,
+            ["Sftp:SavedKeyHosts:other-host-key"] = "sftp.example.com",
+            ["Sftp:SavedKeys:no-hosts-key"] = Server.UserPrivateKey,
             ["Sftp:ConnectTimeout"] = "00:00:15",
         };
         if (allowLoopback)

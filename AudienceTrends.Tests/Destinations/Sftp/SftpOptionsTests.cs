@@ -49,6 +49,39 @@ public class SftpOptionsTests
         }
     }
 
+    [Test]
+    public async Task A_saved_key_may_log_in_only_to_the_hosts_listed_for_it()
+    {
+        using var provider = Build(new()
+        {
+            ["Sftp:SavedKeys:Partner-A"] = ExampleSavedKey.Settings()[$"Sftp:SavedKeys:{ExampleSavedKey.Name}"],
+            ["Sftp:SavedKeyHosts:partner-a"] = "sftp.partner-a.example, 10.1.2.3 [2001:db8::1]",
+            ["Sftp:SavedKeys:legacy"] = ExampleSavedKey.Settings()[$"Sftp:SavedKeys:{ExampleSavedKey.Name}"],
+        });
+        var store = provider.GetRequiredService<ISavedKeyStore>();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.Check("partner-a", "SFTP.Partner-A.example."), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(store.Check("partner-a", "10.1.2.3"), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(store.Check("partner-a", "2001:db8::1"), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(store.Check("partner-a", "sftp.partner-b.example"), Is.EqualTo(SavedKeyUse.HostNotAllowed));
+            Assert.That(store.Check("legacy", "sftp.partner-a.example"), Is.EqualTo(SavedKeyUse.HostNotAllowed), "no hosts: refused everywhere");
+            Assert.That(store.Check("partner-b", "sftp.partner-a.example"), Is.EqualTo(SavedKeyUse.UnknownKey));
+        });
+        Assert.That(await store.FindAsync("legacy", CancellationToken.None), Is.Not.Null, "a key without hosts still loads: old settings start");
+    }
+
+    [Test]
+    public void Hosts_for_a_key_that_is_not_configured_fail_at_start()
+    {
+        using var provider = Build(new() { ["Sftp:SavedKeyHosts:typo"] = "sftp.example.com" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<SftpOptions>>().Value);
+
+        Assert.That(error!.Failures, Is.EqualTo(new[] { "Sftp:SavedKeyHosts:typo names no key in SavedKeys." }));
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var services = new ServiceCollection();
