@@ -18,6 +18,7 @@ public sealed class SftpDestination(
     DestinationNetworkGuard guard,
     ISavedKeyStore savedKeys,
     IOptions<SftpOptions> options,
+    TimeProvider time,
     ILogger<SftpDestination> logger) : ExportDestination<SftpSettings, FileServerSecrets>
 {
     public const int DefaultPort = 22;
@@ -37,7 +38,8 @@ public sealed class SftpDestination(
         {
             Timeout = settings.ConnectTimeout,
         };
-        using var client = new SftpClient(connectionInfo) { OperationTimeout = settings.OperationTimeout };
+        var client = new SftpClient(connectionInfo) { OperationTimeout = settings.OperationTimeout };
+        using var lifetime = new ClientLifetime(client);
         var hostKey = new HostKeyCheck(destination.HostKeyFingerprint);
         client.HostKeyReceived += (_, e) => hostKey.Check(e);
 
@@ -64,15 +66,20 @@ public sealed class SftpDestination(
         var tempPath = $"{folder}/{target.TempName}";
         var location = target.Location("sftp");
 
+        // SSH.NET's waits for the server ignore the token and OperationTimeout once the server stops reading; only
+        // closing the client ends them.
+        using var watchdog = new TransferWatchdog(settings.OperationTimeout, time, $"The {where}", lifetime.Abandon, cancellationToken);
         try
         {
-            await EnsureFolderAsync(client, client.WorkingDirectory, folderSegments, cancellationToken);
-            await client.UploadFileAsync(content, tempPath, canOverride: true, uploadProgress: null, cancellationToken);
-            await ReplaceAsync(client, tempPath, finalPath, cancellationToken);
+            await watchdog.GuardAsync(EnsureFolderAsync(client, client.WorkingDirectory, folderSegments, watchdog.Token));
+            await watchdog.GuardAsync(client.UploadFileAsync(
+                watchdog.Watch(content), tempPath, canOverride: true, new Progress<UploadFileProgressReport>(_ => watchdog.Progress()), watchdog.Token));
+            await watchdog.GuardAsync(ReplaceAsync(client, tempPath, finalPath, watchdog.Token));
         }
         catch (Exception e)
         {
-            await DeleteQuietlyAsync(client, connectionInfo, tempPath);
+            // An aborted client is closed: the clean-up goes over a new connection.
+            await DeleteQuietlyAsync(watchdog.Token.IsCancellationRequested ? null : client, connectionInfo, tempPath);
             if (e is SftpPermissionDeniedException)
             {
                 throw new ExportFailedException(
@@ -183,12 +190,12 @@ public sealed class SftpDestination(
     /// Best effort: removes the temporary file, over a new connection when the old one is gone (a dropped
     /// connection leaves it behind otherwise). A leftover is overwritten by the job's retry, which uses the same name.
     /// </summary>
-    private async Task DeleteQuietlyAsync(SftpClient client, ConnectionInfo connectionInfo, string tempPath)
+    private async Task DeleteQuietlyAsync(SftpClient? client, ConnectionInfo connectionInfo, string tempPath)
     {
         using var timeout = new CancellationTokenSource(options.Value.ConnectTimeout);
         try
         {
-            if (client.IsConnected)
+            if (client is { IsConnected: true })
             {
                 await DeleteIfExistsAsync(client, tempPath, timeout.Token);
                 return;
@@ -210,6 +217,31 @@ public sealed class SftpDestination(
         if (await client.ExistsAsync(path, cancellationToken))
         {
             await client.DeleteFileAsync(path, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Disposes the client when the delivery ends or, once abandoned (stalled or cancelled), at once in the background:
+    /// its Dispose sends a goodbye, which blocks for as long as a send stuck on a server that stopped reading does.
+    /// </summary>
+    private sealed class ClientLifetime(SftpClient client) : IDisposable
+    {
+        private int _ended;
+
+        public void Abandon()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                _ = Task.Run(client.Dispose);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                client.Dispose();
+            }
         }
     }
 
