@@ -78,7 +78,9 @@ public sealed class ExportWorker(
             await lease.StopAsync();
             var cause = cancellationToken.IsCancellationRequested
                 ? "the attempt was interrupted because the service stopped"
-                : TransientFailures.Describe(e, job.Destination);
+                : lease.Expired
+                    ? "the job's storage did not answer, so the attempt stopped before its lease ran out"
+                    : TransientFailures.Describe(e, job.Destination);
             logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed ({Cause}); the message will be retried",
                 job.Id, job.Attempts, cause);
             job.RecordTransientFailure(cause, time.GetUtcNow());

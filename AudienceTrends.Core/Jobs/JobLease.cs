@@ -4,8 +4,9 @@ namespace AudienceTrends.Core.Jobs;
 /// A claimed job's lease while its export runs: every <see cref="JobsOptions.ProgressInterval"/> it saves the progress
 /// reported and renews the lease (<see cref="ExportJob.RenewLease"/>). If the job changed under it, it reads the row
 /// again: a cancel the user asked for during this attempt marks <see cref="CancelRequested"/>; anything else (another
-/// worker took over after the lease ran out) marks the lease <see cref="Lost"/>. Either way it cancels
-/// <see cref="Token"/>.
+/// worker took over after the lease ran out) marks the lease <see cref="Lost"/>. If the lease cannot be renewed in time
+/// (storage failing or not answering), it marks it <see cref="Expired"/>, a safety margin before the lease runs out, so
+/// no other worker can take the job over while this one still writes. Each of these cancels <see cref="Token"/>.
 /// </summary>
 public sealed class JobLease : IDisposable
 {
@@ -34,6 +35,15 @@ public sealed class JobLease : IDisposable
     /// <summary>The user asked to cancel this job while this worker held it (<see cref="ExportJob.RequestCancel"/>).</summary>
     public bool CancelRequested { get; private set; }
 
+    /// <summary>
+    /// The lease could not be renewed before <c>LeaseUntil</c> minus the margin: the export was cancelled, and the job
+    /// is left for a retry (or a takeover once the lease has run out).
+    /// </summary>
+    public bool Expired { get; private set; }
+
+    /// <summary>How long before the lease runs out an export that cannot renew it is stopped.</summary>
+    private TimeSpan Margin => _options.LeaseDuration / 5;
+
     /// <summary>The audience rows written so far; saved at the next beat.</summary>
     public void ReportProgress(int rowsWritten) => Volatile.Write(ref _completed, rowsWritten);
 
@@ -53,6 +63,7 @@ public sealed class JobLease : IDisposable
 
     private async Task RunAsync()
     {
+        var savedUntil = _job.LeaseUntil ?? _time.GetUtcNow();
         while (true)
         {
             try
@@ -65,15 +76,30 @@ public sealed class JobLease : IDisposable
             }
 
             _job.RenewLease(_time.GetUtcNow(), _options.LeaseDuration, Volatile.Read(ref _completed));
+            var deadline = savedUntil - Margin;
             bool saved;
             try
             {
-                // Never cancelled half-way: a save that lands unseen would leave this worker with a stale ETag.
-                saved = await _jobs.TryUpdateAsync(_job, CancellationToken.None);
+                // Never cancelled half-way (a save that lands unseen would leave this worker with a stale ETag), but
+                // not waited for past the deadline either.
+                var wait = deadline - _time.GetUtcNow();
+                saved = await _jobs.TryUpdateAsync(_job, CancellationToken.None)
+                    .WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time);
+            }
+            catch (TimeoutException)
+            {
+                await ExpireAsync();
+                return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Storage hiccup: the lease still has time left; try again at the next beat.
+                // Storage hiccup: try again at the next beat if it comes before the deadline; stop the export if not.
+                if (_time.GetUtcNow() + _options.ProgressInterval > deadline)
+                {
+                    await ExpireAsync();
+                    return;
+                }
+
                 continue;
             }
 
@@ -84,6 +110,8 @@ public sealed class JobLease : IDisposable
                 await _cancellation.CancelAsync();
                 return;
             }
+
+            savedUntil = _job.LeaseUntil ?? savedUntil;
         }
     }
 
@@ -100,5 +128,11 @@ public sealed class JobLease : IDisposable
             // Cannot tell: stopping as if lost leaves the job to the lease's expiry, where a cancel request is honoured.
             return false;
         }
+    }
+
+    private async Task ExpireAsync()
+    {
+        Expired = true;
+        await _cancellation.CancelAsync();
     }
 }

@@ -1,39 +1,86 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP proxy to a local server that resets the first <c>connectionsToCut</c> connections once the client
-/// has sent <c>cutAfterBytes</c> bytes through them, as a network failure mid-upload would. Later connections pass
+/// A loopback TCP proxy to a local server that breaks the first <c>connectionsToCut</c> connections once the client
+/// has sent <c>cutAfterBytes</c> bytes through them: <see cref="CutMode.Reset"/> resets them, as a network failure
+/// mid-upload would; <see cref="CutMode.Stall"/> stops reading and writing in both directions but keeps both sockets
+/// open until the proxy is disposed, as a server or network path that stops answering would. Later connections pass
 /// untouched, so a cleanup or a retry can get through; given <c>laterTargetPort</c>, they go to that server instead
 /// (a man in the middle who cuts a connection and answers the reconnect himself).
 /// </summary>
-public sealed class CuttingTcpProxy : IAsyncDisposable
+public sealed partial class CuttingTcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
     private readonly int _laterTargetPort;
     private readonly long _cutAfterBytes;
+    private readonly CutMode _mode;
+    private readonly bool _ftpPassive;
+    private readonly List<CuttingTcpProxy> _dataProxies = [];
     private readonly Task _acceptLoop;
     private int _connectionsToCut;
     private int _cut;
 
-    public CuttingTcpProxy(int targetPort, long cutAfterBytes, int connectionsToCut = 1, int? laterTargetPort = null)
+    public CuttingTcpProxy(
+        int targetPort, long cutAfterBytes, int connectionsToCut = 1, CutMode mode = CutMode.Reset, int? laterTargetPort = null)
+        : this(targetPort, cutAfterBytes, connectionsToCut, mode, ftpPassive: false, laterTargetPort)
     {
-        _targetPort = targetPort;
+    }
+
+    private CuttingTcpProxy(int targetPort, long cutAfterBytes, int connectionsToCut, CutMode mode, bool ftpPassive, int? laterTargetPort = null)
+    {
+        (_targetPort, _cutAfterBytes, _connectionsToCut, _mode, _ftpPassive) = (targetPort, cutAfterBytes, connectionsToCut, mode, ftpPassive);
         _laterTargetPort = laterTargetPort ?? targetPort;
-        _cutAfterBytes = cutAfterBytes;
-        _connectionsToCut = connectionsToCut;
         _listener.Start();
         _acceptLoop = AcceptAsync();
     }
 
+    public enum CutMode
+    {
+        /// <summary>Reset both connections: each end sees the connection die mid-stream.</summary>
+        Reset,
+
+        /// <summary>Stop forwarding either way and keep both connections open: each end waits for the other.</summary>
+        Stall,
+    }
+
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>How many connections the proxy has cut so far.</summary>
-    public int CutConnections => Volatile.Read(ref _cut);
+    /// <summary>How many connections the proxy has cut (or stalled) so far, data connections included.</summary>
+    public int CutConnections
+    {
+        get
+        {
+            lock (_dataProxies)
+            {
+                return Volatile.Read(ref _cut) + _dataProxies.Sum(p => p.CutConnections);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A proxy for an FTP server's control port that passes control connections untouched and sends every passive
+    /// data connection (PASV replies are rewritten to point at a data proxy) through a proxy that cuts it once the
+    /// client has sent <paramref name="cutAfterBytes"/> bytes. Assumes each 227 reply arrives in one read, as vsftpd
+    /// sends it.
+    /// </summary>
+    public static CuttingTcpProxy ForFtpData(int controlPort, long cutAfterBytes, CutMode mode) =>
+        new(controlPort, cutAfterBytes, connectionsToCut: 0, mode, ftpPassive: true);
+
+    /// <summary>Completes once a connection (or a data connection) has been cut or stalled.</summary>
+    public async Task CutAsync(CancellationToken cancellationToken)
+    {
+        while (CutConnections == 0)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -45,6 +92,17 @@ public sealed class CuttingTcpProxy : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
+        }
+
+        CuttingTcpProxy[] data;
+        lock (_dataProxies)
+        {
+            data = [.. _dataProxies];
+        }
+
+        foreach (var proxy in data)
+        {
+            await proxy.DisposeAsync();
         }
 
         _stop.Dispose();
@@ -68,16 +126,21 @@ public sealed class CuttingTcpProxy : IAsyncDisposable
         {
             await server.ConnectAsync(IPAddress.Loopback, cut ? _targetPort : _laterTargetPort, _stop.Token);
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var upstream = PumpAsync(client, server, cut ? _cutAfterBytes : long.MaxValue, done.Token);
-            var downstream = PumpAsync(server, client, long.MaxValue, done.Token);
+            var upstream = PumpAsync(client, server, cut ? _cutAfterBytes : long.MaxValue, rewrite: null, done.Token);
+            var downstream = PumpAsync(server, client, long.MaxValue, _ftpPassive ? RedirectPassiveReply : null, done.Token);
             if (await upstream && cut)
             {
                 Interlocked.Increment(ref _cut);
+                await done.CancelAsync();
+                if (_mode == CutMode.Stall)
+                {
+                    // Nobody reads or writes any more; the sockets stay open until the proxy is disposed.
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                }
 
                 // Reset, not a polite close: both ends see the connection die mid-stream.
                 client.LingerState = new LingerOption(true, 0);
                 server.LingerState = new LingerOption(true, 0);
-                await done.CancelAsync();
                 return;
             }
 
@@ -89,7 +152,8 @@ public sealed class CuttingTcpProxy : IAsyncDisposable
     }
 
     /// <summary>Copies until end of stream; true when it stopped because <paramref name="limit"/> bytes went through.</summary>
-    private static async Task<bool> PumpAsync(Socket from, Socket to, long limit, CancellationToken cancellationToken)
+    private static async Task<bool> PumpAsync(
+        Socket from, Socket to, long limit, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? rewrite, CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
         long total = 0;
@@ -105,7 +169,8 @@ public sealed class CuttingTcpProxy : IAsyncDisposable
                 }
 
                 var allowed = (int)Math.Min(read, limit - total);
-                await to.SendAsync(buffer.AsMemory(0, allowed), cancellationToken);
+                var chunk = buffer.AsMemory(0, allowed);
+                await to.SendAsync(rewrite is null ? chunk : rewrite(chunk), cancellationToken);
                 total += allowed;
                 if (total >= limit)
                 {
@@ -118,4 +183,28 @@ public sealed class CuttingTcpProxy : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>Points a <c>227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)</c> reply at a new cutting data proxy.</summary>
+    private ReadOnlyMemory<byte> RedirectPassiveReply(ReadOnlyMemory<byte> chunk)
+    {
+        var text = Encoding.ASCII.GetString(chunk.Span);
+        var match = PassiveReply().Match(text);
+        if (!match.Success)
+        {
+            return chunk;
+        }
+
+        var target = (int.Parse(match.Groups["high"].Value) * 256) + int.Parse(match.Groups["low"].Value);
+        var data = new CuttingTcpProxy(target, _cutAfterBytes, int.MaxValue, _mode, ftpPassive: false);
+        lock (_dataProxies)
+        {
+            _dataProxies.Add(data);
+        }
+
+        var redirected = $"({match.Groups["host"].Value},{data.Port / 256},{data.Port % 256})";
+        return Encoding.ASCII.GetBytes(text[..match.Index] + redirected + text[(match.Index + match.Length)..]);
+    }
+
+    [GeneratedRegex(@"(?<=227 [^\r\n]*)\((?<host>\d+,\d+,\d+,\d+),(?<high>\d+),(?<low>\d+)\)")]
+    private static partial Regex PassiveReply();
 }

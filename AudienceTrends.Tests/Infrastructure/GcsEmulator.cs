@@ -149,7 +149,8 @@ public sealed class GcsEmulator : IAsyncDisposable
             var metadata = await JsonDocument.ParseAsync(body);
             var session = new Session(bucket, metadata.RootElement.GetProperty("name").GetString()!);
             _sessions[session.Id] = session;
-            context.Response.Headers.Location = $"{Root}upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={session.Id}";
+            // On the host the client asked, as GCS does, so a proxy in front of the emulator sees the chunks too.
+            context.Response.Headers.Location = $"{request.Scheme}://{request.Host}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={session.Id}";
             await Answer(context, 200, new { });
         }
         else if (request.Method == "PUT" && _sessions.TryGetValue((string?)request.Query["upload_id"] ?? "", out var upload))

@@ -1,7 +1,11 @@
+using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Storage;
+using AudienceTrends.Tests.Infrastructure;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Time.Testing;
+using static AudienceTrends.Tests.Infrastructure.CuttingTcpProxy;
 
 namespace AudienceTrends.Tests.Jobs;
 
@@ -69,6 +73,37 @@ public sealed class JobLeaseTests
         });
     }
 
+    // The beats go through a proxy that resets (storage failing) or stalls (storage not answering) every connection;
+    // the fake clock runs on until the export is cancelled, which must happen before the lease runs out.
+    [TestCase(CutMode.Reset)]
+    [TestCase(CutMode.Stall)]
+    [CancelAfter(60_000)]
+    public async Task A_lease_that_cannot_be_renewed_cancels_the_export_before_it_runs_out(CutMode failure)
+    {
+        var job = await ClaimedJobAsync();
+        var leaseUntil = job.LeaseUntil!.Value;
+        await using var proxy = new CuttingTcpProxy(_jobs.Table.Uri.Port, cutAfterBytes: 1, int.MaxValue, failure);
+        using var lease = new JobLease(job, await StoreThroughAsync(proxy), _time, Options, CancellationToken.None);
+        DateTimeOffset? cancelledAt = null;
+        using var _ = lease.Token.Register(() => cancelledAt = _time.GetUtcNow());
+
+        while (!lease.Token.IsCancellationRequested)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, TestContext.CurrentContext.CancellationToken);
+        }
+
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(lease.Expired, Is.True);
+            Assert.That(lease.Lost, Is.False, "nobody took the job over");
+            Assert.That(cancelledAt, Is.LessThan(leaseUntil), "no other worker could take over while this one still wrote");
+            Assert.That(proxy.CutConnections, Is.GreaterThan(0), "the renewals reached the failing storage");
+            Assert.That(row.GetDateTimeOffset("LeaseUntil"), Is.EqualTo(leaseUntil), "no renewal was saved");
+        });
+    }
+
     [Test]
     public async Task A_cancel_requested_during_the_attempt_stops_the_export_without_losing_the_lease()
     {
@@ -104,6 +139,18 @@ public sealed class JobLeaseTests
 
         var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
         Assert.That(row.ETag, Is.EqualTo(saved));
+    }
+
+    /// <summary>A store on the same job table whose requests go through <paramref name="proxy"/>.</summary>
+    private async Task<JobStore> StoreThroughAsync(CuttingTcpProxy proxy)
+    {
+        var connectionString = (await Azurite.InstanceAsync()).ConnectionString;
+        var storage = new StorageClients(Microsoft.Extensions.Options.Options.Create(new StorageOptions
+        {
+            ConnectionString = connectionString.Replace($":{_jobs.Table.Uri.Port}/", $":{proxy.Port}/", StringComparison.Ordinal),
+        }));
+        return new JobStore(
+            storage, Microsoft.Extensions.Options.Options.Create(new JobsOptions { TableName = _jobs.Table.Name }), new DestinationKinds([]));
     }
 
     private async Task<ExportJob> ClaimedJobAsync()

@@ -12,7 +12,9 @@ namespace AudienceTrends.Core.Destinations.Ftp;
 /// Paths are relative to the login folder, segments joined with <c>/</c>. PASV replies are safe to follow:
 /// FtpWebRequest takes only the port from them and connects the data channel to the control connection's address.
 /// </summary>
-internal sealed class FtpConnection(IPAddress address, int port, string user, string password, FtpOptions options)
+/// <param name="where">The server as messages name it: "FTP server 10.0.0.5:21 (user x)".</param>
+internal sealed class FtpConnection(
+    IPAddress address, int port, string user, string password, FtpOptions options, TimeProvider time, string where)
 {
     public Task MakeDirectoryAsync(string path, CancellationToken cancellationToken) =>
         CommandAsync(WebRequestMethods.Ftp.MakeDirectory, path, renameTo: null, cancellationToken);
@@ -35,17 +37,21 @@ internal sealed class FtpConnection(IPAddress address, int port, string user, st
         {
             var stream = await request.GetRequestStreamAsync();
 
-            // While data flows, a stall is caught by ReadWriteTimeout; the whole transfer has no time limit.
+            // The whole transfer has no time limit, only a stall has: FtpWebRequest's asynchronous writes ignore
+            // ReadWriteTimeout and the token once the server stops reading, so the watchdog aborts the request.
             timeout.CancelAfter(Timeout.Infinite);
-            try
+            using (var watchdog = new TransferWatchdog(options.DataTimeout, time, $"The {where}", request.Abort, cancellationToken))
             {
-                await content.CopyToAsync(stream, 64 * 1024, cancellationToken);
-            }
-            catch
-            {
-                // Abort rather than close: a close would tell the server the (partial) file is complete.
-                request.Abort();
-                throw;
+                try
+                {
+                    await watchdog.GuardAsync(watchdog.Watch(content).CopyToAsync(stream, 64 * 1024, watchdog.Token));
+                }
+                catch
+                {
+                    // Abort rather than close: a close would tell the server the (partial) file is complete.
+                    request.Abort();
+                    throw;
+                }
             }
 
             await stream.DisposeAsync();

@@ -16,6 +16,7 @@ namespace AudienceTrends.Core.Destinations.Ftp;
 public sealed class FtpDestination(
     DestinationNetworkGuard guard,
     IOptions<FtpOptions> options,
+    TimeProvider time,
     ILogger<FtpDestination> logger) : ExportDestination<FtpSettings, FileServerSecrets>
 {
     public const int DefaultPort = 21;
@@ -42,7 +43,7 @@ public sealed class FtpDestination(
         }
 
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
-        var ftp = new FtpConnection(address, port, user, secrets.Password ?? string.Empty, options.Value);
+        var ftp = new FtpConnection(address, port, user, secrets.Password ?? string.Empty, options.Value, time, where);
 
         var folder = target.Folder;
         var finalPath = string.Join('/', folder.Append(target.FileName));

@@ -58,6 +58,12 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
             throw new IOException(
                 $"The upload to GCS bucket '{bucket}' made no progress in {StallGuard.MaxAttempts} attempts at the same chunk.", e);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's timeout, which the client library does not retry.
+            throw new TimeoutException(
+                $"A request of the upload to GCS bucket '{bucket}' took longer than {_options.RequestTimeout}; the upload was abandoned.", e);
+        }
     }
 
     private StorageClient CreateClient()
@@ -74,7 +80,11 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
             builder.GoogleCredential = CredentialFactory.FromJson<ServiceAccountCredential>(_options.CredentialsJson).ToGoogleCredential();
         }
 
-        return builder.Build();
+        var client = builder.Build();
+
+        // Each request (one chunk) may take this long; a server that stops reading fails it, and the upload with it.
+        client.Service.HttpClient.Timeout = _options.RequestTimeout;
+        return client;
     }
 
     /// <summary>The failures no retry can fix. The message names the cause and the bucket.</summary>

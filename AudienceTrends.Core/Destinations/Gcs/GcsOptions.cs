@@ -25,8 +25,16 @@ public sealed class GcsOptions
     /// <summary>Size of each resumable upload request; also the memory one upload holds.</summary>
     public int ChunkSizeBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>Longest time one HTTP request (one chunk) may take before it fails and the job is retried.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     internal static IEnumerable<string> Validate(GcsOptions options)
     {
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "RequestTimeout must be between 00:00:01 and 01:00:00.";
+        }
+
         if (!string.IsNullOrEmpty(options.BaseUri)
             && (!Uri.TryCreate(options.BaseUri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {

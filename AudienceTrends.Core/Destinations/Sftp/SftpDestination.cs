@@ -18,6 +18,7 @@ public sealed class SftpDestination(
     DestinationNetworkGuard guard,
     ISavedKeyStore savedKeys,
     IOptions<SftpOptions> options,
+    TimeProvider time,
     ILogger<SftpDestination> logger) : ExportDestination<SftpSettings, FileServerSecrets>
 {
     public const int DefaultPort = 22;
@@ -32,9 +33,11 @@ public sealed class SftpDestination(
         var authentication = await AuthenticationAsync(destination, secrets, where, cancellationToken);
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
 
+        var settings = options.Value;
         var login = new SftpLogin(
-            address.ToString(), port, user, authentication, where, destination.HostKeyFingerprint, options.Value);
-        using var client = await login.ConnectAsync(cancellationToken);
+            address.ToString(), port, user, authentication, where, destination.HostKeyFingerprint, settings);
+        var client = await login.ConnectAsync(cancellationToken);
+        using var lifetime = new ClientLifetime(client);
 
         var folderSegments = target.Folder;
         var folder = Combine(client.WorkingDirectory, folderSegments);
@@ -42,15 +45,20 @@ public sealed class SftpDestination(
         var tempPath = $"{folder}/{target.TempName}";
         var location = target.Location("sftp");
 
+        // SSH.NET's waits for the server ignore the token and OperationTimeout once the server stops reading; only
+        // closing the client ends them.
+        using var watchdog = new TransferWatchdog(settings.OperationTimeout, time, $"The {where}", lifetime.Abandon, cancellationToken);
         try
         {
-            await EnsureFolderAsync(client, client.WorkingDirectory, folderSegments, cancellationToken);
-            await client.UploadFileAsync(content, tempPath, canOverride: true, uploadProgress: null, cancellationToken);
-            await ReplaceAsync(client, tempPath, finalPath, cancellationToken);
+            await watchdog.GuardAsync(EnsureFolderAsync(client, client.WorkingDirectory, folderSegments, watchdog.Token));
+            await watchdog.GuardAsync(client.UploadFileAsync(
+                watchdog.Watch(content), tempPath, canOverride: true, new Progress<UploadFileProgressReport>(_ => watchdog.Progress()), watchdog.Token));
+            await watchdog.GuardAsync(ReplaceAsync(client, tempPath, finalPath, watchdog.Token));
         }
         catch (Exception e)
         {
-            await DeleteQuietlyAsync(client, login, tempPath);
+            // An aborted client is closed: the clean-up goes over a new connection.
+            await DeleteQuietlyAsync(watchdog.Token.IsCancellationRequested ? null : client, login, tempPath);
             if (e is SftpPermissionDeniedException)
             {
                 throw new ExportFailedException(
@@ -166,12 +174,12 @@ public sealed class SftpDestination(
     /// The reconnect goes through the same <see cref="SftpLogin"/>, pinned to the first connection's host key: a
     /// different key fails the job for good (nothing is sent to that server, and no retry logs in to it).
     /// </summary>
-    private async Task DeleteQuietlyAsync(SftpClient client, SftpLogin login, string tempPath)
+    private async Task DeleteQuietlyAsync(SftpClient? client, SftpLogin login, string tempPath)
     {
         using var timeout = new CancellationTokenSource(options.Value.ConnectTimeout);
         try
         {
-            if (client.IsConnected)
+            if (client is { IsConnected: true })
             {
                 await DeleteIfExistsAsync(client, tempPath, timeout.Token);
                 return;
@@ -196,6 +204,31 @@ public sealed class SftpDestination(
         if (await client.ExistsAsync(path, cancellationToken))
         {
             await client.DeleteFileAsync(path, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Disposes the client when the delivery ends or, once abandoned (stalled or cancelled), at once in the background:
+    /// its Dispose sends a goodbye, which blocks for as long as a send stuck on a server that stopped reading does.
+    /// </summary>
+    private sealed class ClientLifetime(SftpClient client) : IDisposable
+    {
+        private int _ended;
+
+        public void Abandon()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                _ = Task.Run(client.Dispose);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                client.Dispose();
+            }
         }
     }
 }

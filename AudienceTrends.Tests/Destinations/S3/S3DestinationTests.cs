@@ -314,7 +314,7 @@ public class S3DestinationTests
         return failure ?? throw new AssertionException("No ExportFailedException.");
     }
 
-    private static S3Destination Destination(S3Options? options = null) => new(
+    internal static S3Destination Destination(S3Options? options = null) => new(
         Options.Create(options ?? new S3Options { ServiceUrl = S3ServerFixture.ServiceUrl, ForcePathStyle = true, PartSizeBytes = PartSize }),
         NullLogger<S3Destination>.Instance);
 
@@ -322,7 +322,7 @@ public class S3DestinationTests
     private static S3Destination Through(CuttingTcpProxy proxy) =>
         Destination(new S3Options { ServiceUrl = $"http://127.0.0.1:{proxy.Port}", ForcePathStyle = true, PartSizeBytes = PartSize });
 
-    private static DeliveryRequest Request(string bucket, string? path, S3Secrets? secrets = null) => new(
+    internal static DeliveryRequest Request(string bucket, string? path, S3Secrets? secrets = null) => new(
         "job-" + Guid.NewGuid().ToString("N"),
         ExportFile.For("export"),
         new S3Settings { Bucket = bucket, Region = "us-west-2", Path = path },
@@ -339,14 +339,14 @@ public class S3DestinationTests
         return Convert.ToHexStringLower(await sha.ComputeHashAsync(response.ResponseStream));
     }
 
-    private static async Task<IReadOnlyList<string>> Keys(string bucket)
+    internal static async Task<IReadOnlyList<string>> Keys(string bucket)
     {
         using var client = S3ServerFixture.CreateClient();
         var response = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
         return (response.S3Objects ?? []).Select(o => o.Key).ToList();
     }
 
-    private static async Task<IReadOnlyList<string>> PendingUploads(string bucket)
+    internal static async Task<IReadOnlyList<string>> PendingUploads(string bucket)
     {
         using var client = S3ServerFixture.CreateClient();
         var response = await client.ListMultipartUploadsAsync(bucket);
