@@ -9,7 +9,7 @@ namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// Turns a request body into a job: validate, check the audiences exist, honour an Idempotency-Key, store the job
-/// (audience list, then row), then enqueue its id. A job whose message could not be enqueued is marked Failed, so no
+/// (a long audience list's blob, then the row, which holds a short list), then enqueue its id. A job whose message could not be enqueued is marked Failed, so no
 /// job is ever left Pending with nothing to process it.
 /// </summary>
 public sealed class ExportIntake(
@@ -120,7 +120,7 @@ public sealed class ExportIntake(
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId));
-        await audienceLists.SaveAsync(jobId, request.Audiences, cancellationToken);
+        await audienceLists.SaveAsync(job, request.Audiences, cancellationToken);
         try
         {
             await jobs.AddAsync(job, cancellationToken);
