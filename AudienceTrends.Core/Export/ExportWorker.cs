@@ -143,7 +143,7 @@ public sealed class ExportWorker(
     private async Task<(DeliveryResult Delivered, long Rows, long Bytes, string Sha256)> ExportAsync(
         ExportJob job, JobLease lease, CancellationToken cancellationToken)
     {
-        var audiences = await audienceLists.LoadAsync(job.Id, cancellationToken)
+        var audiences = await audienceLists.LoadAsync(job, cancellationToken)
             ?? throw new ExportFailedException(ErrorCodes.InvalidJob, "The job's audience list is missing; submit the export again.");
         var destination = job.ToDestination(kinds);
         var secrets = UnprotectSecrets(job, kinds.Find(job.DestinationType));

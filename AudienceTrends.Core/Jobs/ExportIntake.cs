@@ -8,9 +8,9 @@ namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// Turns a request body into a job: validate, check the audiences exist, honour an Idempotency-Key, store the job
-/// (audience list, then row), then enqueue its id. Once the row is written the message is sent even if the caller
-/// cancels; a job whose message could not be enqueued is marked Failed, and maintenance re-queues a Pending job whose
-/// intake died in between, so no job is left Pending with nothing to process it.
+/// (a long audience list's blob, then the row, which holds a short list), then enqueue its id. Once the row is written
+/// the message is sent even if the caller cancels; a job whose message could not be enqueued is marked Failed, and
+/// maintenance re-queues a Pending job whose intake died in between, so no job is left Pending with nothing to process it.
 /// </summary>
 public sealed class ExportIntake(
     ExportRequestParser parser,
@@ -158,7 +158,7 @@ public sealed class ExportIntake(
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId));
-        await audienceLists.SaveAsync(jobId, request.Audiences, cancellationToken);
+        await audienceLists.SaveAsync(job, request.Audiences, cancellationToken);
 
         // From the row on, the job is finished whatever the caller does (cancelling included): a row without its
         // message would stay Pending. These two storage calls are bounded by the SDK's network timeout and retries.

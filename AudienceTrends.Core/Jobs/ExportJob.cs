@@ -10,7 +10,8 @@ namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// One export job, stored as one row of the job table with plain columns an operator can read in the portal's
-/// storage browser. The audience list lives in a blob (it can be larger than a row); the destination's
+/// storage browser. The audience list lives in <see cref="Audiences"/> when short, else in a blob (see
+/// <see cref="AudienceListStore"/>); the destination's
 /// credentials only in <see cref="EncryptedSecrets"/>. The status and the columns that change with it are set only
 /// by the transitions in ExportJob.Life.cs (and by the table SDK when it reads a row).
 /// </summary>
@@ -56,6 +57,9 @@ public sealed partial class ExportJob : ITableEntity
 
     /// <summary>Audiences requested: the file's data rows.</summary>
     public int TotalItems { get; set; }
+
+    /// <summary>The audience list as a JSON array when short enough for the row; null when it is in a blob.</summary>
+    public string? Audiences { get; set; }
 
     /// <summary>Audience rows written so far.</summary>
     public int CompletedItems { get; [Obsolete(SetByTransitions)] set; }

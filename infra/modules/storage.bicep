@@ -43,7 +43,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01'
   name: 'default'
 }
 
-// exports: managed download files; export-requests: per-job audience lists; the deployment package container.
+// exports: managed download files; export-requests: audience lists too long for a job row; the deployment package container.
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
   for containerName in [exportsContainerName, 'export-requests', deploymentContainerName]: {
     parent: blobService

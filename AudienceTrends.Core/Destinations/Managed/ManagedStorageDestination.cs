@@ -1,3 +1,4 @@
+using System.Buffers;
 using AudienceTrends.Core.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -8,8 +9,9 @@ namespace AudienceTrends.Core.Destinations.Managed;
 
 /// <summary>
 /// Destination type <c>aws</c>: a private blob, <c>&lt;container&gt;/&lt;jobId&gt;/&lt;name&gt;.csv</c>, handed out
-/// through short-lived read-only links. Uploaded as staged blocks committed at the end, so the blob exists only
-/// once complete, and re-uploading (a retried job) replaces it whole.
+/// through short-lived read-only links. A file that ends within the first block goes up in one Put Blob; a larger
+/// one as staged blocks committed at the end. Either way the blob exists only once complete, and re-uploading (a
+/// retried job) replaces it whole.
 /// </summary>
 public sealed class ManagedStorageDestination : ExportDestination<ManagedSettings, NoSecrets>
 {
@@ -41,27 +43,43 @@ public sealed class ManagedStorageDestination : ExportDestination<ManagedSetting
     {
         await _created.EnsureAsync(cancellationToken);
         var blob = _container.GetBlockBlobClient(ManagedFiles.BlobName(delivery.JobId, delivery.FileName));
+        var headers = new BlobHttpHeaders
+        {
+            ContentType = delivery.File.ContentType,
+            ContentDisposition = $"attachment; filename=\"{delivery.FileName}\"",
+        };
+        var firstBlock = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
         {
-            await blob.UploadAsync(content, new BlobUploadOptions
+            var buffered = await content.ReadAtLeastAsync(firstBlock.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, cancellationToken);
+            if (buffered < BlockSize)
             {
-                HttpHeaders = new BlobHttpHeaders
+                // The whole file is in hand: one Put Blob instead of a staged block and its commit.
+                await blob.UploadAsync(new MemoryStream(firstBlock, 0, buffered, writable: false),
+                    new BlobUploadOptions { HttpHeaders = headers }, cancellationToken);
+            }
+            else
+            {
+                await blob.UploadAsync(new PrefixedStream(firstBlock.AsMemory(0, BlockSize), content), new BlobUploadOptions
                 {
-                    ContentType = delivery.File.ContentType,
-                    ContentDisposition = $"attachment; filename=\"{delivery.FileName}\"",
-                },
-                TransferOptions = new Azure.Storage.StorageTransferOptions
-                {
-                    InitialTransferSize = BlockSize,
-                    MaximumTransferSize = BlockSize,
-                    MaximumConcurrency = 2,
-                },
-            }, cancellationToken);
+                    HttpHeaders = headers,
+                    TransferOptions = new Azure.Storage.StorageTransferOptions
+                    {
+                        InitialTransferSize = BlockSize,
+                        MaximumTransferSize = BlockSize,
+                        MaximumConcurrency = 2,
+                    },
+                }, cancellationToken);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await DiscardUncommittedBlocksAsync(blob);
             throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(firstBlock);
         }
 
         return new DeliveryResult(blob.Uri.GetLeftPart(UriPartial.Path));
