@@ -96,24 +96,8 @@ public sealed class TransferWatchdog : IDisposable
         }
     }
 
-    private sealed class WatchedStream(Stream inner, TransferWatchdog watchdog) : Stream
+    private sealed class WatchedStream(Stream inner, TransferWatchdog watchdog) : ForwardReadStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
             Interlocked.Increment(ref watchdog._producing);
@@ -127,9 +111,6 @@ public sealed class TransferWatchdog : IDisposable
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref watchdog._producing);
@@ -142,16 +123,6 @@ public sealed class TransferWatchdog : IDisposable
                 Produced();
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private void Produced()
         {
