@@ -10,14 +10,15 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// </summary>
 public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
 {
-    public const string User = "atftp_user";
+    /// <summary>This run's user (<c>atftp_user_</c> and a random suffix).</summary>
+    public string User { get; private set; } = "";
 
     public string Home => Path.Combine(Root, "home");
 
     protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("vsftpd-");
-        TestHost.EnsureUser(User, Home, "/bin/bash", Password);
+        User = CreateUser("atftp_user", Home, "/bin/bash", Password);
 
         Port = ServerProcess.FreeTcpPort();
         var passive = FreePortRange(8);

@@ -65,6 +65,6 @@ public sealed class FtpStallTests
     private static DeliveryRequest Request(string folder, int port) => new(
         "job-stalled",
         new ExportFile("trends.csv", "text/csv"),
-        new FtpSettings { Server = "127.0.0.1", Port = port, Username = VsftpdServer.User, Path = folder },
+        new FtpSettings { Server = "127.0.0.1", Port = port, Username = Server.User, Path = folder },
         new FileServerSecrets { Password = Server.Password });
 }

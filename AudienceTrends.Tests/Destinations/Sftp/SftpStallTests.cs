@@ -71,6 +71,6 @@ public sealed class SftpStallTests
     private static DeliveryRequest Request(string folder, int port) => new(
         "job-stalled",
         new ExportFile("trends.csv", "text/csv"),
-        new SftpSettings { Server = "127.0.0.1", Port = port, Username = SshdServer.PasswordUser, Path = folder },
+        new SftpSettings { Server = "127.0.0.1", Port = port, Username = Server.PasswordUser, Path = folder },
         new FileServerSecrets { Password = Server.Password });
 }
