@@ -60,10 +60,9 @@ internal static class RunUsers
         foreach (var fields in accounts)
         {
             var (name, owner, home) = (fields[0], fields[4][(Marker.Length + 1)..], fields[5]);
-            var pid = int.Parse(owner.Split('/')[0], CultureInfo.InvariantCulture);
-            if (ProcessIdentity(pid) == owner)
+            if (!int.TryParse(owner.Split('/')[0], CultureInfo.InvariantCulture, out var pid) || ProcessIdentity(pid) == owner)
             {
-                continue; // a live run's account
+                continue; // a live run's account (or not one this code wrote: left alone)
             }
 
             var root = Path.GetDirectoryName(home)!;
