@@ -22,6 +22,7 @@ public sealed class ExampleServers
     private static readonly IPAddress FtpAddress = IPAddress.Parse("127.0.0.3");
 
     private readonly List<ServerProcess> _processes = [];
+    private MachineLock? _lock;
     private readonly S3ServerFixture _s3 = new();
     private string _root = "";
 
@@ -43,6 +44,8 @@ public sealed class ExampleServers
     [OneTimeSetUp]
     public async Task StartAsync()
     {
+        // The ports and the user are the bodies' own, the same in every run: another run's examples wait for these.
+        _lock = await MachineLock.AcquireAsync("example-servers", TimeSpan.FromMinutes(15));
         _root = TestHost.CreateRoot("example-servers-");
         Home = Path.Combine(_root, "home");
         TestHost.EnsureUser(User, Home, "/bin/bash", Password);
@@ -85,6 +88,8 @@ public sealed class ExampleServers
         {
             Directory.Delete(_root, recursive: true);
         }
+
+        _lock?.Dispose();
     }
 
     private sealed class MapResolver(IReadOnlyDictionary<string, IPAddress> names) : IHostResolver

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -13,17 +12,14 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// untouched, so a cleanup or a retry can get through; given <c>laterTargetPort</c>, they go to that server instead
 /// (a man in the middle who cuts a connection and answers the reconnect himself).
 /// </summary>
-public sealed partial class CuttingTcpProxy : IAsyncDisposable
+public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
     private readonly int _laterTargetPort;
     private readonly long _cutAfterBytes;
     private readonly CutMode _mode;
     private readonly bool _ftpPassive;
     private readonly List<CuttingTcpProxy> _dataProxies = [];
-    private readonly Task _acceptLoop;
     private int _connectionsToCut;
     private int _cut;
 
@@ -37,8 +33,7 @@ public sealed partial class CuttingTcpProxy : IAsyncDisposable
     {
         (_targetPort, _cutAfterBytes, _connectionsToCut, _mode, _ftpPassive) = (targetPort, cutAfterBytes, connectionsToCut, mode, ftpPassive);
         _laterTargetPort = laterTargetPort ?? targetPort;
-        _listener.Start();
-        _acceptLoop = AcceptAsync();
+        Start();
     }
 
     public enum CutMode
@@ -49,8 +44,6 @@ public sealed partial class CuttingTcpProxy : IAsyncDisposable
         /// <summary>Stop forwarding either way and keep both connections open: each end waits for the other.</summary>
         Stall,
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>How many connections the proxy has cut (or stalled) so far, data connections included.</summary>
     public int CutConnections
@@ -82,18 +75,8 @@ public sealed partial class CuttingTcpProxy : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeRelaysAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _acceptLoop;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
         CuttingTcpProxy[] data;
         lock (_dataProxies)
         {
@@ -104,28 +87,21 @@ public sealed partial class CuttingTcpProxy : IAsyncDisposable
         {
             await proxy.DisposeAsync();
         }
-
-        _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    protected override void Accept(Socket client)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptSocketAsync(_stop.Token);
-            var cut = Interlocked.Decrement(ref _connectionsToCut) >= 0;
-            _ = RelayAsync(client, cut);
-        }
+        var cut = Interlocked.Decrement(ref _connectionsToCut) >= 0;
+        _ = RelayAsync(client, cut);
     }
 
     private async Task RelayAsync(Socket client, bool cut)
     {
-        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var _ = client;
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, cut ? _targetPort : _laterTargetPort, _stop.Token);
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var server = await ConnectAsync(cut ? _targetPort : _laterTargetPort);
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
             var upstream = PumpAsync(client, server, cut ? _cutAfterBytes : long.MaxValue, rewrite: null, done.Token);
             var downstream = PumpAsync(server, client, long.MaxValue, _ftpPassive ? RedirectPassiveReply : null, done.Token);
             if (await upstream && cut)
@@ -135,7 +111,7 @@ public sealed partial class CuttingTcpProxy : IAsyncDisposable
                 if (_mode == CutMode.Stall)
                 {
                     // Nobody reads or writes any more; the sockets stay open until the proxy is disposed.
-                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    await Task.Delay(Timeout.Infinite, Stopping);
                 }
 
                 // Reset, not a polite close: both ends see the connection die mid-stream.

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AudienceTrends.Core.Destinations;
 
 namespace AudienceTrends.Tests.Infrastructure;
 
@@ -46,25 +47,10 @@ public sealed class GeneratedContent
 
     public Stream FailAfter(long bytes) => OpenRead(bytes);
 
-    private sealed class ForwardOnlyStream(byte[] bytes, long? failAfter) : Stream
+    /// <summary>Forward-only like the export stream the destinations read (no length, no seeking).</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes, long? failAfter) : ForwardReadStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -87,18 +73,5 @@ public sealed class GeneratedContent
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,13 +1,16 @@
 namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
-/// What the tests' own file servers (sshd, vsftpd) share: a temp root, a port, the test user's password, the process,
-/// and the instance the running tests use. A folder's <see cref="LocalServerSetUp{TServer}"/> starts and stops it.
+/// What the tests' own file servers (sshd, vsftpd) share: a temp root, a port, the test users (this run's own, see
+/// <see cref="RunUsers"/>) and their password, the process, and the instance the running tests use. A folder's
+/// <see cref="LocalServerSetUp{TServer}"/> starts and stops it.
 /// </summary>
 public abstract class LocalFileServer<TSelf>
     where TSelf : LocalFileServer<TSelf>
 {
     private static TSelf? _current;
+
+    private readonly List<string> _users = [];
 
     public static TSelf Current => _current ?? throw new InvalidOperationException($"{typeof(TSelf).Name} is not running.");
 
@@ -33,6 +36,13 @@ public abstract class LocalFileServer<TSelf>
             await Process.DisposeAsync();
         }
 
+        foreach (var user in _users)
+        {
+            RunUsers.Delete(user);
+        }
+
+        _users.Clear();
+
         if (Root.Length > 0)
         {
             Directory.Delete(Root, recursive: true);
@@ -41,6 +51,14 @@ public abstract class LocalFileServer<TSelf>
 
     /// <summary>Sets <see cref="Root"/> and <see cref="Port"/>, creates the users and starts the server.</summary>
     protected abstract Task<ServerProcess> StartServerAsync();
+
+    /// <summary>A new account of this run whose home is <paramref name="home"/> (in <see cref="Root"/>), removed by <see cref="StopAsync"/>.</summary>
+    protected string CreateUser(string prefix, string home, string shell, string? password)
+    {
+        var name = RunUsers.Create(prefix, home, shell, password);
+        _users.Add(name);
+        return name;
+    }
 }
 
 /// <summary>Runs a <typeparamref name="TServer"/> for every test in the derived set-up fixture's namespace.</summary>

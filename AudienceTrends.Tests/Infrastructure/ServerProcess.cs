@@ -156,8 +156,11 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Waits until something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
-    public static async Task WaitForTcpAsync(int port, TimeSpan timeout)
+    /// <summary>
+    /// Waits until something accepts TCP connections on <paramref name="endpoint"/>, for servers that never say they
+    /// are ready.
+    /// </summary>
+    public static async Task WaitForTcpAsync(IPEndPoint endpoint, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -165,7 +168,7 @@ public sealed class ServerProcess : IAsyncDisposable
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
+                await client.ConnectAsync(endpoint);
                 return;
             }
             catch (SocketException) when (deadline.Elapsed < timeout)

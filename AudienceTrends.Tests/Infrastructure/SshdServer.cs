@@ -9,8 +9,11 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// </summary>
 public sealed class SshdServer : LocalFileServer<SshdServer>
 {
-    public const string PasswordUser = "atsftp_pw";
-    public const string KeyUser = "atsftp_key";
+    /// <summary>This run's password user (<c>atsftp_pw_</c> and a random suffix).</summary>
+    public string PasswordUser { get; private set; } = "";
+
+    /// <summary>This run's key-only user (<c>atsftp_key_</c> and a random suffix).</summary>
+    public string KeyUser { get; private set; } = "";
 
     /// <summary>The key-only user's private key, as an operator would put it in Sftp:SavedKeys:&lt;name&gt;.</summary>
     public string UserPrivateKey { get; private set; } = "";
@@ -25,8 +28,8 @@ public sealed class SshdServer : LocalFileServer<SshdServer>
     protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("sshd-");
-        TestHost.EnsureUser(PasswordUser, PasswordUserHome, "/usr/sbin/nologin", Password);
-        TestHost.EnsureUser(KeyUser, KeyUserHome, "/usr/sbin/nologin", password: null);
+        PasswordUser = CreateUser("atsftp_pw", PasswordUserHome, "/usr/sbin/nologin", Password);
+        KeyUser = CreateUser("atsftp_key", KeyUserHome, "/usr/sbin/nologin", password: null);
 
         var hostKey = Path.Combine(Root, "host_ed25519");
         TestHost.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);

@@ -10,14 +10,15 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// </summary>
 public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
 {
-    public const string User = "atftp_user";
+    /// <summary>This run's user (<c>atftp_user_</c> and a random suffix).</summary>
+    public string User { get; private set; } = "";
 
     public string Home => Path.Combine(Root, "home");
 
     protected override async Task<ServerProcess> StartServerAsync()
     {
         Root = TestHost.CreateRoot("vsftpd-");
-        TestHost.EnsureUser(User, Home, "/bin/bash", Password);
+        User = CreateUser("atftp_user", Home, "/bin/bash", Password);
 
         Port = ServerProcess.FreeTcpPort();
         var passive = FreePortRange(8);
@@ -59,31 +60,13 @@ public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
         // vsftpd says nothing when it is ready: the shell prints a line, then becomes vsftpd (same process).
         var (process, _) = await ServerProcess.StartAsync(
             "/bin/sh", ["-c", "echo starting; exec /usr/sbin/vsftpd \"$0\"", config], new Regex("^starting$"));
-        await WaitForTcpAsync(new IPEndPoint(address, port));
+        await ServerProcess.WaitForTcpAsync(new IPEndPoint(address, port), TimeSpan.FromSeconds(10));
         if (process.HasExited)
         {
             throw new InvalidOperationException($"vsftpd stopped:\n{process.Output}");
         }
 
         return process;
-    }
-
-    /// <summary>Waits until something accepts connections on <paramref name="endpoint"/>.</summary>
-    public static async Task WaitForTcpAsync(IPEndPoint endpoint)
-    {
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(endpoint);
-                return;
-            }
-            catch (SocketException) when (i < 200)
-            {
-                await Task.Delay(50);
-            }
-        }
     }
 
     /// <summary>

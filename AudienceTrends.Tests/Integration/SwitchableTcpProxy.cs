@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Integration;
 
@@ -10,21 +10,15 @@ namespace AudienceTrends.Tests.Integration;
 /// <see cref="Accepted"/> runs for every connection before anything is relayed, so a test can act at the exact
 /// moment the app first talks to the service.
 /// </summary>
-public sealed partial class SwitchableTcpProxy : IAsyncDisposable
+public sealed partial class SwitchableTcpProxy : LoopbackTcpProxy
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
-    private readonly Task _acceptLoop;
 
     public SwitchableTcpProxy(int targetPort)
     {
         _targetPort = targetPort;
-        _listener.Start();
-        _acceptLoop = AcceptAsync();
+        Start();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public bool Refusing { get; set; }
 
@@ -40,51 +34,31 @@ public sealed partial class SwitchableTcpProxy : IAsyncDisposable
         return proxy;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _acceptLoop;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
     [GeneratedRegex(@"QueueEndpoint=http://127\.0\.0\.1:(\d+)")]
     private static partial Regex QueueEndpoint();
 
-    private async Task AcceptAsync()
+    protected override void Accept(Socket client)
     {
-        while (!_stop.IsCancellationRequested)
+        Accepted?.Invoke();
+        if (Refusing)
         {
-            var client = await _listener.AcceptSocketAsync(_stop.Token);
-            Accepted?.Invoke();
-            if (Refusing)
-            {
-                client.LingerState = new LingerOption(true, 0);
-                client.Dispose();
-                continue;
-            }
-
-            _ = RelayAsync(client);
+            client.LingerState = new LingerOption(true, 0);
+            client.Dispose();
+            return;
         }
+
+        _ = RelayAsync(client);
     }
 
     private async Task RelayAsync(Socket client)
     {
         using var _ = client;
-        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            using var server = await ConnectAsync(_targetPort);
             await using var clientStream = new NetworkStream(client);
             await using var serverStream = new NetworkStream(server);
-            await Task.WhenAny(clientStream.CopyToAsync(serverStream, _stop.Token), serverStream.CopyToAsync(clientStream, _stop.Token));
+            await Task.WhenAny(clientStream.CopyToAsync(serverStream, Stopping), serverStream.CopyToAsync(clientStream, Stopping));
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
         {

@@ -18,7 +18,7 @@ public class FtpDestinationTests : FileServerDestinationTests
 
     protected override int ServerPort => Server.Port;
 
-    protected override string User => VsftpdServer.User;
+    protected override string User => Server.User;
 
     protected override string Password => Server.Password;
 
@@ -119,7 +119,7 @@ public class FtpDestinationTests : FileServerDestinationTests
     {
         Server = "127.0.0.1",
         Port = Server.Port,
-        Username = VsftpdServer.User,
+        Username = Server.User,
         Path = path,
     };
 }

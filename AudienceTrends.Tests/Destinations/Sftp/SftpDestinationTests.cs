@@ -17,7 +17,7 @@ public class SftpDestinationTests : FileServerDestinationTests
 
     protected override int ServerPort => Server.Port;
 
-    protected override string User => SshdServer.PasswordUser;
+    protected override string User => Server.PasswordUser;
 
     protected override string Password => Server.Password;
 
@@ -30,7 +30,7 @@ public class SftpDestinationTests : FileServerDestinationTests
         var fileName = $"key-{Unique()}.csv";
         var destination = new SftpSettings
         {
-            Server = "127.0.0.1", Port = Server.Port, Username = SshdServer.KeyUser, SavedKey = "test-key", Path = "/",
+            Server = "127.0.0.1", Port = Server.Port, Username = Server.KeyUser, SavedKey = "test-key", Path = "/",
         };
 
         var result = await Destination.DeliverAsync(Request(destination, fileName: fileName), content.OpenRead(), CancellationToken.None);
@@ -42,7 +42,7 @@ public class SftpDestinationTests : FileServerDestinationTests
     [Test]
     public async Task An_unknown_saved_key_fails_for_good()
     {
-        var destination = PasswordDestination("/x") with { Username = SshdServer.KeyUser, SavedKey = "no-such-key" };
+        var destination = PasswordDestination("/x") with { Username = Server.KeyUser, SavedKey = "no-such-key" };
 
         var error = await Assert.ThrowsAsync<ExportFailedException>(
             () => Destination.DeliverAsync(Request(destination), GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
@@ -56,7 +56,7 @@ public class SftpDestinationTests : FileServerDestinationTests
     public async Task A_saved_key_not_bound_to_the_server_never_logs_in(string keyName)
     {
         var folder = "/unbound-" + Unique();
-        var destination = PasswordDestination(folder) with { Username = SshdServer.KeyUser, SavedKey = keyName };
+        var destination = PasswordDestination(folder) with { Username = Server.KeyUser, SavedKey = keyName };
 
         var error = await Assert.ThrowsAsync<ExportFailedException>(
             () => Destination.DeliverAsync(Request(destination), GeneratedContent.Of("a\n").OpenRead(), CancellationToken.None));
@@ -137,7 +137,7 @@ public class SftpDestinationTests : FileServerDestinationTests
             var port = ServerProcess.FreeTcpPort();
             await using var impostor = await SshdServer.StartProcessAsync(
                 root, hostKey, Path.Combine(Server.Root, "authorized"), [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port)],
-                [SshdServer.PasswordUser, SshdServer.KeyUser]);
+                [Server.PasswordUser, Server.KeyUser]);
             await using var proxy = new CuttingTcpProxy(Server.Port, cutAfterBytes: 2 * 1024 * 1024, laterTargetPort: port);
             var destination = PasswordDestination("/pinned-" + Unique()) with
             {
@@ -152,7 +152,7 @@ public class SftpDestinationTests : FileServerDestinationTests
             Assert.That(error!.Code, Is.EqualTo(ErrorCodes.HostKeyMismatch), "a changed host key fails the job for good: no retry logs in there");
             Assert.That(error.Message, Does.Contain(impostorFingerprint), "the reconnect reached the impostor");
             Assert.That(error.Message, Does.Contain(Server.HostKeyFingerprint).And.Not.Contain(Server.Password));
-            Assert.That(impostor.Output, Does.Not.Contain(SshdServer.PasswordUser).And.Not.Contain("Accepted").And.Not.Contain("Failed"),
+            Assert.That(impostor.Output, Does.Not.Contain(Server.PasswordUser).And.Not.Contain("Accepted").And.Not.Contain("Failed"),
                 "no login was attempted there (sshd logs every attempt with its user)");
         }
         finally
@@ -213,7 +213,7 @@ public class SftpDestinationTests : FileServerDestinationTests
     {
         Server = "127.0.0.1",
         Port = Server.Port,
-        Username = SshdServer.PasswordUser,
+        Username = Server.PasswordUser,
         Path = path,
     };
 }

@@ -17,7 +17,7 @@ public class SftpGzipExportTests
             ["type"] = "sftp",
             ["server"] = "127.0.0.1",
             ["port"] = server.Port,
-            ["username"] = SshdServer.PasswordUser,
+            ["username"] = SshdServer.Current.PasswordUser,
             ["password"] = server.Password,
             ["path"] = folder,
         };
