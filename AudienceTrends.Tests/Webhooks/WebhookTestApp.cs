@@ -16,7 +16,6 @@ public static class WebhookTestApp
     public static async Task<Dictionary<string, string?>> SettingsAsync()
     {
         var settings = await TestApp.SettingsAsync();
-        settings["Webhooks:QueueName"] = "hooks-" + Guid.NewGuid().ToString("N")[..12];
         settings["Webhooks:MaxAttempts"] = "5";
         settings["Webhooks:RetryBaseDelay"] = "00:00:01";
         settings["Webhooks:RetryMaxDelay"] = "00:00:04";
