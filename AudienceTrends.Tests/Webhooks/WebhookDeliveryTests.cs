@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Webhooks;
+using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AudienceTrends.Tests.Webhooks;
 
@@ -71,6 +74,35 @@ public sealed class WebhookDeliveryTests
         await host.DrainQueuesAsync();
         Assert.That(receiver.Received, Has.Count.EqualTo(1));
         Assert.That(host.QueueFailures, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_cancel_the_worker_honours_mid_export_sends_one_cancelled_event()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 200);
+        var settings = await WebhookTestApp.SettingsAsync();
+        PausingTrendSource? source = null;
+        var (host, _) = await TestApp.StartInProcessAsync(settings, services => services.AddSingleton<IAudienceTrendSource>(sp =>
+            source = new PausingTrendSource(ActivatorUtilities.CreateInstance<SqlAudienceTrendSource>(sp), pauseAfter: 1)));
+        await using var _ = host;
+        var jobId = await host.CreateAsync(WebhookTestApp.ExportWith(receiver.Url, WebhookTestApp.NewSecret()));
+        var worker = Task.Run(() => host.DrainQueuesAsync());
+        while (source is null && !worker.IsCompleted)
+        {
+            await Task.Delay(50);
+        }
+
+        await source!.Paused;
+        using var cancel = await host.Client.PostAsync($"v2/jobs/{jobId}/cancel", null);
+        Assert.That(cancel.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "Processing: the worker stops at its next heartbeat");
+        await worker;
+
+        var job = await host.WaitForWebhookAsync(jobId, receiver);
+
+        Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Cancelled"));
+        Assert.That(job["webhook"]!["status"]!.GetValue<string>(), Is.EqualTo("Delivered"));
+        Assert.That(receiver.Received.Select(r => JsonNode.Parse(r.Body)!["type"]!.GetValue<string>()),
+            Is.EqualTo(new[] { "audiencetrendsexport.cancelled" }));
     }
 
     [Test]
