@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Webhooks;
 using AudienceTrends.Tests.Infrastructure;
@@ -112,16 +113,15 @@ public sealed class WebhookDeliveryTests
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         await using var _ = host;
         string? jobId = null;
-        var waits = new List<TimeSpan>();
+        var before = new List<(int? Attempts, int? LastStatusCode, TimeSpan Wait)>();
         await using var receiver = await WebhookReceiver.StartAsync(async n =>
         {
             if (n > 1)
             {
                 // The row as the previous failed attempt left it: when it asked to be tried again.
                 var row = await host.RowAsync(settings, jobId!);
-                Assert.That(row.GetInt32("WebhookAttempts"), Is.EqualTo(n - 1));
-                Assert.That(row.GetInt32("WebhookLastStatusCode"), Is.EqualTo(500));
-                waits.Add(row.GetDateTimeOffset("WebhookDueAt")!.Value - row.GetDateTimeOffset("WebhookLastAttemptAt")!.Value);
+                before.Add((row.GetInt32("WebhookAttempts"), row.GetInt32("WebhookLastStatusCode"),
+                    row.GetDateTimeOffset("WebhookDueAt")!.Value - row.GetDateTimeOffset("WebhookLastAttemptAt")!.Value));
             }
 
             return n <= 2 ? 500 : 200;
@@ -144,9 +144,9 @@ public sealed class WebhookDeliveryTests
                 Assert.That(() => received.Verify(secret), Throws.Nothing, "each attempt is signed afresh");
             }
         });
-        Assert.That(waits, Has.Count.EqualTo(2));
-        Assert.That(waits[0], Is.EqualTo(TimeSpan.FromSeconds(1)).Within(TimeSpan.FromMilliseconds(1)), "Webhooks:RetryBaseDelay");
-        Assert.That(waits[1], Is.EqualTo(TimeSpan.FromSeconds(2)).Within(TimeSpan.FromMilliseconds(1)), "doubled");
+        Assert.That(before.Select(b => (b.Attempts, b.LastStatusCode)), Is.EqualTo(new (int?, int?)[] { (1, 500), (2, 500) }));
+        Assert.That(before[0].Wait, Is.EqualTo(TimeSpan.FromSeconds(1)).Within(TimeSpan.FromMilliseconds(1)), "Webhooks:RetryBaseDelay");
+        Assert.That(before[1].Wait, Is.EqualTo(TimeSpan.FromSeconds(2)).Within(TimeSpan.FromMilliseconds(1)), "doubled");
         Assert.That(host.QueueFailures, Is.Empty, "a failed attempt is a delayed message, not a function failure");
     }
 
@@ -174,6 +174,28 @@ public sealed class WebhookDeliveryTests
         Assert.That(receiver.Received, Has.Count.EqualTo(5));
         var left = await host.EventsQueue(settings).GetPropertiesAsync();
         Assert.That(left.Value.ApproximateMessagesCount, Is.Zero, "no attempt is left waiting, hidden or not, once the event is given up");
+    }
+
+    [Test]
+    public async Task A_receiver_whose_name_moved_to_a_private_address_is_not_called()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 200);
+        var settings = await WebhookTestApp.SettingsAsync();
+        settings["Webhooks:RetryBaseDelay"] = settings["Webhooks:RetryMaxDelay"] = "00:10:00"; // one attempt in this test
+        var dns = new SwitchingResolver { Address = IPAddress.Loopback };
+        var (host, _) = await TestApp.StartInProcessAsync(settings, services => services.AddSingleton<IHostResolver>(dns));
+        await using var _ = host;
+        var url = new UriBuilder(receiver.Url) { Host = "receiver.example.com" }.Uri.AbsoluteUri;
+        var jobId = await host.CreateAsync(WebhookTestApp.ExportWith(url, WebhookTestApp.NewSecret()));
+
+        dns.Address = IPAddress.Parse("10.1.2.3"); // after intake checked it: the check is made again on every connection
+        await host.DrainQueuesAsync();
+
+        var row = await host.RowAsync(settings, jobId);
+        Assert.That(row.GetInt32("WebhookAttempts"), Is.EqualTo(1));
+        Assert.That(row.GetString("WebhookStatus"), Is.EqualTo("Pending"), "tried again later, in case the name moves back");
+        Assert.That(row.GetString("WebhookLastError"), Does.Contain("does not resolve to a public address").And.Not.Contain("10.1.2.3"));
+        Assert.That(receiver.Received, Is.Empty);
     }
 
     [Test]
@@ -206,5 +228,12 @@ public sealed class WebhookDeliveryTests
         Assert.That(afterTimeout!.GetString("WebhookLastError"), Does.Contain("did not answer within 1 s"));
         Assert.That(afterTimeout.ContainsKey("WebhookLastStatusCode"), Is.False, "no answer, no status code");
         Assert.That(host.QueueFailures, Is.Empty);
+    }
+
+    private sealed class SwitchingResolver : IHostResolver
+    {
+        public required IPAddress Address { get; set; }
+
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Task.FromResult(new[] { Address });
     }
 }
