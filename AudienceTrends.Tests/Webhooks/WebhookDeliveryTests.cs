@@ -199,6 +199,25 @@ public sealed class WebhookDeliveryTests
     }
 
     [Test]
+    public async Task A_redirect_is_not_followed_and_counts_as_a_failed_attempt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 307);
+        var settings = await WebhookTestApp.SettingsAsync();
+        settings["Webhooks:RetryBaseDelay"] = settings["Webhooks:RetryMaxDelay"] = "00:10:00"; // one attempt in this test
+        var (host, _) = await TestApp.StartInProcessAsync(settings);
+        await using var _ = host;
+        var jobId = await host.CreateAsync(WebhookTestApp.ExportWith(receiver.Url, WebhookTestApp.NewSecret()));
+
+        await host.DrainQueuesAsync();
+
+        var job = await host.GetJobAsync(jobId);
+        Assert.That(job["webhook"]!["status"]!.GetValue<string>(), Is.EqualTo("Pending"));
+        Assert.That(job["webhook"]!["lastStatusCode"]!.GetValue<int>(), Is.EqualTo(307));
+        Assert.That(receiver.Received.Select(r => r.PathAndQuery), Is.EqualTo(new[] { "/hooks/audiencetrends?token=receiver-own-token" }),
+            "nothing was sent to /redirected");
+    }
+
+    [Test]
     public async Task An_attempt_the_receiver_never_answers_times_out_and_is_retried()
     {
         var settings = await WebhookTestApp.SettingsAsync();

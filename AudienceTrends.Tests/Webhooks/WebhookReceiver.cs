@@ -15,7 +15,7 @@ namespace AudienceTrends.Tests.Webhooks;
 /// <summary>
 /// A webhook receiver on 127.0.0.1 (Kestrel, a free port): records every request it gets and answers with the
 /// status <c>answer</c> gives for the n-th one (1-based), which may look at the app meanwhile; <see cref="Hang"/> never
-/// answers (until the caller gives up).
+/// answers (until the caller gives up); a 3xx points to <c>/redirected</c>.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -87,6 +87,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
 
         context.Response.StatusCode = status;
+        if (status is >= 300 and < 400)
+        {
+            context.Response.Headers.Location = "/redirected";
+        }
     }
 }
 
