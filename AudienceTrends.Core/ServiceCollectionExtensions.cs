@@ -3,6 +3,7 @@ using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Storage;
+using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,7 @@ public static class ServiceCollectionExtensions
         services.AddJobs(configuration);
         services.AddExport(configuration);
         services.AddDestinations(configuration);
+        services.AddWebhooks(configuration);
         return services;
     }
 }

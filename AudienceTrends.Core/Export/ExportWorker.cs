@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed class ExportWorker(
     TrendCsvWriter csvWriter,
     DestinationKinds kinds,
     ExportDestinations destinations,
+    WebhookQueue webhooks,
     TimeProvider time,
     IOptions<JobsOptions> options,
     ILogger<ExportWorker> logger)
@@ -234,12 +236,14 @@ public sealed class ExportWorker(
     /// <summary>
     /// Applies a final <paramref name="transition"/> and saves it. When the row changed meanwhile but is still this
     /// attempt's (a cancel was requested as the export finished), the transition is applied to the row as it is now.
+    /// Once saved, the webhook event the transition recorded (if any) is queued.
     /// </summary>
     private async Task FinishAsync(ExportJob job, Action<ExportJob> transition)
     {
         transition(job);
         if (await jobs.TryUpdateAsync(job, CancellationToken.None))
         {
+            await webhooks.EnqueueRecordedAsync(job);
             return;
         }
 
@@ -249,6 +253,7 @@ public sealed class ExportWorker(
             transition(current);
             if (await jobs.TryUpdateAsync(current, CancellationToken.None))
             {
+                await webhooks.EnqueueRecordedAsync(current);
                 return;
             }
         }

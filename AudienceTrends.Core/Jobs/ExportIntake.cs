@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Webhooks;
 using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,8 @@ public sealed class ExportIntake(
     JobQueue queue,
     IdempotencyStore idempotency,
     SecretProtector protector,
+    WebhookHosts webhookHosts,
+    WebhookQueue webhooks,
     TimeProvider time,
     IOptions<JobsOptions> options,
     ILogger<ExportIntake> logger)
@@ -41,8 +44,13 @@ public sealed class ExportIntake(
         }
 
         var request = parsed.Request!;
+        if (request.Webhook is not null && await webhookHosts.ProblemAsync(request.Webhook.Url, cancellationToken) is { } receiverProblem)
+        {
+            errors.Add($"{WebhookField.Name}.{WebhookField.UrlField}", $"{WebhookField.Name}.{WebhookField.UrlField} {receiverProblem}");
+        }
+
         var unknown = await source.FindUnknownAsync(request.Audiences, cancellationToken);
-        if (unknown.Count > 0)
+        if (unknown.Count > 0 || errors.HasErrors)
         {
             var unknownSet = unknown.ToHashSet(StringComparer.Ordinal);
             for (var i = 0; i < request.Audiences.Count; i++)
@@ -157,7 +165,8 @@ public sealed class ExportIntake(
     private async Task<IntakeOutcome> CreateAsync(string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
-        var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId));
+        var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId),
+            request.Webhook is null ? null : protector.Protect([.. request.Webhook.Key], SecretProtector.WebhookSecretContext(jobId)));
         await audienceLists.SaveAsync(job, request.Audiences, cancellationToken);
 
         // From the row on, the job is finished whatever the caller does (cancelling included): a row without its
@@ -180,7 +189,11 @@ public sealed class ExportIntake(
             logger.LogError(e, "Could not enqueue export job {JobId}; marking it Failed", jobId);
             job.Fail(ErrorCodes.EnqueueFailed,
                 "The job could not be queued for processing. Nothing was exported; please submit it again.", time.GetUtcNow());
-            await jobs.TryUpdateAsync(job, CancellationToken.None);
+            if (await jobs.TryUpdateAsync(job, CancellationToken.None))
+            {
+                await webhooks.EnqueueRecordedAsync(job);
+            }
+
             return new IntakeOutcome.Unavailable(job);
         }
 

@@ -152,12 +152,14 @@ public sealed partial class ExportJob
     /// <summary>
     /// What every final transition does last: stamps the end, drops the lease, and drops the encrypted credentials,
     /// which no final state needs (a job is never run again once final; the row stays for its retention period).
+    /// With a webhook, records its event in the same write (ExportJob.Webhook.cs).
     /// </summary>
     private void End(DateTimeOffset now)
     {
         EndedAt = now;
         LeaseUntil = null;
         EncryptedSecrets = null;
+        RecordWebhookEvent(now);
     }
 
     private void RequireProcessing(string action)

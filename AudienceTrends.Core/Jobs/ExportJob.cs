@@ -120,7 +120,9 @@ public sealed partial class ExportJob : ITableEntity
     [IgnoreDataMember]
     public ExportFile File => ExportFile.For(Name, Compression);
 
-    public static ExportJob Create(string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets)
+    /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
+    public static ExportJob Create(
+        string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets, string? encryptedWebhookSecret = null)
     {
         var job = new ExportJob
         {
@@ -135,6 +137,12 @@ public sealed partial class ExportJob : ITableEntity
             EncryptedSecrets = encryptedSecrets,
         };
         job.SetDestination(request.Destination);
+        if (request.Webhook is not null)
+        {
+            job.AttachWebhook(request.Webhook.Url.OriginalString,
+                encryptedWebhookSecret ?? throw new ArgumentNullException(nameof(encryptedWebhookSecret)));
+        }
+
         return job;
     }
 

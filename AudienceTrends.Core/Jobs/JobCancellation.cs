@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 
 namespace AudienceTrends.Core.Jobs;
@@ -6,7 +7,7 @@ namespace AudienceTrends.Core.Jobs;
 /// <c>POST /v2/jobs/{id}/cancel</c>: a Pending job is cancelled at once; a Processing one is asked to stop
 /// (<see cref="ExportJob.RequestCancel"/>) and its worker finishes the cancel; a final job stays as it is.
 /// </summary>
-public sealed class JobCancellation(JobStore jobs, TimeProvider time, ILogger<JobCancellation> logger)
+public sealed class JobCancellation(JobStore jobs, WebhookQueue webhooks, TimeProvider time, ILogger<JobCancellation> logger)
 {
     /// <summary>Concurrent heartbeats can change the row between read and write; this many tries outlast them.</summary>
     private const int Attempts = 5;
@@ -39,6 +40,7 @@ public sealed class JobCancellation(JobStore jobs, TimeProvider time, ILogger<Jo
             if (await jobs.TryUpdateAsync(job, cancellationToken))
             {
                 logger.LogInformation("Export job {JobId}: cancel requested, now {Status}", job.Id, job.Status);
+                await webhooks.EnqueueRecordedAsync(job);
                 return new CancelOutcome(job.IsFinished ? CancelResult.Cancelled : CancelResult.Requested, job);
             }
         }

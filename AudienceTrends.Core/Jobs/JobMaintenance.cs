@@ -1,4 +1,5 @@
 using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,9 @@ namespace AudienceTrends.Core.Jobs;
 /// The periodic sweep: deletes job rows (and audience lists) past their retention, managed download files past
 /// theirs and Idempotency-Key records past their window, and re-queues jobs whose message may be gone (a worker died
 /// while Processing, or the intake died between the row and the message), so no job stays Pending or Processing
-/// forever. A duplicate message is harmless: the worker ignores one for a job it cannot claim.
+/// forever. A duplicate message is harmless: the worker ignores one for a job it cannot claim. Likewise it re-queues
+/// webhook events still Pending past their due time (the process died between the final write and the message, or
+/// the message was lost); the sender ignores a duplicate of an attempt already made.
 /// </summary>
 public sealed class JobMaintenance(
     JobStore jobs,
@@ -16,6 +19,7 @@ public sealed class JobMaintenance(
     JobQueue queue,
     IdempotencyStore idempotency,
     ManagedFiles managedFiles,
+    WebhookQueue webhooks,
     IOptions<JobsOptions> jobOptions,
     TimeProvider time,
     ILogger<JobMaintenance> logger)
@@ -56,11 +60,19 @@ public sealed class JobMaintenance(
             }
         }
 
+        var webhooksRequeued = 0;
+        await foreach (var job in jobs.ListWebhooksDueBeforeAsync(unsent, cancellationToken))
+        {
+            await webhooks.EnqueueAsync(job, cancellationToken);
+            webhooksRequeued++;
+        }
+
         logger.LogInformation(
-            "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files and {KeysDeleted} idempotency keys, re-queued {Requeued} stalled or unsent jobs",
-            jobsDeleted, filesDeleted, keysDeleted, requeued);
-        return new MaintenanceReport(jobsDeleted, filesDeleted, keysDeleted, requeued);
+            "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files and {KeysDeleted} idempotency keys, re-queued {Requeued} stalled or unsent jobs and {WebhooksRequeued} overdue webhook events",
+            jobsDeleted, filesDeleted, keysDeleted, requeued, webhooksRequeued);
+        return new MaintenanceReport(jobsDeleted, filesDeleted, keysDeleted, requeued, webhooksRequeued);
     }
 }
 
-public sealed record MaintenanceReport(int JobsDeleted, int FilesDeleted, int IdempotencyKeysDeleted, int Requeued);
+public sealed record MaintenanceReport(
+    int JobsDeleted, int FilesDeleted, int IdempotencyKeysDeleted, int Requeued, int WebhooksRequeued = 0);

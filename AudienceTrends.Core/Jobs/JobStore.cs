@@ -119,6 +119,19 @@ public sealed class JobStore
         }
     }
 
+    /// <summary>Jobs whose webhook event is still Pending and was due before <paramref name="cutoff"/>.</summary>
+    public async IAsyncEnumerable<ExportJob> ListWebhooksDueBeforeAsync(
+        DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {ExportJob.Partition} and WebhookStatus eq {ExportJob.WebhookPending} and WebhookDueAt lt {cutoff}");
+        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        {
+            yield return job;
+        }
+    }
+
     /// <summary>
     /// A row written before destination settings were kept as JSON is read again whole and its kind reads the old
     /// per-field columns; the job's next save stores the current shape. Such rows are at most a retention period old.

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Webhooks;
 
 namespace AudienceTrends.Core.Jobs;
 
@@ -39,6 +40,10 @@ public sealed record JobView
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JobErrorView? Error { get; init; }
+
+    /// <summary>Only when the request gave a webhook: its URL without query string, never its secret.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JobWebhookView? Webhook { get; init; }
 }
 
 public sealed record JobTimesView(DateTimeOffset Created, DateTimeOffset? Start, DateTimeOffset? End);
@@ -65,6 +70,9 @@ public sealed record JobResultView
 }
 
 public sealed record JobErrorView(string Code, string Message);
+
+/// <summary>The completion webhook's delivery: <c>Pending</c> (also while the job runs), <c>Delivered</c> or <c>Failed</c>.</summary>
+public sealed record JobWebhookView(string Url, string Status, int Attempts, int? LastStatusCode);
 
 /// <summary>Builds <see cref="JobView"/>s; each destination kind shows its settings and adds to the result (a fresh download link).</summary>
 public sealed class JobViews(DestinationKinds kinds, ExportDestinations destinations)
@@ -109,6 +117,8 @@ public sealed class JobViews(DestinationKinds kinds, ExportDestinations destinat
             SelectedTimeframeEnd = job.LastDay,
             Result = result,
             Error = job.ErrorCode is null ? null : new JobErrorView(job.ErrorCode, job.ErrorMessage ?? ""),
+            Webhook = job.WebhookUrl is null ? null : new JobWebhookView(
+                WebhookRequest.Shown(job.WebhookUrl), job.WebhookStatus ?? ExportJob.WebhookPending, job.WebhookAttempts, job.WebhookLastStatusCode),
         };
     }
 }

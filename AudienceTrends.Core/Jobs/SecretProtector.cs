@@ -29,26 +29,30 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
         return HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: Encoding.UTF8.GetBytes(purpose));
     }
 
-    public string? Protect(DestinationSecrets secrets, string jobId)
-    {
-        if (secrets.IsEmpty)
-        {
-            return null;
-        }
+    public string? Protect(DestinationSecrets secrets, string jobId) =>
+        secrets.IsEmpty ? null : Protect(secrets.ToPayload(), jobId);
 
-        var plaintext = secrets.ToPayload();
+    /// <summary>
+    /// Encrypts <paramref name="plaintext"/> (and zeroes it) bound to <paramref name="associatedData"/>: the job id, or
+    /// the job id and a purpose for another secret of the same row (<see cref="WebhookSecretContext"/>).
+    /// </summary>
+    public string Protect(byte[] plaintext, string associatedData)
+    {
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
         output[0] = Version;
         var nonce = output.AsSpan(1, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_key, TagSize);
         aes.Encrypt(nonce, plaintext, output.AsSpan(1 + NonceSize + TagSize), output.AsSpan(1 + NonceSize, TagSize),
-            Encoding.UTF8.GetBytes(jobId));
+            Encoding.UTF8.GetBytes(associatedData));
         CryptographicOperations.ZeroMemory(plaintext);
         return Convert.ToBase64String(output);
     }
 
-    /// <summary>The payload <see cref="Protect"/> encrypted, or null when there was none. The caller zeroes it after use.</summary>
+    /// <summary>What a job's webhook key is bound to, so it cannot be swapped with the destination's credentials.</summary>
+    public static string WebhookSecretContext(string jobId) => jobId + "/webhook";
+
+    /// <summary>The payload <see cref="Protect(byte[], string)"/> encrypted, or null when there was none. The caller zeroes it after use.</summary>
     public byte[]? Unprotect(string? protectedSecrets, string jobId)
     {
         if (string.IsNullOrEmpty(protectedSecrets))

@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Webhooks;
 
 namespace AudienceTrends.Core.Requests;
 
@@ -20,6 +21,9 @@ public sealed record ExportRequest
 
     /// <summary>Credentials for the destination. Never stored or logged in clear.</summary>
     public DestinationSecrets Secrets { get; init; } = NoSecrets.Instance;
+
+    /// <summary>Where to send the job's completion event, when the request asked for one.</summary>
+    public WebhookRequest? Webhook { get; init; }
 
     public required DateOnly FirstDay { get; init; }
 

@@ -120,6 +120,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
             ? null
             : "must be \"none\" or \"gzip\".");
         var destination = ReadDestination(body);
+        var webhook = WebhookField.Read(body);
         var timeframe = ReadTimeframe(body);
         var audiences = ReadAudiences(body);
 
@@ -135,6 +136,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
             Compression = compression?.ToLowerInvariant() ?? ExportFile.None,
             Destination = destination.Settings,
             Secrets = destination.Secrets,
+            Webhook = webhook,
             FirstDay = timeframe.Value.First,
             LastDay = timeframe.Value.Last,
             Audiences = audiences,

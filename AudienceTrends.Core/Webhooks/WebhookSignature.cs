@@ -15,7 +15,11 @@ public static class WebhookSignature
     public const string TimestampHeader = "webhook-timestamp";
     public const string SignatureHeader = "webhook-signature";
 
-    /// <summary>The key of a <c>whsec_&lt;base64&gt;</c> secret (16 to 64 bytes); false for anything else.</summary>
+    /// <summary>The Standard Webhooks specification's bounds for a secret's key.</summary>
+    public const int MinKeyBytes = 24;
+    public const int MaxKeyBytes = 64;
+
+    /// <summary>The key of a <c>whsec_&lt;base64&gt;</c> secret (24 to 64 bytes); false for anything else.</summary>
     public static bool TryReadSecret(string? secret, out byte[] key)
     {
         key = [];
@@ -26,7 +30,7 @@ public static class WebhookSignature
 
         var encoded = secret[SecretPrefix.Length..];
         var buffer = new byte[(encoded.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64String(encoded, buffer, out var length) || length is < 16 or > 64)
+        if (!Convert.TryFromBase64String(encoded, buffer, out var length) || length is < MinKeyBytes or > MaxKeyBytes)
         {
             return false;
         }

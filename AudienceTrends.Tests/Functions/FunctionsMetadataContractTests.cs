@@ -34,6 +34,7 @@ public sealed class FunctionsMetadataContractTests
             [nameof(ExportWorkerFunction.FailPoisonedExportJob)] = "queueTrigger",
             [nameof(MaintenanceFunction.RunMaintenance)] = "timerTrigger",
             [nameof(TestDestinationFunction.TestDestination)] = "httpTrigger",
+            [nameof(WebhookFunction.SendWebhookEvent)] = "queueTrigger",
         }));
     }
 
@@ -105,6 +106,19 @@ public sealed class FunctionsMetadataContractTests
                 Assert.That(trigger.Connection, Is.EqualTo("AzureWebJobsStorage"));
                 Assert.That(SampleSettings.ContainsKey(trigger.Connection!), Is.True, "the sample sets the trigger's connection");
             }
+        });
+    }
+
+    [Test]
+    public void The_webhook_trigger_reads_the_events_queue_the_sender_writes()
+    {
+        var queueName = SampleSettings["Webhooks__QueueName"]!.GetValue<string>();
+        var trigger = Functions.Single(f => f.Name == nameof(WebhookFunction.SendWebhookEvent)).Trigger;
+        Assert.Multiple(() =>
+        {
+            Assert.That(queueName, Is.EqualTo(new Core.Webhooks.WebhookOptions().QueueName), "the sample uses the app's default queue");
+            Assert.That(Resolve(trigger.QueueName!), Is.EqualTo(queueName));
+            Assert.That(trigger.Connection, Is.EqualTo("AzureWebJobsStorage"));
         });
     }
 

@@ -30,6 +30,7 @@ public partial class BicepTests
         "Database__ConnectionString",
         "Jobs__TableName",
         "Jobs__QueueName",
+        "Webhooks__QueueName",
         "ManagedStorage__Container",
     ];
 

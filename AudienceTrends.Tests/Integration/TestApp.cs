@@ -25,6 +25,7 @@ public static class TestApp
             ["SecretProtection:Key"] = EncryptionKey,
             ["Jobs:TableName"] = "jobs" + Guid.NewGuid().ToString("N")[..12],
             ["Jobs:QueueName"] = "jobs-" + Guid.NewGuid().ToString("N")[..12],
+            ["Webhooks:QueueName"] = "hooks-" + Guid.NewGuid().ToString("N")[..12],
             ["Jobs:ProgressInterval"] = "00:00:01",
             ["Database:Provider"] = "Sqlite",
             ["Database:ConnectionString"] = $"Data Source={databasePath}",

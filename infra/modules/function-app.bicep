@@ -140,6 +140,8 @@ var settings = {
   Jobs__TableName: jobsTableName
   // The queue trigger reads its queue name from this setting (%Jobs:QueueName%); the poison queue adds -poison.
   Jobs__QueueName: 'export-jobs'
+  // Likewise for the webhook events' trigger (%Webhooks:QueueName%).
+  Webhooks__QueueName: 'webhook-events'
   ManagedStorage__Container: exportsContainerName
   ManagedStorage__RetentionDays: string(exportsRetentionDays)
   Database__Provider: 'SqlServer'

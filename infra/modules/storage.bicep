@@ -61,7 +61,7 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-0
 
 // The Functions host would create these on first use; creating them here makes them visible from day one.
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
-  for queueName in ['export-jobs', 'export-jobs-poison']: {
+  for queueName in ['export-jobs', 'export-jobs-poison', 'webhook-events', 'webhook-events-poison']: {
     parent: queueService
     name: queueName
   }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
 
@@ -37,21 +36,7 @@ public sealed class AzureBlobHosts(DestinationNetworkGuard guard)
     {
         ConnectTimeout = connectTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var endPoint = context.DnsEndPoint;
-            var address = await ResolveAsync(endPoint.Host, endPoint.Port, cancellationToken);
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(address, endPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
+        ConnectCallback = GuardedSocket.ConnectCallback((context, cancellationToken) =>
+            ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken)),
     };
 }

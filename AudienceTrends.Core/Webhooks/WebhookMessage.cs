@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AudienceTrends.Core.Webhooks;
+
+/// <summary>
+/// A message of the events queue: which job's event to deliver and which attempt this is. It holds no body and no
+/// secret; the sender reads both from the job row. A message whose event or attempt is no longer the row's is stale
+/// (a duplicate, or one for an event already settled) and does nothing.
+/// </summary>
+public sealed record WebhookMessage(
+    [property: JsonPropertyName("jobId")] string JobId,
+    [property: JsonPropertyName("eventId")] string EventId,
+    [property: JsonPropertyName("attempt")] int Attempt)
+{
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    /// <summary>Null for a message that is not one of ours.</summary>
+    public static WebhookMessage? TryParse(string text)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<WebhookMessage>(text) is { JobId: not null, EventId: not null } message ? message : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

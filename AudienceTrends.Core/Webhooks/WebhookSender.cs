@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AudienceTrends.Core.Webhooks;
+
+/// <summary>
+/// Delivers one attempt of a job's completion event: POSTs <c>{"type", "timestamp", "data": the job as
+/// GET /v2/jobs/{id} shows it}</c>, signed as the Standard Webhooks specification says, and records the outcome on
+/// the job row (ETag-conditional). A failed attempt is queued again with a growing visibility delay until the
+/// attempts run out; a message for an event already settled, or a duplicate of an attempt already made, does nothing.
+/// </summary>
+public sealed class WebhookSender(
+    JobStore jobs,
+    JobViews views,
+    SecretProtector protector,
+    WebhookQueue queue,
+    IHttpClientFactory clients,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookSender> logger)
+{
+    /// <summary>The named client of <see cref="IHttpClientFactory"/> (its handler checks every connection).</summary>
+    public const string ClientName = "webhooks";
+
+    private readonly WebhookOptions _options = options.Value;
+
+    public async Task SendAsync(string messageText, CancellationToken cancellationToken)
+    {
+        if (WebhookMessage.TryParse(messageText) is not { } message)
+        {
+            logger.LogWarning("A message of the webhook events queue is not an event; ignored");
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
+        var job = await jobs.GetAsync(message.JobId, cancellationToken);
+        if (job is null || !job.HasPendingWebhookEvent || job.WebhookEventId != message.EventId || job.WebhookAttempts != message.Attempt)
+        {
+            logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: already settled or made; message ignored",
+                message.EventId, message.JobId, message.Attempt + 1);
+            return;
+        }
+
+        var outcome = await AttemptAsync(job, cancellationToken);
+        var now = time.GetUtcNow();
+        var attempts = job.WebhookAttempts + 1;
+        DateTimeOffset? retryAt = outcome.Final || attempts >= _options.MaxAttempts ? null : now + _options.DelayAfter(attempts);
+        job.RecordWebhookAttempt(outcome.StatusCode, outcome.Error, now, retryAt);
+        if (!await jobs.TryUpdateAsync(job, CancellationToken.None))
+        {
+            logger.LogInformation("Export job {JobId} changed during webhook attempt {Attempt}; the other delivery's record stands",
+                job.Id, attempts);
+            return;
+        }
+
+        logger.LogInformation(
+            "Webhook event {EventId} of export job {JobId}, attempt {Attempt} to {WebhookUrl}: HTTP {StatusCode}, now {WebhookStatus}, next attempt {DueAt}",
+            job.WebhookEventId, job.Id, attempts, WebhookRequest.Shown(job.WebhookUrl!), outcome.StatusCode, job.WebhookStatus, job.WebhookDueAt);
+        await queue.EnqueueAsync(job, CancellationToken.None);
+    }
+
+    private async Task<Attempt> AttemptAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        byte[]? key;
+        try
+        {
+            key = protector.Unprotect(job.EncryptedWebhookSecret, SecretProtector.WebhookSecretContext(job.Id));
+        }
+        catch (CryptographicException e)
+        {
+            logger.LogError(e, "The webhook secret of export job {JobId} cannot be decrypted; the event is given up", job.Id);
+            key = null;
+        }
+
+        if (key is null)
+        {
+            return new Attempt(null, "the webhook's secret cannot be decrypted (the service's encryption key changed)", Final: true);
+        }
+
+        var shown = WebhookRequest.Shown(job.WebhookUrl!);
+        try
+        {
+            var view = await views.ToViewAsync(job, cancellationToken);
+            var body = JsonSerializer.SerializeToUtf8Bytes(
+                new WebhookPayload(job.WebhookEventType, job.EndedAt ?? time.GetUtcNow(), view), JsonSerializerOptions.Web);
+            using var request = new HttpRequestMessage(HttpMethod.Post, job.WebhookUrl) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            var sentAt = time.GetUtcNow();
+            request.Headers.Add(WebhookSignature.IdHeader, job.WebhookEventId);
+            request.Headers.Add(WebhookSignature.TimestampHeader, sentAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(key, job.WebhookEventId!, sentAt, body));
+
+            using var timeout = new CancellationTokenSource(_options.Timeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            using var response = await clients.CreateClient(ClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            return new Attempt((int)response.StatusCode, null, Final: false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Failed(null, $"{shown} did not answer within {_options.Timeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return Failed(e, e.InnerException is ExportFailedException refused
+                ? $"{shown} {refused.Message}"
+                : TransientFailures.Describe(e, shown));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
+        Attempt Failed(Exception? e, string error)
+        {
+            logger.LogWarning(e, "Webhook attempt for export job {JobId} failed: {WebhookError}", job.Id, error);
+            return new Attempt(null, error, Final: false);
+        }
+    }
+
+    private sealed record Attempt(int? StatusCode, string? Error, bool Final);
+
+    /// <summary>The body of every attempt of an event; <c>timestamp</c> is when the job ended.</summary>
+    private sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, JobView Data);
+}
