@@ -97,7 +97,7 @@ public sealed class TableSftpKeyStore : ISftpKeyStore
             return null;
         }
 
-        var payload = _protector.Unprotect(row.Value!.GetString(EncryptedColumn), AssociatedData(row.Value.RowKey));
+        var payload = _protector.Unprotect(row.Value!.GetString(EncryptedColumn), AssociatedData(RowKey(name)));
         if (payload is null)
         {
             return null;
