@@ -12,8 +12,11 @@ namespace AudienceTrends.Core.Destinations.Sftp.Keys;
 /// <see cref="FindAsync"/>.
 /// </summary>
 public sealed class SftpKeys(
-    ISftpKeyStore store, IOptionsMonitor<SftpOptions> settings, TimeProvider time, ILogger<SftpKeys> logger) : ISavedKeyStore
+    Lazy<ISftpKeyStore> stored, IOptionsMonitor<SftpOptions> settings, TimeProvider time, ILogger<SftpKeys> logger) : ISavedKeyStore
 {
+    // Reached only for names the settings do not hold, so containers without storage (a parser, a registry of kinds) can build the kind.
+    private ISftpKeyStore Store => stored.Value;
+
     public async Task<(SftpKey? Key, SftpKeyChange Change)> CreateAsync(SftpKeyRequest request, CancellationToken cancellationToken)
     {
         if (FromSettings(request.Name) is not null)
@@ -31,7 +34,7 @@ public sealed class SftpKeys(
             Created = time.GetUtcNow(),
             Source = SftpKeySource.Api,
         };
-        if (!await store.AddAsync(key, pair.PrivateKey, cancellationToken))
+        if (!await Store.AddAsync(key, pair.PrivateKey, cancellationToken))
         {
             return (null, SftpKeyChange.Conflict);
         }
@@ -41,15 +44,15 @@ public sealed class SftpKeys(
     }
 
     public async Task<SftpKey?> GetAsync(string name, CancellationToken cancellationToken) =>
-        FromSettings(name) ?? await store.GetAsync(name, cancellationToken);
+        FromSettings(name) ?? await Store.GetAsync(name, cancellationToken);
 
     /// <summary>Settings keys and stored keys, by name.</summary>
     public async Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken)
     {
         var fromSettings = settings.CurrentValue.SavedKeys.Keys.Select(FromSettings).OfType<SftpKey>().ToList();
-        var stored = await store.ListAsync(cancellationToken);
+        var fromStore = await Store.ListAsync(cancellationToken);
         return fromSettings
-            .Concat(stored.Where(k => !fromSettings.Any(s => string.Equals(s.Name, k.Name, StringComparison.OrdinalIgnoreCase))))
+            .Concat(fromStore.Where(k => !fromSettings.Any(s => string.Equals(s.Name, k.Name, StringComparison.OrdinalIgnoreCase))))
             .OrderBy(k => k.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
     }
@@ -61,7 +64,7 @@ public sealed class SftpKeys(
             return SftpKeyChange.Conflict;
         }
 
-        if (!await store.DeleteAsync(name, cancellationToken))
+        if (!await Store.DeleteAsync(name, cancellationToken))
         {
             return SftpKeyChange.NotFound;
         }
@@ -78,7 +81,7 @@ public sealed class SftpKeys(
             return current.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed : SavedKeyUse.HostNotAllowed;
         }
 
-        var key = store.Get(name);
+        var key = Store.Get(name);
         return key is null ? SavedKeyUse.UnknownKey
             : key.MayLogInTo(host) ? SavedKeyUse.Allowed
             : SavedKeyUse.HostNotAllowed;
@@ -86,7 +89,7 @@ public sealed class SftpKeys(
 
     public async Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken)
     {
-        var text = SettingsText(name) ?? await store.GetPrivateKeyAsync(name, cancellationToken);
+        var text = SettingsText(name) ?? await Store.GetPrivateKeyAsync(name, cancellationToken);
         return text is not null && SavedKeyText.TryLoad(text, out var key) ? key : null;
     }
 
@@ -101,14 +104,14 @@ public sealed class SftpKeys(
             return null;
         }
 
-        var stored = current.SavedKeys.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
-        var described = SftpKeyPair.Describe(stored, text);
+        var configured = current.SavedKeys.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+        var described = SftpKeyPair.Describe(configured, text);
         return new SftpKey
         {
-            Name = stored,
+            Name = configured,
             PublicKey = described?.PublicKey,
             Fingerprint = described?.Fingerprint,
-            Hosts = [.. current.HostsOf(stored).Order(StringComparer.Ordinal)],
+            Hosts = [.. current.HostsOf(configured).Order(StringComparer.Ordinal)],
             Source = SftpKeySource.Settings,
         };
     }
