@@ -45,10 +45,20 @@ public sealed record SftpKeyRequest(string Name, IReadOnlyList<string> Hosts)
                 return (null, errors);
             }
 
-            var fields = new JsonFields(document.RootElement, "", errors);
-            var name = fields.String("name", required: true, NameProblem);
-            var hosts = ReadHosts(fields);
-            return (errors.HasErrors ? null : new SftpKeyRequest(name!, hosts!), errors);
+            try
+            {
+                var fields = new JsonFields(document.RootElement, "", errors);
+                var name = fields.String("name", required: true, NameProblem);
+                var hosts = ReadHosts(fields);
+                return (errors.HasErrors ? null : new SftpKeyRequest(name!, hosts!), errors);
+            }
+            catch (InvalidOperationException)
+            {
+                // Valid JSON whose string holds an escaped lone surrogate, which no .NET string can carry.
+                var onlyThis = new RequestErrors();
+                onlyThis.Add("$", "The request body contains a \\u escape that is not valid Unicode (a lone surrogate).");
+                return (null, onlyThis);
+            }
         }
     }
 

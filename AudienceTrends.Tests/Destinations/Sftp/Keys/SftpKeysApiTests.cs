@@ -144,6 +144,7 @@ public sealed class SftpKeysApiTests
     [TestCase("""{"name": "ok", "hosts": [1]}""", "hosts")]
     [TestCase("""{"hosts": ["a.example","b.example","c.example","d.example","e.example","f.example","g.example","h.example","i.example","j.example","k.example"]}""", "name,hosts")]
     [TestCase("""["name"]""", "$")]
+    [TestCase("""{"name": "ok", "hosts": ["\uD800.example"]}""", "$")]
     public async Task A_bad_request_gets_400_naming_each_field(string body, string fields)
     {
         using var response = await _host.Client.PostAsync("v2/sftpkeys", HttpJson.Body(body));
