@@ -117,6 +117,15 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
+module sftpKeysVault 'modules/sftp-keys-vault.bicep' = {
+  scope: rg
+  params: {
+    name: 'kvk-${token}'
+    location: location
+    tags: tags
+  }
+}
+
 // Stops the deployment early, with a clear message, only when SQL is to be created without an Entra admin.
 var sqlAdministratorId = !createSql || !empty(principalId)
   ? principalId
@@ -168,6 +177,7 @@ module functionApp 'modules/function-app.bicep' = {
     sftpSavedKeyNames: savedKeyNames
     sftpSavedKeyHosts: savedKeyHosts
     gcsCredentialsUri: empty(gcsCredentialsJson) ? '' : keyVault.outputs.gcsCredentialsUri
+    sftpKeysVaultUri: sftpKeysVault.outputs.uri
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -181,6 +191,7 @@ module roles 'modules/role-assignments.bicep' = {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
     keyVaultName: keyVault.outputs.name
+    sftpKeysVaultName: sftpKeysVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }
@@ -194,6 +205,7 @@ output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output AZURE_SFTP_KEYS_VAULT_NAME string = sftpKeysVault.outputs.name
 output AZURE_APP_IDENTITY_NAME string = identity.outputs.name
 output AZURE_APP_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

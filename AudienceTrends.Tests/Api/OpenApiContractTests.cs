@@ -28,6 +28,8 @@ public sealed class OpenApiContractTests
     private const string CancelPath = "/v2/jobs/{id}/cancel";
     private const string JobsPath = "/v2/jobs";
     private const string DestinationTestPath = "/v2/destinations/test";
+    private const string SftpKeysPath = "/v2/sftpkeys";
+    private const string SftpKeyPath = "/v2/sftpkeys/{name}";
 
     private static readonly OpenApiDocument Document = OpenApiDocument.Load();
 
@@ -318,7 +320,32 @@ public sealed class OpenApiContractTests
         },
         [$"GET {JobsPath} 400"] = app => app.Client.GetAsync("v2/jobs?limit=0&status=finished"),
         [$"GET {JobsPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.GetAsync("v2/jobs")),
+
+        // Saved SFTP keys. The test app's settings hold the example's key name (myKeyName), read-only.
+        [$"POST {SftpKeysPath} 201"] = app => CreateSftpKeyAsync(app),
+        [$"POST {SftpKeysPath} 400"] = app => app.Client.PostAsync("v2/sftpkeys", HttpJson.Body("{\"name\": \"no spaces\", \"hosts\": []}")),
+        [$"POST {SftpKeysPath} 409"] = app => app.Client.PostAsync("v2/sftpkeys", HttpJson.Body(HttpJson.Example("sftpkeys/create.json"))),
+        [$"POST {SftpKeysPath} 415"] = app => app.Client.PostAsync("v2/sftpkeys", HttpJson.Body(HttpJson.Example("sftpkeys/create.json"), "text/plain")),
+        [$"GET {SftpKeysPath} 200"] = app => app.Client.GetAsync("v2/sftpkeys"),
+        [$"GET {SftpKeyPath} 200"] = app => app.Client.GetAsync($"v2/sftpkeys/{ExampleSavedKey.Name}"),
+        [$"GET {SftpKeyPath} 404"] = app => app.Client.GetAsync("v2/sftpkeys/no-such-key"),
+        [$"DELETE {SftpKeyPath} 204"] = async app =>
+        {
+            using var created = await CreateSftpKeyAsync(app);
+            return await app.Client.DeleteAsync(created.Headers.Location!.ToString().TrimStart('/'));
+        },
+        [$"DELETE {SftpKeyPath} 404"] = app => app.Client.DeleteAsync("v2/sftpkeys/no-such-key"),
+        [$"DELETE {SftpKeyPath} 409"] = app => app.Client.DeleteAsync($"v2/sftpkeys/{ExampleSavedKey.Name}"),
     };
+
+    private static async Task<HttpResponseMessage> CreateSftpKeyAsync(InProcessFunctionsHost app)
+    {
+        var body = JsonNode.Parse(HttpJson.Example("sftpkeys/create.json"))!.AsObject();
+        body["name"] = "contract-" + Guid.NewGuid().ToString("N")[..12];
+        var created = await app.Client.PostAsync("v2/sftpkeys", HttpJson.Body(body.ToJsonString()));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        return created;
+    }
 
     /// <summary>A new Pending job, read back from the app's job table.</summary>
     private static async Task<ExportJob> CreateAsync(InProcessFunctionsHost app)

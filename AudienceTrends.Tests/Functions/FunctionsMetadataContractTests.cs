@@ -35,6 +35,10 @@ public sealed class FunctionsMetadataContractTests
             [nameof(MaintenanceFunction.RunMaintenance)] = "timerTrigger",
             [nameof(TestDestinationFunction.TestDestination)] = "httpTrigger",
             [nameof(WebhookFunction.SendWebhookEvent)] = "queueTrigger",
+            [nameof(SftpKeysFunctions.CreateSftpKey)] = "httpTrigger",
+            [nameof(SftpKeysFunctions.ListSftpKeys)] = "httpTrigger",
+            [nameof(SftpKeysFunctions.GetSftpKey)] = "httpTrigger",
+            [nameof(SftpKeysFunctions.DeleteSftpKey)] = "httpTrigger",
         }));
     }
 
@@ -43,6 +47,10 @@ public sealed class FunctionsMetadataContractTests
     [TestCase(nameof(JobsFunctions.CancelJob), "v2/jobs/{id}/cancel", "POST")]
     [TestCase(nameof(JobsFunctions.ListJobs), "v2/jobs", "GET")]
     [TestCase(nameof(TestDestinationFunction.TestDestination), "v2/destinations/test", "POST")]
+    [TestCase(nameof(SftpKeysFunctions.CreateSftpKey), "v2/sftpkeys", "POST")]
+    [TestCase(nameof(SftpKeysFunctions.ListSftpKeys), "v2/sftpkeys", "GET")]
+    [TestCase(nameof(SftpKeysFunctions.GetSftpKey), "v2/sftpkeys/{name}", "GET")]
+    [TestCase(nameof(SftpKeysFunctions.DeleteSftpKey), "v2/sftpkeys/{name}", "DELETE")]
     public void Http_functions_have_the_public_routes_methods_and_function_keys(string name, string route, string method)
     {
         var trigger = Functions.Single(f => f.Name == name).Trigger;

@@ -32,6 +32,8 @@ public partial class BicepTests
         "Jobs__QueueName",
         "Webhooks__QueueName",
         "ManagedStorage__Container",
+        "SftpKeys__Store",
+        "SftpKeys__VaultUri",
     ];
 
     /// <summary>Settings that must not be set: rejected by Flex Consumption, or a shared-key connection string.</summary>
@@ -123,6 +125,27 @@ public partial class BicepTests
     }
 
     [Test]
+    public async Task The_app_may_create_and_delete_secrets_only_in_the_sftp_keys_vault()
+    {
+        var roles = await File.ReadAllTextAsync(Path.Combine(InfraDirectory, "modules", "role-assignments.bicep"));
+        var app = await File.ReadAllTextAsync(Path.Combine(InfraDirectory, "modules", "function-app.bicep"));
+        var main = await File.ReadAllTextAsync(Path.Combine(InfraDirectory, "main.bicep"));
+        var scopes = RoleAssignment().Matches(roles)
+            .Select(m => (Role: m.Groups["role"].Value, Scope: m.Groups["scope"].Value)).ToList();
+
+        // Built-in role ids: Key Vault Secrets Officer (create, read, list, delete, purge) and Secrets User (read).
+        Assert.That(roles, Does.Contain("keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'"));
+        Assert.That(roles, Does.Contain("keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'"));
+        Assert.That(scopes.Where(s => s.Role == "keyVaultSecretsOfficer").Select(s => s.Scope), Is.EqualTo(new[] { "sftpKeysVault" }));
+        Assert.That(scopes.Where(s => s.Role == "keyVaultSecretsUser").Select(s => s.Scope), Is.EqualTo(new[] { "vault" }));
+        Assert.That(roles, Does.Match(@"resource sftpKeysVault 'Microsoft\.KeyVault/vaults@[^']+' existing = \{\s*name: sftpKeysVaultName\s*\}"));
+        Assert.That(main, Does.Contain("sftpKeysVaultName: sftpKeysVault.outputs.name").And.Contain("sftpKeysVaultUri: sftpKeysVault.outputs.uri"));
+        Assert.That(main, Does.Not.Contain("sftpKeysVaultName: keyVault."), "not the main vault");
+        Assert.That(app, Does.Match(@"(?m)^\s*SftpKeys__Store:\s*'KeyVault'\s*$"));
+        Assert.That(app, Does.Match(@"(?m)^\s*SftpKeys__VaultUri:\s*sftpKeysVaultUri\s*$"));
+    }
+
+    [Test]
     public async Task Azure_yaml_deploys_the_functions_project_and_generates_the_key_main_parameters_reads()
     {
         var azureYaml = await File.ReadAllTextAsync(RepositoryPaths.Combine("azure.yaml"));
@@ -202,6 +225,9 @@ public partial class BicepTests
 
     [GeneratedRegex(@"\b(warning|error)\b", RegexOptions.IgnoreCase)]
     private static partial Regex DiagnosticLine();
+
+    [GeneratedRegex(@"resource \w+ 'Microsoft\.Authorization/roleAssignments@[^']+' = \{\s*scope: (?<scope>\w+).*?roleDefinitions', roles\.(?<role>\w+)\)", RegexOptions.Singleline)]
+    private static partial Regex RoleAssignment();
 
     [GeneratedRegex(@"^\s*'?(?<key>[A-Za-z_][A-Za-z0-9_]*)'?\s*:", RegexOptions.Multiline)]
     private static partial Regex ObjectKey();

@@ -45,6 +45,10 @@ public sealed class SshdServer : LocalFileServer<SshdServer>
         return await StartProcessAsync(Root, hostKey, authorized, [new IPEndPoint(IPAddress.Loopback, Port)], [PasswordUser, KeyUser]);
     }
 
+    /// <summary>Lets the key-only user log in with one more public key (an <c>authorized_keys</c> line).</summary>
+    public void AuthorizeKey(string publicKeyLine) =>
+        File.AppendAllText(Path.Combine(Root, "authorized", KeyUser), "\n" + publicKeyLine + "\n");
+
     /// <summary>
     /// Starts an sshd serving internal-sftp only, for <paramref name="users"/> (password or key, keys taken from
     /// <c>authorizedKeys/&lt;user&gt;</c>), listening on every endpoint; the SFTP tests' server and the examples' use it.

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Tests.Infrastructure;
 
@@ -14,13 +16,19 @@ internal static class TestHost
         string type, IDictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // The run's Azurite: an unknown saved SFTP key is looked up in the keys' table.
+                ["AzureWebJobsStorage"] = Azurite.InstanceAsync().GetAwaiter().GetResult().ConnectionString,
+            })
             .AddInMemoryCollection(settings)
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddStorage(configuration); // the managed destination's clients; never called by these tests
+        services.AddStorage(configuration);
+        // What the saved SFTP keys' table store encrypts with (the app registers it with the jobs).
+        services.AddSingleton(new SecretProtector(Options.Create(new SecretProtectionOptions { Key = Integration.TestApp.EncryptionKey })));
         services.AddDestinations(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         return (provider.GetServices<IExportDestination>().Single(d => d.Type == type), provider);

@@ -35,6 +35,9 @@ param sftpSavedKeyHosts string[]
 @description('Versionless URI of the Key Vault secret holding Gcs__CredentialsJson; empty when not used.')
 param gcsCredentialsUri string
 
+@description('URI of the Key Vault holding the SFTP keys created through the API (SftpKeys__VaultUri).')
+param sftpKeysVaultUri string
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
@@ -147,6 +150,9 @@ var settings = {
   Database__Provider: 'SqlServer'
   Database__ConnectionString: databaseConnectionString
   Database__SeedDemoData: 'false'
+  // Keys created through POST /v2/sftpkeys: a secret each in their own vault, reached with the identity.
+  SftpKeys__Store: 'KeyVault'
+  SftpKeys__VaultUri: sftpKeysVaultUri
 }
 
 var sftpKeySettings = toObject(

@@ -5,6 +5,9 @@ param principalId string
 
 param storageAccountName string
 param keyVaultName string
+
+@description('The vault of the SFTP keys created through the API.')
+param sftpKeysVaultName string
 param applicationInsightsName string
 
 var roles = {
@@ -12,6 +15,7 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
@@ -21,6 +25,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
 
 resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
   name: keyVaultName
+}
+
+resource sftpKeysVault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
+  name: sftpKeysVaultName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -67,6 +75,18 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, principalId, roles.keyVaultSecretsUser)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Key Vault Secrets Officer, on the SFTP keys' vault only: the narrowest built-in role that creates, reads, lists and
+// deletes (and purges) secrets, for POST/GET/DELETE /v2/sftpkeys. The main vault stays read-only for the app.
+resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: sftpKeysVault
+  name: guid(sftpKeysVault.id, principalId, roles.keyVaultSecretsOfficer)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

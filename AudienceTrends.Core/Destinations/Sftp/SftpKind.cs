@@ -82,8 +82,8 @@ public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSet
 
     private string? SavedKeyUseProblem(string savedKey, string server) => savedKeys.Check(savedKey, server) switch
     {
-        SavedKeyUse.UnknownKey => "names no key held by the service: ask the service's operators for the name of your key.",
-        SavedKeyUse.HostNotAllowed => "may not be used for destination.server: each saved key logs in only to the servers its operators listed for it.",
+        SavedKeyUse.UnknownKey => "names no key held by the service: create one with POST /v2/sftpkeys (GET /v2/sftpkeys lists them).",
+        SavedKeyUse.HostNotAllowed => "may not be used for destination.server: each saved key logs in only to the hosts listed for it (GET /v2/sftpkeys/{name} shows them).",
         _ => null,
     };
 

@@ -47,7 +47,7 @@ public sealed class SftpOptions
 
         foreach (var (name, key) in options.SavedKeys)
         {
-            if (!ConfigurationSavedKeyStore.TryLoad(key, out _))
+            if (!Keys.SavedKeyText.TryLoad(key, out _))
             {
                 // Never echo the value: it is a private key.
                 yield return $"SavedKeys:{name} is not a readable unencrypted private key (OpenSSH or PEM text).";

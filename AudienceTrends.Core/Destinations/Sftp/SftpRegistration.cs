@@ -1,6 +1,6 @@
+using AudienceTrends.Core.Destinations.Sftp.Keys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AudienceTrends.Core.Destinations.Sftp;
 
@@ -9,7 +9,7 @@ public static class SftpRegistration
     public static IServiceCollection AddSftp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<SftpOptions>(configuration, SftpOptions.SectionName, SftpOptions.Validate);
-        services.TryAddSingleton<ISavedKeyStore, ConfigurationSavedKeyStore>();
+        services.AddSftpKeys(configuration);
         return services.AddDestinationKind<SftpKind, SftpDestination>();
     }
 }

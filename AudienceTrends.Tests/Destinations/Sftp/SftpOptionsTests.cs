@@ -1,7 +1,5 @@
-using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Ftp;
 using AudienceTrends.Core.Destinations.Sftp;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using AudienceTrends.Tests.Infrastructure;
@@ -82,11 +80,6 @@ public class SftpOptionsTests
         Assert.That(error!.Failures, Is.EqualTo(new[] { "Sftp:SavedKeyHosts:typo names no key in SavedKeys." }));
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddDestinations(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        return services.BuildServiceProvider();
-    }
+    // As the app builds it: a name the settings do not hold is looked up in the saved keys' store (the run's Azurite).
+    private static ServiceProvider Build(Dictionary<string, string?> settings) => TestHost.Destination(SftpKind.Name, settings).Provider;
 }

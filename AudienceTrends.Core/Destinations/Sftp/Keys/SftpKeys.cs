@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Renci.SshNet;
+
+namespace AudienceTrends.Core.Destinations.Sftp.Keys;
+
+/// <summary>
+/// Every saved SFTP key, in one place: the keys operators put in the settings (<c>Sftp:SavedKeys:&lt;name&gt;</c>,
+/// read-only, bound to <c>Sftp:SavedKeyHosts:&lt;name&gt;</c>) and the keys created through the API, kept in the
+/// configured <see cref="ISftpKeyStore"/>. A settings key wins over a stored key of the same name (none can be created
+/// with a name the settings use). The private key never leaves: only the login reads it, through
+/// <see cref="FindAsync"/>.
+/// </summary>
+public sealed class SftpKeys(
+    Lazy<ISftpKeyStore> stored, IOptionsMonitor<SftpOptions> settings, TimeProvider time, ILogger<SftpKeys> logger) : ISavedKeyStore
+{
+    // Reached only for names the settings do not hold, so containers without storage (a parser, a registry of kinds) can build the kind.
+    private ISftpKeyStore Store => stored.Value;
+
+    public async Task<(SftpKey? Key, SftpKeyChange Change)> CreateAsync(SftpKeyRequest request, CancellationToken cancellationToken)
+    {
+        if (FromSettings(request.Name) is not null)
+        {
+            return (null, SftpKeyChange.Conflict);
+        }
+
+        var pair = SftpKeyPair.Generate(request.Name);
+        var key = new SftpKey
+        {
+            Name = request.Name,
+            PublicKey = pair.PublicKey,
+            Fingerprint = pair.Fingerprint,
+            Hosts = request.Hosts,
+            Created = time.GetUtcNow(),
+            Source = SftpKeySource.Api,
+        };
+        if (!await Store.AddAsync(key, pair.PrivateKey, cancellationToken))
+        {
+            return (null, SftpKeyChange.Conflict);
+        }
+
+        logger.LogInformation("Created SFTP key {KeyName} ({Fingerprint}) for {Hosts}", key.Name, key.Fingerprint, key.Hosts);
+        return (key, SftpKeyChange.Done);
+    }
+
+    public async Task<SftpKey?> GetAsync(string name, CancellationToken cancellationToken) =>
+        FromSettings(name) ?? await Store.GetAsync(name, cancellationToken);
+
+    /// <summary>Settings keys and stored keys, by name.</summary>
+    public async Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken)
+    {
+        var fromSettings = settings.CurrentValue.SavedKeys.Keys.Select(FromSettings).OfType<SftpKey>().ToList();
+        var fromStore = await Store.ListAsync(cancellationToken);
+        return fromSettings
+            .Concat(fromStore.Where(k => !fromSettings.Any(s => string.Equals(s.Name, k.Name, StringComparison.OrdinalIgnoreCase))))
+            .OrderBy(k => k.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    public async Task<SftpKeyChange> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        if (FromSettings(name) is not null)
+        {
+            return SftpKeyChange.Conflict;
+        }
+
+        if (!await Store.DeleteAsync(name, cancellationToken))
+        {
+            return SftpKeyChange.NotFound;
+        }
+
+        logger.LogInformation("Deleted SFTP key {KeyName}", name);
+        return SftpKeyChange.Done;
+    }
+
+    public SavedKeyUse Check(string name, string host)
+    {
+        var current = settings.CurrentValue;
+        if (current.SavedKeys.ContainsKey(name))
+        {
+            return current.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed : SavedKeyUse.HostNotAllowed;
+        }
+
+        var key = Store.Get(name);
+        return key is null ? SavedKeyUse.UnknownKey
+            : key.MayLogInTo(host) ? SavedKeyUse.Allowed
+            : SavedKeyUse.HostNotAllowed;
+    }
+
+    public async Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        var text = SettingsText(name) ?? await Store.GetPrivateKeyAsync(name, cancellationToken);
+        return text is not null && SavedKeyText.TryLoad(text, out var key) ? key : null;
+    }
+
+    private string? SettingsText(string name) =>
+        settings.CurrentValue.SavedKeys.TryGetValue(name, out var text) ? text : null;
+
+    private SftpKey? FromSettings(string name)
+    {
+        var current = settings.CurrentValue;
+        if (!current.SavedKeys.TryGetValue(name, out var text))
+        {
+            return null;
+        }
+
+        var configured = current.SavedKeys.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+        var described = SftpKeyPair.Describe(configured, text);
+        return new SftpKey
+        {
+            Name = configured,
+            PublicKey = described?.PublicKey,
+            Fingerprint = described?.Fingerprint,
+            Hosts = [.. current.HostsOf(configured).Order(StringComparer.Ordinal)],
+            Source = SftpKeySource.Settings,
+        };
+    }
+}
+
+/// <summary>What a create or delete did.</summary>
+public enum SftpKeyChange
+{
+    Done,
+    NotFound,
+
+    /// <summary>The name is taken (create), or the key comes from the settings and is read-only (delete).</summary>
+    Conflict,
+}

@@ -1,0 +1,81 @@
+using AudienceTrends.Core.Destinations.Sftp.Keys;
+using AudienceTrends.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AudienceTrends.Functions;
+
+/// <summary>
+/// Saved SFTP keys: <c>POST /v2/sftpkeys</c> generates a key pair and answers its public key (the private key never
+/// leaves the service), <c>GET /v2/sftpkeys</c>, <c>GET /v2/sftpkeys/{name}</c> and <c>DELETE /v2/sftpkeys/{name}</c>.
+/// </summary>
+public sealed class SftpKeysFunctions(SftpKeys keys)
+{
+    public static string KeyPath(string name) => $"/v2/sftpkeys/{name}";
+
+    [Function(nameof(CreateSftpKey))]
+    public async Task<IActionResult> CreateSftpKey(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/sftpkeys")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestBody.ReadJsonAsync(request, SftpKeyRequest.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (keyRequest, errors) = SftpKeyRequest.Parse(body.Span);
+        if (keyRequest is null)
+        {
+            return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the field.");
+        }
+
+        var (key, change) = await keys.CreateAsync(keyRequest, cancellationToken);
+        return change == SftpKeyChange.Done
+            ? TypedResults.Created(KeyPath(key!.Name), View(key)).Action()
+            : Problems.Status(StatusCodes.Status409Conflict, "Key name taken",
+                $"A saved key named \"{keyRequest.Name}\" already exists (or was deleted and its name is still reserved): choose another name.");
+    }
+
+    [Function(nameof(ListSftpKeys))]
+    public async Task<IActionResult> ListSftpKeys(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok((await keys.ListAsync(cancellationToken)).Select(View)).Action();
+
+    [Function(nameof(GetSftpKey))]
+    public async Task<IActionResult> GetSftpKey(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys/{name}")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken) =>
+        await keys.GetAsync(name, cancellationToken) is { } key ? TypedResults.Ok(View(key)).Action() : NotFound(name);
+
+    [Function(nameof(DeleteSftpKey))]
+    public async Task<IActionResult> DeleteSftpKey(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "v2/sftpkeys/{name}")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken) =>
+        await keys.DeleteAsync(name, cancellationToken) switch
+        {
+            SftpKeyChange.Done => TypedResults.NoContent().Action(),
+            SftpKeyChange.NotFound => NotFound(name),
+            _ => Problems.Status(StatusCodes.Status409Conflict, "Key is read-only",
+                $"The saved key \"{name}\" comes from the service's settings (Sftp:SavedKeys): only its operators can remove it."),
+        };
+
+    private static IActionResult NotFound(string name) =>
+        Problems.Status(StatusCodes.Status404NotFound, "Key not found", $"There is no saved SFTP key named \"{name}\".");
+
+    /// <summary>What a client may see of a key: never the private key.</summary>
+    private static object View(SftpKey key) => new
+    {
+        name = key.Name,
+        publicKey = key.PublicKey,
+        fingerprint = key.Fingerprint,
+        hosts = key.Hosts,
+        created = key.Created,
+        source = key.Source == SftpKeySource.Settings ? "settings" : "api",
+        readOnly = key.ReadOnly,
+    };
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AudienceTrends.Tests.Infrastructure;
+using AudienceTrends.Tests.Integration;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AudienceTrends.Tests.Destinations.Sftp.Keys;
+
+/// <summary>
+/// The <c>KeyVault</c> store through the whole app (<c>SftpKeys:Store=KeyVault</c>), the SDK's real
+/// <see cref="SecretClient"/> talking HTTPS to <see cref="KeyVaultStandIn"/>; only the credential is the test's.
+/// </summary>
+public sealed class KeyVaultSftpKeyStoreTests
+{
+    private KeyVaultStandIn _vault = null!;
+    private Dictionary<string, string?> _settings = [];
+    private InProcessFunctionsHost _host = null!;
+
+    [SetUp]
+    public async Task Start()
+    {
+        _vault = await KeyVaultStandIn.StartAsync();
+        _settings = await TestApp.SettingsAsync();
+        _settings["SftpKeys:Store"] = "KeyVault";
+        _settings["SftpKeys:VaultUri"] = _vault.VaultUri.ToString();
+        (_host, _) = await TestApp.StartInProcessAsync(_settings, services => services.AddSingleton(_vault.Client()));
+    }
+
+    [TearDown]
+    public async Task Stop()
+    {
+        await _host.DisposeAsync();
+        await _vault.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_key_is_one_secret_whose_tags_hold_only_public_facts_and_it_delivers_the_file()
+    {
+        var name = "Vault-" + Guid.NewGuid().ToString("N")[..8];
+        using var created = await CreateAsync(name, "127.0.0.1");
+        var key = await created.JsonAsync();
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), key.ToJsonString());
+
+        var secret = _vault.Secrets[$"sftpkey-{name.ToLowerInvariant()}"];
+        Assert.That(secret["value"]!.GetValue<string>(), Does.StartWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        var tags = secret["tags"]!.AsObject();
+        Assert.That(tags["name"]!.GetValue<string>(), Is.EqualTo(name));
+        Assert.That(tags["publicKey"]!.GetValue<string>(), Is.EqualTo(key["publicKey"]!.GetValue<string>()));
+        Assert.That(tags["host0"]!.GetValue<string>(), Is.EqualTo("127.0.0.1"));
+        Assert.That(tags.ToJsonString(), Does.Not.Contain("PRIVATE").And.Not.Contain("b3BlbnNzaC1rZXktdjE"));
+        Assert.That((await (await _host.Client.GetAsync($"v2/sftpkeys/{name}")).JsonAsync()).ToJsonString(), Is.EqualTo(key.ToJsonString()));
+        var list = (await (await _host.Client.GetAsync("v2/sftpkeys")).JsonAsync()).AsArray();
+        Assert.That(list.Single(k => k!["name"]!.GetValue<string>() == name)!.ToJsonString(), Is.EqualTo(key.ToJsonString()));
+
+        var server = SshdServer.Current;
+        server.AuthorizeKey(key["publicKey"]!.GetValue<string>());
+        var folder = "vault-" + Guid.NewGuid().ToString("N")[..8];
+        var body = JsonNode.Parse(HttpJson.Example("sftp.json"))!.AsObject();
+        body["destination"] = new JsonObject
+        {
+            ["type"] = "sftp", ["server"] = "127.0.0.1", ["port"] = server.Port, ["username"] = server.KeyUser,
+            ["savedKey"] = name.ToUpperInvariant(), ["path"] = folder,
+        };
+        using var export = await _host.Client.PostExportAsync(body.ToJsonString());
+        Assert.That(export.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await export.Content.ReadAsStringAsync());
+        var job = await _host.WaitForFinalJobAsync((await export.JsonAsync())["jobId"]!.GetValue<string>());
+
+        Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"), job.ToJsonString());
+        var expected = TestDatabase.ExpectedCsv(TestDatabase.PathOf(_settings), ["audience1", "audience2"], new(2021, 7, 16), new(2021, 8, 16));
+        Assert.That(await File.ReadAllBytesAsync(Path.Combine(server.KeyUserHome, folder, "audiencetrends.csv")), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Delete_soft_deletes_then_purges_so_the_name_is_free_again()
+    {
+        var name = "purged-" + Guid.NewGuid().ToString("N")[..8];
+        using (var created = await CreateAsync(name, "sftp.example.com"))
+        {
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        using var deleted = await _host.Client.DeleteAsync($"v2/sftpkeys/{name}");
+
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(_vault.Secrets.Keys.Concat(_vault.Deleted.Keys), Does.Not.Contain($"sftpkey-{name}"));
+        Assert.That((await _host.Client.GetAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await _host.Client.DeleteAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        using var again = await CreateAsync(name, "sftp.example.com");
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+    }
+
+    [Test]
+    public async Task A_purge_the_identity_may_not_do_leaves_the_name_reserved_and_a_create_gets_409()
+    {
+        _vault.RefusePurge = true;
+        var name = "kept-" + Guid.NewGuid().ToString("N")[..8];
+        using (var created = await CreateAsync(name, "sftp.example.com"))
+        {
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        using var deleted = await _host.Client.DeleteAsync($"v2/sftpkeys/{name}");
+        using var again = await CreateAsync(name, "sftp.example.com");
+
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(_vault.Deleted.Keys, Does.Contain($"sftpkey-{name}"));
+        Assert.That((await _host.Client.GetAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+    }
+
+    private Task<HttpResponseMessage> CreateAsync(string name, string host) =>
+        _host.Client.PostAsync("v2/sftpkeys", HttpJson.Body(new JsonObject { ["name"] = name, ["hosts"] = new JsonArray(host) }.ToJsonString()));
+}
