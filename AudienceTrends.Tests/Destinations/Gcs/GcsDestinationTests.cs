@@ -164,6 +164,7 @@ public class GcsDestinationTests
             () => Deliver(bucket, "f", content.OpenRead()),
             Throws.InstanceOf<IOException>().With.Message.Contains("made no progress"));
         Assert.That(StoredIn(bucket), Is.Empty);
+        Assert.That(_emulator.OpenSessionsIn(bucket), Is.Zero, "the failed upload cancelled its resumable session");
 
         _emulator.StopDroppingConnections(bucket);
         await Deliver(bucket, "f", content.OpenRead());
@@ -227,6 +228,7 @@ public class GcsDestinationTests
             () => Deliver(bucket, "f", content.FailAfter(ChunkSize + 100)),
             Throws.InstanceOf<IOException>().With.Message.Contains("simulated"));
         Assert.That(StoredIn(bucket), Is.Empty);
+        Assert.That(_emulator.OpenSessionsIn(bucket), Is.Zero, "the failed upload cancelled its resumable session");
 
         await Deliver(bucket, "f", content.OpenRead());
 
