@@ -15,6 +15,7 @@ public static class DestinationTestCall
             "v2/destinations/test", HttpJson.Body(new JsonObject { ["destination"] = destination.DeepClone() }.ToJsonString()));
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        TestContext.Out.WriteLine(text);
         return new ProbeAnswer(JsonNode.Parse(text)!, text, logs.AllText);
     }
 }
