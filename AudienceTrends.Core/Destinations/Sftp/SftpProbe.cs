@@ -14,7 +14,9 @@ namespace AudienceTrends.Core.Destinations.Sftp;
 /// Checks an <c>sftp</c> destination as a delivery would use it: resolve, network guard, connect (the server's SSH
 /// version line), host key (the fingerprint seen; a pinned one must match), authenticate, then write, rename and
 /// delete a probe file in the export's folder, through the delivery's own <see cref="SftpLogin"/>, folder creation and
-/// rename. Folders the write had to create are removed again. Within the connect plus operation timeouts.
+/// rename. Folders the write had to create are removed again. Within the connect plus operation timeouts. SSH.NET
+/// exchanges keys and logs in in one call, so the host key step's time includes the login's, and the authenticate
+/// step reports how that login ended.
 /// </summary>
 public sealed class SftpProbe(
     ExportDestinations destinations, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<SftpOptions> options, ILogger<SftpProbe> logger)
