@@ -25,10 +25,9 @@ public sealed class FtpProbe(
     {
         var (ftp, limits) = ((FtpSettings)settings, options.Value);
         steps.Limit(limits.CommandTimeout + limits.DataTimeout);
-        var target = FileServerTarget.From(new DeliveryRequest("probe", ExportFile.For("probe"), ftp, secrets), ftp, "FTP");
-        var address = await DestinationTester.ReachAsync(
-            steps, resolver, () => guard.ResolveAsync(target.Host, target.Port, steps.Token, target.User), target.Host, target.Port,
-            limits.CommandTimeout, cancellationToken, (stream, token) => ReadGreetingAsync(stream, target.Port, token));
+        var target = FileServerTarget.ForProbe(ftp, secrets, "FTP");
+        var address = await DestinationTester.ReachAsync(steps, resolver, guard, target.Host, target.Port, limits.CommandTimeout,
+            target.User, (stream, token) => ReadGreetingAsync(stream, target.Port, token));
 
         var connection = new FtpConnection(
             address, target.Port, target.User, ((FileServerSecrets)secrets).Password ?? "", limits, time, target.Where);

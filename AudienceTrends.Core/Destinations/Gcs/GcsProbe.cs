@@ -27,8 +27,7 @@ public sealed class GcsProbe(
         var (gcs, limits) = ((GcsSettings)settings, options.Value);
         steps.Limit(limits.RequestTimeout + limits.RequestTimeout);
         var endpoint = new Uri(string.IsNullOrEmpty(limits.BaseUri) ? GoogleEndpoint : limits.BaseUri);
-        await DestinationTester.ReachAsync(steps, resolver, () => guard.ResolveAsync(endpoint.Host, endpoint.Port, steps.Token),
-            endpoint.Host, endpoint.Port, limits.RequestTimeout, cancellationToken);
+        await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
 
         var destination = (GcsDestination)destinations.For(Type);
         await steps.RunAsync("authenticate", limits.RequestTimeout, async token =>

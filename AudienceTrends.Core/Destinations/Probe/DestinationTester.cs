@@ -41,6 +41,15 @@ public sealed class DestinationTester
     }
 
     /// <summary>
+    /// <see cref="ReachAsync(ProbeSteps, IHostResolver, Func{Task{IPAddress}}, string, int, TimeSpan, CancellationToken, Func{Stream, CancellationToken, Task{string}}?)"/>
+    /// with the network guard every kind but <c>azureblob</c> uses; <paramref name="user"/> is named in a refusal.
+    /// </summary>
+    public static Task<IPAddress> ReachAsync(
+        ProbeSteps steps, IHostResolver resolver, DestinationNetworkGuard guard, string host, int port, TimeSpan connectTimeout,
+        string? user = null, Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
+        ReachAsync(steps, resolver, () => guard.ResolveAsync(host, port, steps.Token, user), host, port, connectTimeout, steps.Token, greeting);
+
+    /// <summary>
     /// The network steps every host-based kind starts with: resolve, network guard, connect (TCP, and where the
     /// protocol has one, reading the server's greeting with <paramref name="greeting"/>, which returns the detail).
     /// Each ends within <paramref name="connectTimeout"/>. Returns the address the guard allowed.

@@ -27,8 +27,7 @@ public sealed class S3Probe(
         steps.Limit(limits.RequestTimeout + limits.RequestTimeout);
         var region = S3Destination.RegionOf(s3);
         var endpoint = new Uri(string.IsNullOrEmpty(limits.ServiceUrl) ? $"https://s3.{region}.amazonaws.com" : limits.ServiceUrl);
-        await DestinationTester.ReachAsync(steps, resolver, () => guard.ResolveAsync(endpoint.Host, endpoint.Port, steps.Token),
-            endpoint.Host, endpoint.Port, limits.RequestTimeout, cancellationToken);
+        await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
 
         var destination = (S3Destination)destinations.For(Type);
         using var client = destination.CreateClient((S3Secrets)secrets, region);

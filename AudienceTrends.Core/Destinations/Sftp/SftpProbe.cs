@@ -28,10 +28,9 @@ public sealed class SftpProbe(
     {
         var (sftp, limits) = ((SftpSettings)settings, options.Value);
         steps.Limit(limits.ConnectTimeout + limits.OperationTimeout);
-        var target = FileServerTarget.From(new DeliveryRequest("probe", ExportFile.For("probe"), sftp, secrets), sftp, "SFTP");
-        var address = await DestinationTester.ReachAsync(
-            steps, resolver, () => guard.ResolveAsync(target.Host, target.Port, steps.Token, target.User), target.Host, target.Port,
-            limits.ConnectTimeout, cancellationToken, (stream, token) => ReadVersionAsync(stream, target.Port, token));
+        var target = FileServerTarget.ForProbe(sftp, secrets, "SFTP");
+        var address = await DestinationTester.ReachAsync(steps, resolver, guard, target.Host, target.Port, limits.ConnectTimeout,
+            target.User, (stream, token) => ReadVersionAsync(stream, target.Port, token));
 
         var destination = (SftpDestination)destinations.For(Type);
         Task<SftpClient>? connecting = null;

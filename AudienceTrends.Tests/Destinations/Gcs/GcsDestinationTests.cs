@@ -298,7 +298,7 @@ public class GcsDestinationTests
     private List<string> StoredIn(string bucket) =>
         _emulator.Objects.Keys.Where(k => k.StartsWith(bucket + "/", StringComparison.Ordinal)).Select(k => k[(bucket.Length + 1)..]).ToList();
 
-    private string ServiceAccountJson(string email)
+    internal static string ServiceAccountJson(string email)
     {
         using var key = RSA.Create(2048);
         return JsonSerializer.Serialize(new Dictionary<string, string>
