@@ -10,6 +10,7 @@ public sealed class SilentListener : IAsyncDisposable
     private readonly List<Socket> _accepted = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private readonly TaskCompletionSource _firstAccepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SilentListener()
     {
@@ -18,6 +19,9 @@ public sealed class SilentListener : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Completes once a connection has been accepted.</summary>
+    public Task AcceptedAsync() => _firstAccepted.Task;
 
     public async ValueTask DisposeAsync()
     {
@@ -48,6 +52,8 @@ public sealed class SilentListener : IAsyncDisposable
             {
                 _accepted.Add(socket);
             }
+
+            _firstAccepted.TrySetResult();
         }
     }
 }
