@@ -109,7 +109,8 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            using var response = await client.Service.HttpClient.SendAsync(new HttpRequestMessage(HttpMethod.Delete, session), timeout.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Delete, session);
+            using var response = await client.Service.HttpClient.SendAsync(request, timeout.Token);
             if ((int)response.StatusCode is not (499 or 404 or 410) && !response.IsSuccessStatusCode)
             {
                 _logger.LogWarning("GCS answered {Status} cancelling an upload session to bucket {Bucket}", (int)response.StatusCode, bucket);
