@@ -100,6 +100,21 @@ public abstract class FileServerProbeTests
         Assert.That(answer.LastDetail, Does.Contain("No answer within 00:00:01"));
     }
 
+    [Test]
+    public async Task A_server_that_stops_answering_after_its_greeting_stops_the_next_step_with_a_timeout()
+    {
+        // The connect step's own connection only reads the greeting; the login's connection stalls once it sends.
+        await using var proxy = new CuttingTcpProxy(ServerPort, cutAfterBytes: 1, connectionsToCut: 2, CuttingTcpProxy.CutMode.Stall);
+        var settings = await SettingsAsync();
+        ShortTimeouts(settings);
+
+        var answer = await DestinationTestCall.PostAsync(Destination(path: "/", port: proxy.Port), settings);
+
+        var next = AllSteps[NetworkSteps.Length];
+        answer.AssertSteps(ok: false, [.. NetworkSteps, next]);
+        Assert.That(answer.LastDetail, Does.Contain("within 00:00:01"));
+    }
+
     /// <summary>Sets the kind's connect timeout to one second and its operation timeout to two.</summary>
     protected abstract void ShortTimeouts(IDictionary<string, string?> settings);
 
