@@ -31,12 +31,6 @@ public sealed class TestDestinationFunction(ExportRequestParser parser, Destinat
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
         }
 
-        if (!tester.CanTest(destination.Settings.Type))
-        {
-            return Problems.Status(StatusCodes.Status501NotImplemented, "Not available for this type",
-                $"Testing {destination.Settings.Type} destinations is not available yet.");
-        }
-
         var report = await tester.TestAsync(destination, cancellationToken);
         return TypedResults.Ok(new
         {

@@ -2,6 +2,7 @@ using AudienceTrends.Core.Destinations.AzureBlob;
 using AudienceTrends.Core.Destinations.Ftp;
 using AudienceTrends.Core.Destinations.Gcs;
 using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Destinations.Probe;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Destinations.S3;
 using AudienceTrends.Core.Destinations.Sftp;
@@ -14,8 +15,8 @@ namespace AudienceTrends.Core.Destinations;
 public static class DestinationsRegistration
 {
     /// <summary>
-    /// One line per destination kind; each folder registers its options, its <see cref="IDestinationKind"/> and its
-    /// <see cref="IExportDestination"/>. The order is the order error messages list the wire names in.
+    /// One line per destination kind; each folder registers its options, its <see cref="IDestinationKind"/>, its
+    /// <see cref="IExportDestination"/> and its <see cref="IDestinationProbe"/>. The order is the order error messages list the wire names in.
     /// </summary>
     public static IServiceCollection AddDestinations(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,13 +32,17 @@ public static class DestinationsRegistration
         return services;
     }
 
-    /// <summary>Registers a kind and its delivery, once however often it is called.</summary>
-    public static IServiceCollection AddDestinationKind<TKind, TDestination>(this IServiceCollection services)
+    /// <summary>
+    /// Registers a kind, its delivery and its probe (<c>POST /v2/destinations/test</c>), once however often it is
+    /// called: a kind cannot be registered without a probe.
+    /// </summary>
+    public static IServiceCollection AddDestinationKind<TKind, TDestination, TProbe>(this IServiceCollection services)
         where TKind : class, IDestinationKind
         where TDestination : class, IExportDestination
+        where TProbe : class, IDestinationProbe
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationKind, TKind>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportDestination, TDestination>());
-        return services;
+        return services.AddDestinationProbe<TProbe>();
     }
 }

@@ -278,9 +278,6 @@ public sealed class OpenApiContractTests
             app.Client.PostAsync(DestinationTestPath.TrimStart('/'), HttpJson.Body("""{"destination": {"type": "aws"}}""")),
         [$"POST {DestinationTestPath} 400"] = app =>
             app.Client.PostAsync(DestinationTestPath.TrimStart('/'), HttpJson.Body("""{"destination": {"type": "azureblob"}}""")),
-        [$"POST {DestinationTestPath} 501"] = app =>
-            app.Client.PostAsync(DestinationTestPath.TrimStart('/'), HttpJson.Body(
-                new JsonObject { ["destination"] = JsonNode.Parse(HttpJson.Example("sftp.json"))!["destination"]!.DeepClone() }.ToJsonString())),
 
         [$"GET {JobPath} 200"] = async app =>
         {

@@ -21,7 +21,8 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// <summary>
 /// A small GCS JSON API stand-in (no emulator is installable here) covering what the client library's uploads use:
 /// the resumable protocol (initiate → Location; PUT chunks with Content-Range → 308 with Range; the last chunk → 200
-/// with the object), service account bearer tokens, and 401/403/404 answers. The final
+/// with the object; DELETE on the session URI cancels it → 499), reading a bucket, deleting an object (→ 204), service
+/// account bearer tokens, and 401/403/404 answers. The final
 /// chunk's <c>x-goog-hash</c> crc32c (and md5 if sent) is checked against the bytes received, since the client does
 /// not check the answer's hashes; an object exists only once its upload is finalized and verified.
 /// </summary>
@@ -46,6 +47,9 @@ public sealed class GcsEmulator : IAsyncDisposable
 
     /// <summary>Resumable upload sessions started and neither completed nor cancelled.</summary>
     public int OpenSessions => _sessions.Count;
+
+    /// <summary>Open resumable upload sessions to <paramref name="bucket"/>.</summary>
+    public int OpenSessionsIn(string bucket) => _sessions.Values.Count(s => s.Bucket == bucket);
 
     public static async Task<GcsEmulator> StartAsync()
     {
@@ -129,8 +133,12 @@ public sealed class GcsEmulator : IAsyncDisposable
             return;
         }
 
-        var match = Regex.Match(request.Path.Value ?? "", "^/upload/storage/v1/b/([^/]+)/o$");
-        var bucket = match.Success ? Uri.UnescapeDataString(match.Groups[1].Value) : "";
+        // Uploads go to /upload/storage/v1/b/{bucket}/o, bucket and object requests to /storage/v1/b/{bucket}[/o/{object}].
+        var match = Regex.Match(request.Path.Value ?? "", "^(/upload)?/storage/v1/b/([^/]+)(/o(?:/(.+))?)?$");
+        var (upload, bucket, objects) = match.Success
+            ? (match.Groups[1].Success, Uri.UnescapeDataString(match.Groups[2].Value), match.Groups[3].Success)
+            : (false, "", false);
+        var objectName = match.Groups[4].Success ? Uri.UnescapeDataString(match.Groups[4].Value) : null;
         if (!_buckets.TryGetValue(bucket, out var access))
         {
             await Error(context, 404, "The specified bucket does not exist.");
@@ -143,19 +151,34 @@ public sealed class GcsEmulator : IAsyncDisposable
         {
             await Error(context, 401, "Anonymous caller does not have storage.objects.create access to the bucket.");
         }
-        else if (request.Method == "POST" && request.Query["uploadType"] == "resumable")
+        else if (!upload && !objects && request.Method == "GET")
+        {
+            await Answer(context, 200, new { kind = "storage#bucket", id = bucket, name = bucket, location = "US", storageClass = "STANDARD" });
+        }
+        else if (!upload && objectName is not null && request.Method == "DELETE")
+        {
+            await (Objects.TryRemove($"{bucket}/{objectName}", out _)
+                ? NoContent(context)
+                : Error(context, 404, $"No such object: {bucket}/{objectName}"));
+        }
+        else if (upload && request.Method == "DELETE" && _sessions.TryRemove((string?)request.Query["upload_id"] ?? "", out _))
+        {
+            // Cancelling a resumable upload: GCS answers 499 (Client Closed Request) with an empty body.
+            context.Response.StatusCode = 499;
+        }
+        else if (upload && request.Method == "POST" && request.Query["uploadType"] == "resumable")
         {
             Stream body = request.Headers.ContentEncoding == "gzip" ? new GZipStream(request.Body, CompressionMode.Decompress) : request.Body;
             var metadata = await JsonDocument.ParseAsync(body);
-            var session = new Session(bucket, metadata.RootElement.GetProperty("name").GetString()!);
-            _sessions[session.Id] = session;
+            var started = new Session(bucket, metadata.RootElement.GetProperty("name").GetString()!);
+            _sessions[started.Id] = started;
             // On the host the client asked, as GCS does, so a proxy in front of the emulator sees the chunks too.
-            context.Response.Headers.Location = $"{request.Scheme}://{request.Host}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={session.Id}";
+            context.Response.Headers.Location = $"{request.Scheme}://{request.Host}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={started.Id}";
             await Answer(context, 200, new { });
         }
-        else if (request.Method == "PUT" && _sessions.TryGetValue((string?)request.Query["upload_id"] ?? "", out var upload))
+        else if (upload && request.Method == "PUT" && _sessions.TryGetValue((string?)request.Query["upload_id"] ?? "", out var session))
         {
-            await ReceiveChunkAsync(context, upload);
+            await ReceiveChunkAsync(context, session);
         }
         else
         {
@@ -234,6 +257,12 @@ public sealed class GcsEmulator : IAsyncDisposable
     {
         var payload = jwt.Split('.') is [_, var body, _] ? Base64UrlDecode(body) : "{}";
         return JsonDocument.Parse(payload).RootElement.TryGetProperty("iss", out var iss) && ServiceAccounts.ContainsKey(iss.GetString() ?? "");
+    }
+
+    private static Task NoContent(HttpContext context)
+    {
+        context.Response.StatusCode = 204;
+        return Task.CompletedTask;
     }
 
     private static Task Error(HttpContext context, int status, string message) =>

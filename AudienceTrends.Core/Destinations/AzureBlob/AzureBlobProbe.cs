@@ -21,6 +21,7 @@ public sealed class AzureBlobProbe(
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var blob = (AzureBlobSettings)settings;
+        steps.Limit(options.Value.ConnectTimeout + options.Value.RequestTimeout);
         var url = new Uri(blob.ContainerUrl);
         await DestinationTester.ReachAsync(steps, resolver, () => hosts.ResolveAsync(url.Host, url.Port, cancellationToken),
             url.Host, url.Port, options.Value.ConnectTimeout, cancellationToken);
@@ -28,10 +29,7 @@ public sealed class AzureBlobProbe(
         {
             var destination = (AzureBlobDestination)destinations.For(AzureBlobKind.Name);
             var container = await destination.ContainerAsync(blob, (AzureBlobSecrets)secrets, cancellationToken);
-            var folder = blob.Path is { } path && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
-                ? string.Join('/', DestinationPath.ObjectPrefix(path).Split('/').SkipLast(1))
-                : blob.Path;
-            var name = DestinationPath.ObjectName(folder, $".audiencetrends-probe-{Guid.NewGuid():N}");
+            var name = DestinationPath.ObjectName(ProbeFile.ObjectFolder(blob.Path), $".audiencetrends-probe-{Guid.NewGuid():N}");
             try
             {
                 await container.GetBlockBlobClient(name).StageBlockAsync(

@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Destinations.Probe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +10,6 @@ public static class AzureBlobRegistration
     {
         services.AddValidatedOptions<AzureBlobOptions>(configuration, AzureBlobOptions.SectionName, AzureBlobOptions.Validate);
         services.TryAddSingleton<AzureBlobHosts>();
-        services.AddDestinationProbe<AzureBlobProbe>();
-        return services.AddDestinationKind<AzureBlobKind, AzureBlobDestination>();
+        return services.AddDestinationKind<AzureBlobKind, AzureBlobDestination, AzureBlobProbe>();
     }
 }

@@ -22,6 +22,13 @@ internal sealed class FtpConnection(
     public Task DeleteFileAsync(string path, CancellationToken cancellationToken) =>
         CommandAsync(WebRequestMethods.Ftp.DeleteFile, path, renameTo: null, cancellationToken);
 
+    public Task RemoveDirectoryAsync(string path, CancellationToken cancellationToken) =>
+        CommandAsync(WebRequestMethods.Ftp.RemoveDirectory, path, renameTo: null, cancellationToken);
+
+    /// <summary>Logs in and asks PWD: the server's reply, naming the login folder.</summary>
+    public Task<string> PrintWorkingDirectoryAsync(CancellationToken cancellationToken) =>
+        CommandAsync(WebRequestMethods.Ftp.PrintWorkingDirectory, "", renameTo: null, cancellationToken);
+
     /// <summary>RNFR <paramref name="path"/>, RNTO <paramref name="newName"/> in the same folder.</summary>
     public Task RenameAsync(string path, string newName, CancellationToken cancellationToken) =>
         CommandAsync(WebRequestMethods.Ftp.Rename, path, newName, cancellationToken);
@@ -70,7 +77,7 @@ internal sealed class FtpConnection(
         }
     }
 
-    private async Task CommandAsync(string method, string path, string? renameTo, CancellationToken cancellationToken)
+    private async Task<string> CommandAsync(string method, string path, string? renameTo, CancellationToken cancellationToken)
     {
         var request = Create(method, path);
         if (renameTo is not null)
@@ -83,7 +90,8 @@ internal sealed class FtpConnection(
         using var abort = timeout.Token.Register(request.Abort);
         try
         {
-            using var response = await request.GetResponseAsync();
+            using var response = (FtpWebResponse)await request.GetResponseAsync();
+            return response.StatusDescription?.Trim() ?? "";
         }
         catch (WebException e)
         {

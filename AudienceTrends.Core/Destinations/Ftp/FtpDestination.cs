@@ -21,10 +21,10 @@ public sealed class FtpDestination(
 {
     public const int DefaultPort = 21;
 
-    private const int NotLoggedIn = 530;
-    private const int NeedAccountForStoring = 532;
-    private const int FileUnavailable = 550;
-    private const int FileNameNotAllowed = 553;
+    internal const int NotLoggedIn = 530;
+    internal const int NeedAccountForStoring = 532;
+    internal const int FileUnavailable = 550;
+    internal const int FileNameNotAllowed = 553;
 
     public override string Type => FtpKind.Name;
 
@@ -84,20 +84,22 @@ public sealed class FtpDestination(
         return new DeliveryResult(location);
     }
 
-    /// <summary>MKD one level; 550 usually means it exists already, and a real refusal shows up at STOR.</summary>
-    private static async Task MakeDirectoryIfMissingAsync(FtpConnection ftp, string path, CancellationToken cancellationToken)
+    /// <summary>MKD one level; 550 usually means it exists already, and a real refusal shows up at STOR. True when it created the folder.</summary>
+    internal static async Task<bool> MakeDirectoryIfMissingAsync(FtpConnection ftp, string path, CancellationToken cancellationToken)
     {
         try
         {
             await ftp.MakeDirectoryAsync(path, cancellationToken);
+            return true;
         }
         catch (FtpReplyException e) when (e.ReplyCode == FileUnavailable)
         {
+            return false;
         }
     }
 
     /// <summary>Most servers (vsftpd, ProFTPD) replace on RNTO; for those that refuse, remove the old file and retry.</summary>
-    private static async Task ReplaceAsync(
+    internal static async Task ReplaceAsync(
         FtpConnection ftp, string tempPath, string fileName, string finalPath, CancellationToken cancellationToken)
     {
         try

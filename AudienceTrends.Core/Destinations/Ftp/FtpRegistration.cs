@@ -8,6 +8,6 @@ public static class FtpRegistration
     public static IServiceCollection AddFtp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<FtpOptions>(configuration, FtpOptions.SectionName, FtpOptions.Validate);
-        return services.AddDestinationKind<FtpKind, FtpDestination>();
+        return services.AddDestinationKind<FtpKind, FtpDestination, FtpProbe>();
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using AudienceTrends.Core.Export;
 using Google;
 using Google.Apis.Auth.OAuth2;
@@ -13,7 +14,7 @@ namespace AudienceTrends.Core.Destinations.Gcs;
 /// <summary>
 /// Uploads the export to the request's GCS bucket with the service's own Google credentials. The upload is resumable
 /// and sent in chunks (one chunk in memory at a time); GCS creates the object only when the last chunk arrives, so a
-/// failed upload leaves nothing visible and a retry simply writes the whole object again.
+/// failed upload leaves nothing visible (its session is cancelled) and a retry simply writes the whole object again.
 /// </summary>
 public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
 {
@@ -30,6 +31,13 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
 
     public override string Type => GcsKind.Name;
 
+    /// <summary>The client the deliveries share, built on first use (the destination test reuses it).</summary>
+    internal StorageClient Client => _client.Value;
+
+    /// <summary>Where messages say the bucket is.</summary>
+    internal string Where(string bucket) =>
+        $"bucket '{bucket}' at {(string.IsNullOrEmpty(_options.BaseUri) ? "storage.googleapis.com" : _options.BaseUri)}";
+
     protected override async Task<DeliveryResult> DeliverAsync(
         DeliveryRequest delivery, GcsSettings destination, NoSecrets secrets, Stream content, CancellationToken cancellationToken)
     {
@@ -37,21 +45,50 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
             ? b
             : throw new ExportFailedException(ErrorCodes.InvalidJob, "The GCS destination names no bucket.");
         var objectName = DestinationPath.ObjectName(destination.Path, delivery.FileName);
+        var bytes = await UploadAsync(bucket, objectName, delivery.File.ContentType, content, cancellationToken);
+        var location = $"gs://{bucket}/{objectName}";
+        _logger.LogInformation("Uploaded {Bytes} bytes to {Location}", bytes, location);
+        return new DeliveryResult(location);
+    }
+
+    /// <summary>
+    /// One resumable upload of <paramref name="content"/> (the deliveries' and the destination test's). The session is
+    /// started here so its URI is known: an upload that fails or is cancelled cancels its session (DELETE on the
+    /// session URI) rather than leave it open. The last chunk carries the content's CRC32C, which GCS checks.
+    /// </summary>
+    internal async Task<long> UploadAsync(string bucket, string objectName, string contentType, Stream content, CancellationToken cancellationToken)
+    {
+        var client = _client.Value;
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var guard = new StallGuard(stalled);
         try
         {
-            var stored = await _client.Value.UploadObjectAsync(
-                bucket,
-                objectName,
-                delivery.File.ContentType,
-                content,
-                new UploadObjectOptions { ChunkSize = _options.ChunkSizeBytes },
-                stalled.Token,
-                guard);
-            var location = $"gs://{bucket}/{objectName}";
-            _logger.LogInformation("Uploaded {Bytes} bytes to {Location}", stored.Size, location);
-            return new DeliveryResult(location);
+            var session = await client.CreateObjectUploader(bucket, objectName, contentType, content).InitiateSessionAsync(stalled.Token);
+            var hashed = new HashedStream(content);
+            var upload = ResumableUpload.CreateFromUploadUri(session, hashed, new ResumableUploadOptions
+            {
+                HttpClient = client.Service.HttpClient,
+                Serializer = client.Service.Serializer,
+                ServiceName = client.Service.Name,
+            });
+            upload.ChunkSize = _options.ChunkSizeBytes;
+            upload.ProgressChanged += guard.Report;
+            upload.LastRequestExecuting += request => request.Headers.TryAddWithoutValidation("x-goog-hash", $"crc32c={hashed.Crc32C}");
+            try
+            {
+                var progress = await upload.UploadAsync(stalled.Token);
+                if (progress.Exception is { } failure)
+                {
+                    ExceptionDispatchInfo.Throw(failure);
+                }
+
+                return hashed.BytesRead;
+            }
+            catch
+            {
+                await CancelSessionAsync(client, session, bucket);
+                throw;
+            }
         }
         catch (OperationCanceledException e) when (guard.Tripped && !cancellationToken.IsCancellationRequested)
         {
@@ -63,6 +100,25 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
             // HttpClient's timeout, which the client library does not retry.
             throw new TimeoutException(
                 $"A request of the upload to GCS bucket '{bucket}' took longer than {_options.RequestTimeout}; the upload was abandoned.", e);
+        }
+    }
+
+    /// <summary>Best effort, not bound to the job's token: GCS answers a cancelled session with 499.</summary>
+    private async Task CancelSessionAsync(StorageClient client, Uri session, string bucket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, session);
+            using var response = await client.Service.HttpClient.SendAsync(request, timeout.Token);
+            if ((int)response.StatusCode is not (499 or 404 or 410) && !response.IsSuccessStatusCode)
+            {
+                _logger.LogWarning("GCS answered {Status} cancelling an upload session to bucket {Bucket}", (int)response.StatusCode, bucket);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or GoogleApiException)
+        {
+            _logger.LogWarning(e, "Could not cancel an upload session to bucket {Bucket}", bucket);
         }
     }
 
@@ -87,10 +143,13 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
         return client;
     }
 
+    /// <summary>The refusal <see cref="Permanent"/> reads in a failure, for the destination test.</summary>
+    internal ExportFailedException? Refusal(Exception exception, GcsSettings settings) => Permanent(exception, settings);
+
     /// <summary>The failures no retry can fix. The message names the cause and the bucket.</summary>
     protected override ExportFailedException? Permanent(Exception exception, GcsSettings settings)
     {
-        var where = $"bucket '{settings.Bucket}' at {(string.IsNullOrEmpty(_options.BaseUri) ? "storage.googleapis.com" : _options.BaseUri)}";
+        var where = Where(settings.Bucket);
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)

@@ -8,6 +8,6 @@ public static class GcsRegistration
     public static IServiceCollection AddGcs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<GcsOptions>(configuration, GcsOptions.SectionName, GcsOptions.Validate);
-        return services.AddDestinationKind<GcsKind, GcsDestination>();
+        return services.AddDestinationKind<GcsKind, GcsDestination, GcsProbe>();
     }
 }

@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Destinations.Probe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +10,6 @@ public static class ManagedStorageRegistration
         services.AddValidatedOptions<ManagedStorageOptions>(configuration, ManagedStorageOptions.SectionName, ManagedStorageOptions.Validate);
         services.AddSingleton<DownloadLinks>();
         services.AddSingleton<ManagedFiles>();
-        services.AddDestinationProbe<ManagedProbe>();
-        return services.AddDestinationKind<ManagedKind, ManagedStorageDestination>();
+        return services.AddDestinationKind<ManagedKind, ManagedStorageDestination, ManagedProbe>();
     }
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Logging;
@@ -5,46 +7,75 @@ using Microsoft.Extensions.Logging;
 namespace AudienceTrends.Core.Destinations.Probe;
 
 /// <summary>Runs the probe of a destination's kind and reports its steps (<c>POST /v2/destinations/test</c>).</summary>
-public sealed class DestinationTester(IEnumerable<IDestinationProbe> probes, TimeProvider time, ILogger<DestinationTester> logger)
+public sealed class DestinationTester
 {
-    private readonly Dictionary<string, IDestinationProbe> _byType = probes.ToDictionary(p => p.Type, StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IDestinationProbe> _byType;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DestinationTester> _logger;
 
-    public bool CanTest(string wireName) => _byType.ContainsKey(wireName);
+    /// <summary>Every registered kind has a probe (<see cref="DestinationsRegistration.AddDestinationKind{TKind,TDestination,TProbe}"/>).</summary>
+    public DestinationTester(IEnumerable<IDestinationProbe> probes, DestinationKinds kinds, TimeProvider time, ILogger<DestinationTester> logger)
+    {
+        (_time, _logger) = (time, logger);
+        _byType = probes.ToDictionary(p => p.Type, StringComparer.OrdinalIgnoreCase);
+        if (kinds.WireNames.FirstOrDefault(name => !_byType.ContainsKey(name)) is { } untested)
+        {
+            throw new InvalidOperationException($"Destination kind {untested} has no probe: register it with AddDestinationKind.");
+        }
+    }
 
     public async Task<ProbeReport> TestAsync(DestinationInput destination, CancellationToken cancellationToken)
     {
         var probe = _byType[destination.Settings.Type];
-        var steps = new ProbeSteps(time);
+        using var steps = new ProbeSteps(_time, cancellationToken);
         try
         {
             await probe.ProbeAsync(destination.Settings, destination.Secrets, steps, cancellationToken);
         }
         catch (ProbeStoppedException)
         {
-            logger.LogInformation("Destination test of {Destination} stopped at step {Step}", destination.Settings.Summary, steps.Steps[^1].Name);
+            _logger.LogInformation("Destination test of {Destination} stopped at step {Step}", destination.Settings.Summary, steps.Steps[^1].Name);
         }
 
         return new ProbeReport(steps.Steps.All(s => s.Ok), steps.Steps);
     }
 
-    /// <summary>The network steps every host-based kind starts with: resolve, network guard, connect (TCP).</summary>
-    public static async Task<System.Net.IPAddress> ReachAsync(
-        ProbeSteps steps, IHostResolver resolver, Func<Task<System.Net.IPAddress>> guard, string host, int port,
-        TimeSpan connectTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="ReachAsync(ProbeSteps, IHostResolver, Func{Task{IPAddress}}, string, int, TimeSpan, CancellationToken, Func{Stream, CancellationToken, Task{string}}?)"/>
+    /// with the network guard every kind but <c>azureblob</c> uses; <paramref name="user"/> is named in a refusal.
+    /// </summary>
+    public static Task<IPAddress> ReachAsync(
+        ProbeSteps steps, IHostResolver resolver, DestinationNetworkGuard guard, string host, int port, TimeSpan connectTimeout,
+        string? user = null, Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
+        ReachAsync(steps, resolver, () => guard.ResolveAsync(host, port, steps.Token, user), host, port, connectTimeout, steps.Token, greeting);
+
+    /// <summary>
+    /// The network steps every host-based kind starts with: resolve, network guard, connect (TCP, and where the
+    /// protocol has one, reading the server's greeting with <paramref name="greeting"/>, which returns the detail).
+    /// Each ends within <paramref name="connectTimeout"/>. Returns the address the guard allowed.
+    /// </summary>
+    public static async Task<IPAddress> ReachAsync(
+        ProbeSteps steps, IHostResolver resolver, Func<Task<IPAddress>> guard, string host, int port,
+        TimeSpan connectTimeout, CancellationToken cancellationToken, Func<Stream, CancellationToken, Task<string>>? greeting = null)
     {
-        await steps.RunAsync("resolve", async () => System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _)
+        await steps.RunAsync("resolve", connectTimeout, async token => IPAddress.TryParse(host.Trim('[', ']'), out _)
             ? $"{host} is an IP address."
-            : (await resolver.ResolveAsync(host, cancellationToken)).Length > 0
+            : (await resolver.ResolveAsync(host, token)).Length > 0
                 ? $"{host} resolves."
                 : throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"{host} has no address: check the host name."));
         var address = await steps.RunAsync("network guard", async () => (await guard(), "The address is allowed."));
-        await steps.RunAsync("connect", async () =>
+        await steps.RunAsync("connect", connectTimeout, async token =>
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(connectTimeout);
-            using var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-            await socket.ConnectAsync(address, port, timeout.Token);
-            return $"Connected to port {port}.";
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var abort = token.Register(socket.Dispose);
+            await socket.ConnectAsync(address, port, token);
+            if (greeting is null)
+            {
+                return $"Connected to port {port}.";
+            }
+
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            return await greeting(stream, token);
         });
         return address;
     }

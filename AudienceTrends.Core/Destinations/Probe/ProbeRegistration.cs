@@ -5,8 +5,8 @@ namespace AudienceTrends.Core.Destinations.Probe;
 
 public static class ProbeRegistration
 {
-    /// <summary>Registers a kind's probe (called from the kind's own registration) and the tester that runs it.</summary>
-    public static IServiceCollection AddDestinationProbe<TProbe>(this IServiceCollection services)
+    /// <summary>Registers a kind's probe (through <see cref="DestinationsRegistration.AddDestinationKind{TKind,TDestination,TProbe}"/>) and the tester that runs it.</summary>
+    internal static IServiceCollection AddDestinationProbe<TProbe>(this IServiceCollection services)
         where TProbe : class, IDestinationProbe
     {
         services.TryAddSingleton(TimeProvider.System);

@@ -48,13 +48,13 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
     /// <summary>The object key (<see cref="DestinationPath.ObjectKey"/>).</summary>
     internal static string ObjectKey(string? path, ExportFile file) => DestinationPath.ObjectKey(path, file);
 
-    private static string RegionOf(S3Settings destination) => destination.Region is { Length: > 0 } r ? r : DefaultRegion;
+    internal static string RegionOf(S3Settings destination) => destination.Region is { Length: > 0 } r ? r : DefaultRegion;
 
     private string Where(string bucket, string region) => string.IsNullOrEmpty(_options.ServiceUrl)
         ? $"bucket '{bucket}' in region {region}"
         : $"bucket '{bucket}' at {_options.ServiceUrl} (region {region})";
 
-    private AmazonS3Client CreateClient(S3Secrets secrets, string region)
+    internal AmazonS3Client CreateClient(S3Secrets secrets, string region)
     {
         var config = new AmazonS3Config
         {
@@ -85,18 +85,7 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
             var length = await content.ReadAtLeastAsync(first.AsMemory(0, partSize), partSize, throwOnEndOfStream: false, cancellationToken);
             if (length < partSize)
             {
-                await client.PutObjectAsync(
-                    new PutObjectRequest
-                    {
-                        BucketName = bucket,
-                        Key = key,
-                        ContentType = contentType,
-                        InputStream = new MemoryStream(first, 0, length, writable: false),
-                        ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
-                        // The SDK's default aws-chunked framing ends up inside the object on some S3-compatible stores.
-                        UseChunkEncoding = false,
-                    },
-                    cancellationToken);
+                await PutAsync(client, bucket, key, contentType, new ArraySegment<byte>(first, 0, length), cancellationToken);
                 return length;
             }
 
@@ -112,6 +101,22 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
             }
         }
     }
+
+    /// <summary>One PutObject of content held in memory (a file shorter than one part, or the destination test's probe).</summary>
+    internal static Task PutAsync(
+        AmazonS3Client client, string bucket, string key, string contentType, ArraySegment<byte> content, CancellationToken cancellationToken) =>
+        client.PutObjectAsync(
+            new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                ContentType = contentType,
+                InputStream = new MemoryStream(content.Array!, content.Offset, content.Count, writable: false),
+                ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+                // The SDK's default aws-chunked framing ends up inside the object on some S3-compatible stores.
+                UseChunkEncoding = false,
+            },
+            cancellationToken);
 
     private async Task<long> UploadMultipartAsync(
         AmazonS3Client client,
@@ -198,6 +203,9 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
             logger.LogWarning(e, "Could not abort multipart upload of {Key} in bucket {Bucket}", key, bucket);
         }
     }
+
+    /// <summary>The refusal <see cref="Permanent"/> reads in an S3 error, for the destination test.</summary>
+    internal ExportFailedException? Refusal(Exception exception, S3Settings settings) => Permanent(exception, settings);
 
     /// <summary>The S3 errors no retry can fix. The message names the cause and the bucket, never a key.</summary>
     protected override ExportFailedException? Permanent(Exception exception, S3Settings settings)

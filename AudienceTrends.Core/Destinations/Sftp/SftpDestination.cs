@@ -79,7 +79,7 @@ public sealed class SftpDestination(
         };
     }
 
-    private async Task<SftpAuthentication> AuthenticationAsync(
+    internal async Task<SftpAuthentication> AuthenticationAsync(
         SftpSettings destination, FileServerSecrets secrets, string where, CancellationToken cancellationToken)
     {
         var user = destination.Username;
@@ -113,14 +113,15 @@ public sealed class SftpDestination(
             ErrorCodes.DestinationAuthFailed, $"No password or savedKey was given for the {where}.");
     }
 
-    private static string Combine(string root, IEnumerable<string> segments) =>
+    internal static string Combine(string root, IEnumerable<string> segments) =>
         segments.Aggregate(root.TrimEnd('/'), (current, segment) => $"{current}/{segment}");
 
-    /// <summary>Creates each missing folder level in turn; a level another job just created is fine.</summary>
-    private static async Task EnsureFolderAsync(
+    /// <summary>Creates each missing folder level in turn; a level another job just created is fine. Returns the levels it created.</summary>
+    internal static async Task<IReadOnlyList<string>> EnsureFolderAsync(
         SftpClient client, string root, IReadOnlyList<string> segments, CancellationToken cancellationToken)
     {
         var current = root.TrimEnd('/');
+        var created = new List<string>();
         foreach (var segment in segments)
         {
             current = $"{current}/{segment}";
@@ -132,6 +133,7 @@ public sealed class SftpDestination(
             try
             {
                 await client.CreateDirectoryAsync(current, cancellationToken);
+                created.Add(current);
             }
             catch (SshException)
             {
@@ -142,13 +144,15 @@ public sealed class SftpDestination(
                 }
             }
         }
+
+        return created;
     }
 
     /// <summary>
     /// Renames over an existing file. posix-rename@openssh.com replaces atomically; plain SFTP v3 rename refuses an
     /// existing target, so without the extension the old file is removed first.
     /// </summary>
-    private static async Task ReplaceAsync(SftpClient client, string tempPath, string finalPath, CancellationToken cancellationToken)
+    internal static async Task ReplaceAsync(SftpClient client, string tempPath, string finalPath, CancellationToken cancellationToken)
     {
         try
         {

@@ -31,6 +31,7 @@ internal sealed class SftpLogin(
         }
         catch (SshAuthenticationException e)
         {
+            ObservedHostKey ??= hostKey.Observed; // accepted: the refusal came after the key exchange
             client.Dispose();
             throw new ExportFailedException(
                 ErrorCodes.DestinationAuthFailed, $"The {where} refused the login with {authentication.Description}.", e);

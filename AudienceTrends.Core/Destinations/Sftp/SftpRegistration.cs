@@ -10,6 +10,6 @@ public static class SftpRegistration
     {
         services.AddValidatedOptions<SftpOptions>(configuration, SftpOptions.SectionName, SftpOptions.Validate);
         services.AddSftpKeys(configuration);
-        return services.AddDestinationKind<SftpKind, SftpDestination>();
+        return services.AddDestinationKind<SftpKind, SftpDestination, SftpProbe>();
     }
 }

@@ -25,5 +25,6 @@ public sealed class GcsCancelTests
 
         Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Cancelled"), job.ToJsonString());
         Assert.That(emulator.Objects.Keys, Is.Empty, "the unfinished resumable upload never became an object");
+        Assert.That(emulator.OpenSessions, Is.Zero, "the cancelled upload cancelled its resumable session (DELETE on its URI)");
     }
 }

@@ -164,6 +164,7 @@ public class GcsDestinationTests
             () => Deliver(bucket, "f", content.OpenRead()),
             Throws.InstanceOf<IOException>().With.Message.Contains("made no progress"));
         Assert.That(StoredIn(bucket), Is.Empty);
+        Assert.That(_emulator.OpenSessionsIn(bucket), Is.Zero, "the failed upload cancelled its resumable session");
 
         _emulator.StopDroppingConnections(bucket);
         await Deliver(bucket, "f", content.OpenRead());
@@ -227,6 +228,7 @@ public class GcsDestinationTests
             () => Deliver(bucket, "f", content.FailAfter(ChunkSize + 100)),
             Throws.InstanceOf<IOException>().With.Message.Contains("simulated"));
         Assert.That(StoredIn(bucket), Is.Empty);
+        Assert.That(_emulator.OpenSessionsIn(bucket), Is.Zero, "the failed upload cancelled its resumable session");
 
         await Deliver(bucket, "f", content.OpenRead());
 
@@ -296,7 +298,7 @@ public class GcsDestinationTests
     private List<string> StoredIn(string bucket) =>
         _emulator.Objects.Keys.Where(k => k.StartsWith(bucket + "/", StringComparison.Ordinal)).Select(k => k[(bucket.Length + 1)..]).ToList();
 
-    private string ServiceAccountJson(string email)
+    internal static string ServiceAccountJson(string email)
     {
         using var key = RSA.Create(2048);
         return JsonSerializer.Serialize(new Dictionary<string, string>

@@ -1,13 +1,16 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Destinations.Probe;
 using AudienceTrends.Tests.Destinations.AzureBlob;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AudienceTrends.Tests.Destinations.Probe;
 
-/// <summary><c>POST /v2/destinations/test</c> through the in-process host, against Azurite.</summary>
+/// <summary><c>POST /v2/destinations/test</c> through the in-process host: the endpoint itself, and the kinds Azurite serves.</summary>
 public class TestDestinationEndpointTests
 {
     private BlobServiceClient _service = null!;
@@ -16,15 +19,28 @@ public class TestDestinationEndpointTests
     public async Task ConnectAsync() => _service = new BlobServiceClient((await Azurite.InstanceAsync()).ConnectionString);
 
     [Test]
+    public async Task Every_registered_kind_has_a_probe()
+    {
+        var (host, _) = await TestApp.StartInProcessAsync(await TestApp.SettingsAsync());
+        await using var _ = host;
+
+        var kinds = host.Services.GetRequiredService<DestinationKinds>().WireNames;
+        var probes = host.Services.GetServices<IDestinationProbe>().Select(p => p.Type);
+
+        Assert.That(probes, Is.EquivalentTo(kinds));
+        Assert.That(kinds, Is.SupersetOf(new[] { "aws", "ftp", "sftp", "s3", "gcs", "azureblob" }));
+        Assert.That(host.Services.GetRequiredService<DestinationTester>(), Is.Not.Null, "the tester accepts the registered kinds");
+    }
+
+    [Test]
     public async Task A_writable_container_passes_every_step_and_no_blob_is_left()
     {
         var container = await NewContainerAsync();
 
-        var (answer, text) = await TestAsync(Destination(container.Uri.ToString(), AzureBlobDestinationTests.Sas(container), "reports/july.csv"));
+        var answer = await DestinationTestCall.PostAsync(Destination(container.Uri.ToString(), AzureBlobDestinationTests.Sas(container), "reports/july.csv"));
 
-        Assert.That(answer["ok"]!.GetValue<bool>(), Is.True, text);
-        Assert.That(StepNames(answer), Is.EqualTo(new[] { "resolve", "network guard", "connect", "write" }));
-        Assert.That(answer["steps"]!.AsArray().All(s => s!["ok"]!.GetValue<bool>() && s["ms"]!.GetValue<long>() >= 0), Is.True, text);
+        answer.AssertSteps(ok: true, "resolve", "network guard", "connect", "write");
+        Assert.That(answer.Json["steps"]!.AsArray().All(s => s!["ms"]!.GetValue<long>() >= 0), Is.True, answer.Text);
         Assert.That(await AzureBlobDestinationTests.BlobsIn(container), Is.Empty, "nothing is visible after the test");
     }
 
@@ -34,14 +50,12 @@ public class TestDestinationEndpointTests
         var container = await NewContainerAsync();
         var sas = AzureBlobDestinationTests.Sas(container).Replace("sig=", "sig=AAAA", StringComparison.Ordinal);
 
-        var (answer, text) = await TestAsync(Destination(container.Uri.ToString(), sas));
+        var answer = await DestinationTestCall.PostAsync(Destination(container.Uri.ToString(), sas));
 
-        Assert.That(answer["ok"]!.GetValue<bool>(), Is.False);
-        var last = answer["steps"]!.AsArray()[^1]!;
-        Assert.That(StepNames(answer), Is.EqualTo(new[] { "resolve", "network guard", "connect", "write" }), "stops at the failing step");
-        Assert.That(last["ok"]!.GetValue<bool>(), Is.False);
-        Assert.That(last["detail"]!.GetValue<string>(), Does.Contain("refused the SAS token"));
-        Assert.That(text, Does.Not.Contain("sig=").And.Not.Contain(sas[(sas.IndexOf("sig=", StringComparison.Ordinal) + 4)..]));
+        answer.AssertSteps(ok: false, "resolve", "network guard", "connect", "write");
+        Assert.That(answer.LastDetail, Does.Contain("refused the SAS token"));
+        Assert.That(answer.Text, Does.Not.Contain("sig="));
+        answer.AssertNeverShows(sas[(sas.IndexOf("sig=", StringComparison.Ordinal) + 4)..]);
     }
 
     [Test]
@@ -49,11 +63,10 @@ public class TestDestinationEndpointTests
     {
         var missing = _service.GetBlobContainerClient("missing-" + Guid.NewGuid().ToString("N")[..12]);
 
-        var (answer, _) = await TestAsync(Destination(missing.Uri.ToString(), AzureBlobDestinationTests.Sas(missing)));
+        var answer = await DestinationTestCall.PostAsync(Destination(missing.Uri.ToString(), AzureBlobDestinationTests.Sas(missing)));
 
-        var last = answer["steps"]!.AsArray()[^1]!;
-        Assert.That(last["name"]!.GetValue<string>(), Is.EqualTo("write"));
-        Assert.That(last["detail"]!.GetValue<string>(), Does.Contain("has no container").And.Contain(missing.Name));
+        Assert.That(answer.LastStep["name"]!.GetValue<string>(), Is.EqualTo("write"));
+        Assert.That(answer.LastDetail, Does.Contain("has no container").And.Contain(missing.Name));
     }
 
     [Test]
@@ -63,19 +76,18 @@ public class TestDestinationEndpointTests
         var settings = await TestApp.SettingsAsync();
         settings.Remove("NetworkGuard:AllowedNetworks:0");
 
-        var (answer, _) = await TestAsync(Destination(container.Uri.ToString(), AzureBlobDestinationTests.Sas(container)), settings);
+        var answer = await DestinationTestCall.PostAsync(Destination(container.Uri.ToString(), AzureBlobDestinationTests.Sas(container)), settings);
 
-        Assert.That(StepNames(answer), Is.EqualTo(new[] { "resolve", "network guard" }));
-        Assert.That(answer["steps"]!.AsArray()[^1]!["detail"]!.GetValue<string>(), Does.Contain("NetworkGuard:AllowedNetworks"));
+        answer.AssertSteps(ok: false, "resolve", "network guard");
+        Assert.That(answer.LastDetail, Does.Contain("NetworkGuard:AllowedNetworks"));
     }
 
     [Test]
     public async Task Managed_storage_writes_and_deletes_a_probe_in_the_services_own_container()
     {
-        var (answer, text) = await TestAsync(new JsonObject { ["type"] = "aws" });
+        var answer = await DestinationTestCall.PostAsync(new JsonObject { ["type"] = "aws" });
 
-        Assert.That(answer["ok"]!.GetValue<bool>(), Is.True, text);
-        Assert.That(StepNames(answer), Is.EqualTo(new[] { "write", "delete" }));
+        answer.AssertSteps(ok: true, "write", "delete");
     }
 
     [Test]
@@ -100,20 +112,6 @@ public class TestDestinationEndpointTests
         ["sas_token"] = sas,
         ["path"] = path,
     };
-
-    private static async Task<(JsonNode Answer, string Text)> TestAsync(JsonObject destination, Dictionary<string, string?>? settings = null)
-    {
-        var (host, _) = await TestApp.StartInProcessAsync(settings ?? await TestApp.SettingsAsync());
-        await using var _ = host;
-        using var response = await host.Client.PostAsync(
-            "v2/destinations/test", HttpJson.Body(new JsonObject { ["destination"] = destination }.ToJsonString()));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
-        return (JsonNode.Parse(text)!, text);
-    }
-
-    private static List<string> StepNames(JsonNode answer) =>
-        answer["steps"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).ToList();
 
     private Task<BlobContainerClient> NewContainerAsync() => AzureBlobDestinationTests.NewContainerAsync(_service);
 }
