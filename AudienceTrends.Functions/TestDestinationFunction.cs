@@ -26,7 +26,12 @@ public sealed class TestDestinationFunction(ExportRequestParser parser, Destinat
         }
 
         var (destination, errors) = parser.ParseDestination(body.Span);
-        if (destination is null)
+        if (destination is not null)
+        {
+            await parser.CheckDestinationAsync(destination.Settings, errors, cancellationToken);
+        }
+
+        if (destination is null || errors.HasErrors)
         {
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
         }

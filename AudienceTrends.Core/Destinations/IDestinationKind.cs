@@ -5,8 +5,9 @@ namespace AudienceTrends.Core.Destinations;
 
 /// <summary>
 /// One destination type's shape: its wire name, reading and validating its request fields, and reading back what a
-/// job row stored for it. Pure (no I/O, no settings), so the request parser and the job store can use it anywhere;
-/// the delivery is the kind's <see cref="IExportDestination"/>.
+/// job row stored for it. Reading is pure (no I/O), so the request parser and the job store can use it anywhere; the
+/// few checks that need I/O are <see cref="CheckAsync"/>, which the intake and the destination test await after
+/// parsing. The delivery is the kind's <see cref="IExportDestination"/>.
 /// </summary>
 public interface IDestinationKind
 {
@@ -18,6 +19,12 @@ public interface IDestinationKind
     /// path; null when any of them was refused. Fields of other kinds are ignored, as the reference API does.
     /// </summary>
     DestinationInput? Read(JsonFields fields);
+
+    /// <summary>
+    /// The checks of settings <see cref="Read"/> accepted that need I/O (an SFTP key looked up in its store): each
+    /// problem under the kind's own field name (<c>savedKey</c>). Most kinds have none.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> CheckAsync(DestinationSettings settings, CancellationToken cancellationToken);
 
     /// <summary>The settings from the job row's JSON column (written by <see cref="DestinationSettings.ToJson"/>).</summary>
     DestinationSettings ReadSettings(string json);
@@ -45,7 +52,12 @@ public abstract class DestinationKind<TSettings, TSecrets> : IDestinationKind
 {
     public abstract string WireName { get; }
 
+    private static readonly IReadOnlyDictionary<string, string> NoProblems = new Dictionary<string, string>();
+
     public abstract DestinationInput? Read(JsonFields fields);
+
+    public Task<IReadOnlyDictionary<string, string>> CheckAsync(DestinationSettings settings, CancellationToken cancellationToken) =>
+        CheckAsync((TSettings)settings, cancellationToken);
 
     public DestinationSettings ReadSettings(string json) => DestinationSettings.FromJson<TSettings>(json);
 
@@ -53,6 +65,10 @@ public abstract class DestinationKind<TSettings, TSecrets> : IDestinationKind
         payload is null ? new TSecrets() : JsonSerializer.Deserialize<TSecrets>(payload) ?? new TSecrets();
 
     public abstract LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row);
+
+    /// <summary>See <see cref="IDestinationKind.CheckAsync"/>: none unless the kind overrides it.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>> CheckAsync(TSettings settings, CancellationToken cancellationToken) =>
+        Task.FromResult(NoProblems);
 
     /// <summary>A legacy column's text, or null when the row lacks it.</summary>
     protected static string? Text(IReadOnlyDictionary<string, object> row, string column) =>

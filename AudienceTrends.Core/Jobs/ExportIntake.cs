@@ -44,6 +44,7 @@ public sealed class ExportIntake(
         }
 
         var request = parsed.Request!;
+        await parser.CheckDestinationAsync(request.Destination, errors, cancellationToken);
         if (request.Webhook is not null && await webhookHosts.ProblemAsync(request.Webhook.Url, cancellationToken) is { } receiverProblem)
         {
             errors.Add($"{WebhookField.Name}.{WebhookField.UrlField}", $"{WebhookField.Name}.{WebhookField.UrlField} {receiverProblem}");

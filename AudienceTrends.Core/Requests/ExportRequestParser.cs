@@ -21,6 +21,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
     public const string BodyPath = "$";
 
     private const string DateFormat = "yyyy-MM-dd";
+    private const string DestinationField = "destination";
 
     private readonly IntakeOptions _limits = options.Value;
 
@@ -41,15 +42,28 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
             }
 
             var body = new JsonFields(root, "", errors);
-            if (!body.Has("destination"))
+            if (!body.Has(DestinationField))
             {
-                body.Add("destination", "is required.");
+                body.Add(DestinationField, "is required.");
                 return (null, errors);
             }
 
             var destination = ReadDestination(body);
             return (errors.HasErrors ? null : destination, errors);
         }, errors => (null, errors));
+
+    /// <summary>
+    /// The destination's checks that need I/O (<see cref="IDestinationKind.CheckAsync"/>), awaited once
+    /// <see cref="Parse"/> or <see cref="ParseDestination"/> accepted it; each problem is added under its JSON path.
+    /// </summary>
+    public async Task CheckDestinationAsync(DestinationSettings settings, RequestErrors errors, CancellationToken cancellationToken)
+    {
+        foreach (var (field, problem) in await kinds.Find(settings.Type).CheckAsync(settings, cancellationToken))
+        {
+            var path = $"{DestinationField}.{field}";
+            errors.Add(path, $"{path} {problem}");
+        }
+    }
 
     private T ParseBody<T>(ReadOnlySpan<byte> utf8Json, Func<JsonElement, RequestErrors, T> read, Func<RequestErrors, T> invalid)
     {
@@ -145,18 +159,18 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
 
     private DestinationInput? ReadDestination(JsonFields body)
     {
-        if (!body.TryGet("destination", required: false, out var element))
+        if (!body.TryGet(DestinationField, required: false, out var element))
         {
             return ManagedKind.Default;
         }
 
         if (element.ValueKind != JsonValueKind.Object)
         {
-            body.Add("destination", "must be an object with a type, such as {\"type\": \"sftp\", ...}.");
+            body.Add(DestinationField, "must be an object with a type, such as {\"type\": \"sftp\", ...}.");
             return null;
         }
 
-        var fields = body.Nested(element, "destination");
+        var fields = body.Nested(element, DestinationField);
         var typeName = fields.String("type", required: true, value => kinds.TryFind(value, out _) ? null : TypeProblem());
 
         // Which fields are required depends on the type: checking them against a guess would only mislead.

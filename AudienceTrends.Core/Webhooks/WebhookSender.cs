@@ -59,9 +59,19 @@ public sealed class WebhookSender(
             return;
         }
 
-        logger.LogInformation(
-            "Webhook event {EventId} of export job {JobId}, attempt {Attempt} to {WebhookUrl}: HTTP {StatusCode}, now {WebhookStatus}, next attempt {DueAt}",
-            job.WebhookEventId, job.Id, attempts, WebhookRequest.Shown(job.WebhookUrl!), outcome.StatusCode, job.WebhookStatus, job.WebhookDueAt);
+        if (job.WebhookDueAt is { } dueAt)
+        {
+            logger.LogInformation(
+                "Webhook event {EventId} of export job {JobId}, attempt {Attempt} to {WebhookUrl}: HTTP {StatusCode}, now {WebhookStatus}, next attempt {DueAt}",
+                job.WebhookEventId, job.Id, attempts, WebhookRequest.Shown(job.WebhookUrl!), outcome.StatusCode, job.WebhookStatus, dueAt);
+        }
+        else
+        {
+            logger.LogInformation(
+                "Webhook event {EventId} of export job {JobId}, attempt {Attempt} to {WebhookUrl}: HTTP {StatusCode}, settled as {WebhookStatus}",
+                job.WebhookEventId, job.Id, attempts, WebhookRequest.Shown(job.WebhookUrl!), outcome.StatusCode, job.WebhookStatus);
+        }
+
         await queue.EnqueueAsync(job, CancellationToken.None);
     }
 

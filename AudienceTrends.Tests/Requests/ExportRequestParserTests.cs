@@ -753,6 +753,27 @@ public class ExportRequestParserTests
     }
 
     [Test]
+    public async Task A_saved_key_bound_elsewhere_passes_the_parse_and_is_refused_by_the_destination_check()
+    {
+        var body = Example("sftp-saved-key.json");
+        Destination(body)["server"] = "sftp.other.example";
+        var parser = new ExportRequestParser(Options.Create(new IntakeOptions()), AppDestinationKinds.Instance);
+
+        // Reading the body does no I/O: whether the service holds the key is asked of its store afterwards, awaited.
+        var result = parser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString()));
+        Assert.That(result.Errors.ToDictionary(), Is.Empty);
+        await parser.CheckDestinationAsync(result.Request!.Destination, result.Errors, CancellationToken.None);
+
+        Assert.That(result.Errors.ToDictionary(), Is.EqualTo(new Dictionary<string, string[]>
+        {
+            ["destination.savedKey"] =
+            [
+                "destination.savedKey may not be used for destination.server: each saved key logs in only to the hosts listed for it (GET /v2/sftpkeys/{name} shows them).",
+            ],
+        }));
+    }
+
+    [Test]
     public void Shortest_allowed_values_are_accepted()
     {
         var body = Example("sftp-saved-key.json");

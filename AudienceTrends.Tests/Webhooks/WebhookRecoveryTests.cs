@@ -106,6 +106,8 @@ public sealed class WebhookRecoveryTests
             Assert.That(answers.ToString(), Does.Not.Contain(key).And.Not.Contain("receiver-own-token"));
             Assert.That(receiver.Received[0].Body, Does.Not.Contain(key));
             Assert.That(logs.AllText, Does.Contain(jobId).And.Not.Contain(key).And.Not.Contain("receiver-own-token"));
+            Assert.That(logs.Lines, Has.One.Contains($"export job {jobId}, attempt 1 to ").And.Contains(": HTTP 200, settled as Delivered"));
+            Assert.That(logs.AllText, Does.Not.Contain("next attempt (null)"), "a settled event has no next attempt");
         });
     }
 

@@ -10,7 +10,8 @@ namespace AudienceTrends.Core.Destinations.Gcs;
 
 /// <summary>
 /// Checks a <c>gcs</c> destination with the service's own credentials and the delivery's own client: resolve,
-/// network guard and connect to the JSON API's host, authenticate (reading the bucket: only refused credentials fail
+/// network guard and connect to the JSON API's host (a <c>Gcs:BaseUri</c> the operators set is, as in the
+/// delivery, not guarded), authenticate (reading the bucket: only refused credentials fail
 /// it), then write a probe object in the export's folder through the delivery's resumable upload and delete it. GCS
 /// has no rename. Each step within <see cref="GcsOptions.RequestTimeout"/>, the whole test within two of them.
 /// </summary>
@@ -26,8 +27,15 @@ public sealed class GcsProbe(
     {
         var (gcs, limits) = ((GcsSettings)settings, options.Value);
         steps.Limit(limits.RequestTimeout + limits.RequestTimeout);
-        var endpoint = new Uri(string.IsNullOrEmpty(limits.BaseUri) ? GoogleEndpoint : limits.BaseUri);
-        await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
+        if (string.IsNullOrEmpty(limits.BaseUri))
+        {
+            var endpoint = new Uri(GoogleEndpoint);
+            await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
+        }
+        else
+        {
+            await DestinationTester.ReachConfiguredAsync(steps, resolver, "Gcs:BaseUri", new Uri(limits.BaseUri), limits.RequestTimeout);
+        }
 
         var destination = (GcsDestination)destinations.For(Type);
         await steps.RunAsync("authenticate", limits.RequestTimeout, async token =>

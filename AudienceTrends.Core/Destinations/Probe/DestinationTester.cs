@@ -50,20 +50,41 @@ public sealed class DestinationTester
         ReachAsync(steps, resolver, () => guard.ResolveAsync(host, port, steps.Token, user), host, port, connectTimeout, steps.Token, greeting);
 
     /// <summary>
+    /// The network steps for an endpoint the service's operators configured (<paramref name="setting"/>, such as
+    /// <c>S3:ServiceUrl</c>) rather than a host the request names: the delivery connects to it without the network
+    /// guard, so the guard step passes saying why (naming the setting, never the URL, which may carry credentials),
+    /// and resolve and connect run as for any host, to the first address the name resolves to.
+    /// </summary>
+    public static Task<IPAddress> ReachConfiguredAsync(
+        ProbeSteps steps, IHostResolver resolver, string setting, Uri endpoint, TimeSpan connectTimeout) =>
+        Reach(steps, resolver, async () => (await AddressesAsync(resolver, endpoint.Host, steps.Token)).FirstOrDefault()
+                ?? throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"{endpoint.Host} has no address: check {setting}."),
+            endpoint.Host, endpoint.Port, connectTimeout,
+            $"The endpoint is the service's own setting {setting}: the network guard applies to the hosts a request names.", null);
+
+    /// <summary>
     /// The network steps every host-based kind starts with: resolve, network guard, connect (TCP, and where the
     /// protocol has one, reading the server's greeting with <paramref name="greeting"/>, which returns the detail).
     /// Each ends within <paramref name="connectTimeout"/>. Returns the address the guard allowed.
     /// </summary>
-    public static async Task<IPAddress> ReachAsync(
+    public static Task<IPAddress> ReachAsync(
         ProbeSteps steps, IHostResolver resolver, Func<Task<IPAddress>> guard, string host, int port,
-        TimeSpan connectTimeout, CancellationToken cancellationToken, Func<Stream, CancellationToken, Task<string>>? greeting = null)
+        TimeSpan connectTimeout, CancellationToken cancellationToken, Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
+        Reach(steps, resolver, guard, host, port, connectTimeout, "The address is allowed.", greeting);
+
+    private static async Task<IPAddress[]> AddressesAsync(IHostResolver resolver, string host, CancellationToken cancellationToken) =>
+        IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
+
+    private static async Task<IPAddress> Reach(
+        ProbeSteps steps, IHostResolver resolver, Func<Task<IPAddress>> guard, string host, int port,
+        TimeSpan connectTimeout, string allowedDetail, Func<Stream, CancellationToken, Task<string>>? greeting)
     {
         await steps.RunAsync("resolve", connectTimeout, async token => IPAddress.TryParse(host.Trim('[', ']'), out _)
             ? $"{host} is an IP address."
             : (await resolver.ResolveAsync(host, token)).Length > 0
                 ? $"{host} resolves."
                 : throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"{host} has no address: check the host name."));
-        var address = await steps.RunAsync("network guard", async () => (await guard(), "The address is allowed."));
+        var address = await steps.RunAsync("network guard", async () => (await guard(), allowedDetail));
         await steps.RunAsync("connect", connectTimeout, async token =>
         {
             using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

@@ -11,8 +11,8 @@ namespace AudienceTrends.Core.Destinations.S3;
 
 /// <summary>
 /// Checks an <c>s3</c> destination with the request's keys and the delivery's own client: resolve, network guard and
-/// connect to the S3 endpoint, authenticate (a one-key listing of the export's folder: only a refused key or signature
-/// fails it), then write a probe object in the export's folder with the delivery's PutObject and delete it. S3 has
+/// connect to the S3 endpoint (an <c>S3:ServiceUrl</c> the operators set is, as in the delivery, not guarded),
+/// authenticate (a one-key listing of the export's folder: only a refused key or signature fails it), then write a probe object in the export's folder with the delivery's PutObject and delete it. S3 has
 /// no rename. Each step within <see cref="S3Options.RequestTimeout"/>, the whole test within two of them.
 /// </summary>
 public sealed class S3Probe(
@@ -26,8 +26,15 @@ public sealed class S3Probe(
         var (s3, limits) = ((S3Settings)settings, options.Value);
         steps.Limit(limits.RequestTimeout + limits.RequestTimeout);
         var region = S3Destination.RegionOf(s3);
-        var endpoint = new Uri(string.IsNullOrEmpty(limits.ServiceUrl) ? $"https://s3.{region}.amazonaws.com" : limits.ServiceUrl);
-        await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
+        if (string.IsNullOrEmpty(limits.ServiceUrl))
+        {
+            var endpoint = new Uri($"https://s3.{region}.amazonaws.com");
+            await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
+        }
+        else
+        {
+            await DestinationTester.ReachConfiguredAsync(steps, resolver, "S3:ServiceUrl", new Uri(limits.ServiceUrl), limits.RequestTimeout);
+        }
 
         var destination = (S3Destination)destinations.For(Type);
         using var client = destination.CreateClient((S3Secrets)secrets, region);

@@ -9,13 +9,13 @@ namespace AudienceTrends.Core.Destinations.Sftp;
 public interface ISavedKeyStore
 {
     /// <summary>Whether the service holds a key named <paramref name="name"/> and it may log in to <paramref name="host"/>.</summary>
-    SavedKeyUse Check(string name, string host);
+    Task<SavedKeyUse> CheckAsync(string name, string host, CancellationToken cancellationToken);
 
     /// <summary>The key named <paramref name="name"/>, or null when the service holds no such key.</summary>
     Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken);
 }
 
-/// <summary>What <see cref="ISavedKeyStore.Check"/> found.</summary>
+/// <summary>What <see cref="ISavedKeyStore.CheckAsync"/> found.</summary>
 public enum SavedKeyUse
 {
     Allowed,

@@ -86,7 +86,7 @@ public sealed class SftpDestination(
         if (!string.IsNullOrEmpty(destination.SavedKey))
         {
             // The intake checks this too; a job stored before a key's hosts were narrowed must not log in elsewhere.
-            var key = (savedKeys.Check(destination.SavedKey, destination.Server) == SavedKeyUse.Allowed
+            var key = (await savedKeys.CheckAsync(destination.SavedKey, destination.Server, cancellationToken) == SavedKeyUse.Allowed
                     ? await savedKeys.FindAsync(destination.SavedKey, cancellationToken)
                     : null)
                 ?? throw new ExportFailedException(

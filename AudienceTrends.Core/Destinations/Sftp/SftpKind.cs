@@ -40,10 +40,6 @@ public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSet
 
         var (server, port, username) = FileServerFields.ReadLogin(fields);
         var savedKey = fields.String(SavedKeyField, rule: SavedKeyProblem);
-        if (savedKey is not null && server is not null && SavedKeyUseProblem(savedKey, server) is { } problem)
-        {
-            fields.Add(SavedKeyField, problem);
-        }
 
         var fingerprint = fields.String(FingerprintField, rule: FingerprintProblem);
         var path = DestinationPath.Read(fields);
@@ -80,12 +76,17 @@ public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSet
             ? $"must be the name of a key held by the service: 1 to {MaxSavedKeyLength} letters, digits, dashes or underscores."
             : null;
 
-    private string? SavedKeyUseProblem(string savedKey, string server) => savedKeys.Check(savedKey, server) switch
+    /// <summary>A saved key must be one the service holds, bound to the server (the keys created through the API live in a table or Key Vault).</summary>
+    protected override async Task<IReadOnlyDictionary<string, string>> CheckAsync(SftpSettings settings, CancellationToken cancellationToken)
     {
-        SavedKeyUse.UnknownKey => "names no key held by the service: create one with POST /v2/sftpkeys (GET /v2/sftpkeys lists them).",
-        SavedKeyUse.HostNotAllowed => "may not be used for destination.server: each saved key logs in only to the hosts listed for it (GET /v2/sftpkeys/{name} shows them).",
-        _ => null,
-    };
+        var problem = settings.SavedKey is null ? null : await savedKeys.CheckAsync(settings.SavedKey, settings.Server, cancellationToken) switch
+        {
+            SavedKeyUse.UnknownKey => "names no key held by the service: create one with POST /v2/sftpkeys (GET /v2/sftpkeys lists them).",
+            SavedKeyUse.HostNotAllowed => "may not be used for destination.server: each saved key logs in only to the hosts listed for it (GET /v2/sftpkeys/{name} shows them).",
+            _ => null,
+        };
+        return problem is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [SavedKeyField] = problem };
+    }
 
     private static string? FingerprintProblem(string fingerprint) =>
         fingerprint.StartsWith(FingerprintPrefix, StringComparison.Ordinal)

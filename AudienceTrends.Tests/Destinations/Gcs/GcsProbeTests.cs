@@ -45,6 +45,8 @@ public class GcsProbeTests : ObjectStoreProbeTests
         answer.AssertNeverShows(privateKeyLine);
     }
 
+    protected override string EndpointSetting => "Gcs:BaseUri";
+
     protected override async Task<Dictionary<string, string?>> SettingsAsync()
     {
         var settings = await TestApp.SettingsAsync();

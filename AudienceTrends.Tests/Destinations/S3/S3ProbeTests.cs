@@ -30,6 +30,8 @@ public class S3ProbeTests : ObjectStoreProbeTests
         Assert.That(await ObjectsInAsync(bucket), Is.Empty);
     }
 
+    protected override string EndpointSetting => "S3:ServiceUrl";
+
     protected override async Task<Dictionary<string, string?>> SettingsAsync()
     {
         var settings = await TestApp.SettingsAsync();

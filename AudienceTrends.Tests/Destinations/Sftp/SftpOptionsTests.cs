@@ -58,14 +58,14 @@ public class SftpOptionsTests
         });
         var store = provider.GetRequiredService<ISavedKeyStore>();
 
-        Assert.Multiple(() =>
+        await Assert.MultipleAsync(async () =>
         {
-            Assert.That(store.Check("partner-a", "SFTP.Partner-A.example."), Is.EqualTo(SavedKeyUse.Allowed));
-            Assert.That(store.Check("partner-a", "10.1.2.3"), Is.EqualTo(SavedKeyUse.Allowed));
-            Assert.That(store.Check("partner-a", "2001:db8::1"), Is.EqualTo(SavedKeyUse.Allowed));
-            Assert.That(store.Check("partner-a", "sftp.partner-b.example"), Is.EqualTo(SavedKeyUse.HostNotAllowed));
-            Assert.That(store.Check("legacy", "sftp.partner-a.example"), Is.EqualTo(SavedKeyUse.HostNotAllowed), "no hosts: refused everywhere");
-            Assert.That(store.Check("partner-b", "sftp.partner-a.example"), Is.EqualTo(SavedKeyUse.UnknownKey));
+            Assert.That(await store.CheckAsync("partner-a", "SFTP.Partner-A.example.", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(await store.CheckAsync("partner-a", "10.1.2.3", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(await store.CheckAsync("partner-a", "2001:db8::1", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(await store.CheckAsync("partner-a", "sftp.partner-b.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.HostNotAllowed));
+            Assert.That(await store.CheckAsync("legacy", "sftp.partner-a.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.HostNotAllowed), "no hosts: refused everywhere");
+            Assert.That(await store.CheckAsync("partner-b", "sftp.partner-a.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.UnknownKey));
         });
         Assert.That(await store.FindAsync("legacy", CancellationToken.None), Is.Not.Null, "a key without hosts still loads: old settings start");
     }

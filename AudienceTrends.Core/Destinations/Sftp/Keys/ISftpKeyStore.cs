@@ -12,12 +12,6 @@ public interface ISftpKeyStore
 
     Task<SftpKey?> GetAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// The same read, blocking: the intake checks a request's <c>savedKey</c> while it reads the body, which is
-    /// synchronous. The SDKs' own synchronous calls are used (no sync-over-async).
-    /// </summary>
-    SftpKey? Get(string name);
-
     Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>The private key text, or null when there is no such key.</summary>

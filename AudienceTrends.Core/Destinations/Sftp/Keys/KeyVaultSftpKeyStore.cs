@@ -65,18 +65,6 @@ public sealed class KeyVaultSftpKeyStore(SecretClient client, ILogger<KeyVaultSf
         }
     }
 
-    public SftpKey? Get(string name)
-    {
-        try
-        {
-            return ToKey(client.GetSecret(SecretName(name)).Value.Properties);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
-
     public async Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken)
     {
         var keys = new List<SftpKey>();

@@ -73,7 +73,7 @@ public sealed class SftpKeys(
         return SftpKeyChange.Done;
     }
 
-    public SavedKeyUse Check(string name, string host)
+    public async Task<SavedKeyUse> CheckAsync(string name, string host, CancellationToken cancellationToken)
     {
         var current = settings.CurrentValue;
         if (current.SavedKeys.ContainsKey(name))
@@ -81,7 +81,7 @@ public sealed class SftpKeys(
             return current.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed : SavedKeyUse.HostNotAllowed;
         }
 
-        var key = Store.Get(name);
+        var key = await Store.GetAsync(name, cancellationToken);
         return key is null ? SavedKeyUse.UnknownKey
             : key.MayLogInTo(host) ? SavedKeyUse.Allowed
             : SavedKeyUse.HostNotAllowed;

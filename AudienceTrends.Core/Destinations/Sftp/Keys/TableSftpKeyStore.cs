@@ -61,19 +61,6 @@ public sealed class TableSftpKeyStore : ISftpKeyStore
         return row.HasValue ? ToKey(row.Value!) : null;
     }
 
-    public SftpKey? Get(string name)
-    {
-        try
-        {
-            var row = _table.GetEntityIfExists<TableEntity>(Partition, RowKey(name));
-            return row.HasValue ? ToKey(row.Value!) : null;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null; // the table itself does not exist yet: no key was ever created
-        }
-    }
-
     public async Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken)
     {
         await _resource.EnsureAsync(cancellationToken);

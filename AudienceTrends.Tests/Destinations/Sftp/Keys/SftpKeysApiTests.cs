@@ -92,6 +92,19 @@ public sealed class SftpKeysApiTests
         Assert.That((await GetAsync("v2/sftpkeys")).Body.AsArray().Select(k => k!["name"]!.GetValue<string>()), Does.Not.Contain(name));
         using var refused = await _host.Client.PostExportAsync(ExportBody(name, "127.0.0.1", "gone"));
         await AssertRefusedSavedKeyAsync(refused);
+        using var testRefused = await _host.Client.PostAsync("v2/destinations/test", HttpJson.Body(DestinationTestBody(name, "127.0.0.1")));
+        await AssertRefusedSavedKeyAsync(testRefused);
+    }
+
+    [Test]
+    public async Task A_destination_test_naming_a_key_bound_to_another_host_gets_400()
+    {
+        var name = "probe-bound-" + Unique();
+        Assert.That((await CreateAsync(name, "sftp.partner.example")).Status, Is.EqualTo(HttpStatusCode.Created));
+
+        using var refused = await _host.Client.PostAsync("v2/destinations/test", HttpJson.Body(DestinationTestBody(name, "127.0.0.1")));
+
+        await AssertRefusedSavedKeyAsync(refused);
     }
 
     [Test]
@@ -220,6 +233,9 @@ public sealed class SftpKeysApiTests
         };
         return body.ToJsonString();
     }
+
+    private static string DestinationTestBody(string savedKey, string server) =>
+        new JsonObject { ["destination"] = JsonNode.Parse(ExportBody(savedKey, server, "probe"))!["destination"]!.DeepClone() }.ToJsonString();
 
     private async Task<JsonNode> ExportAsync(string savedKey, string server, string folder)
     {
