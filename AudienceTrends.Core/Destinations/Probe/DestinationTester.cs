@@ -75,13 +75,26 @@ public sealed class DestinationTester
     private static async Task<IPAddress[]> AddressesAsync(IHostResolver resolver, string host, CancellationToken cancellationToken) =>
         IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
 
+    /// <summary>Whether <paramref name="host"/> has an address; DNS answers "no such name" with an exception, which is that answer.</summary>
+    private static async Task<bool> ResolvesAsync(IHostResolver resolver, string host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await resolver.ResolveAsync(host, cancellationToken)).Length > 0;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
+        {
+            return false;
+        }
+    }
+
     private static async Task<IPAddress> Reach(
         ProbeSteps steps, IHostResolver resolver, Func<Task<IPAddress>> guard, string host, int port,
         TimeSpan connectTimeout, string allowedDetail, Func<Stream, CancellationToken, Task<string>>? greeting)
     {
         await steps.RunAsync("resolve", connectTimeout, async token => IPAddress.TryParse(host.Trim('[', ']'), out _)
             ? $"{host} is an IP address."
-            : (await resolver.ResolveAsync(host, token)).Length > 0
+            : await ResolvesAsync(resolver, host, token)
                 ? $"{host} resolves."
                 : throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"{host} has no address: check the host name."));
         var address = await steps.RunAsync("network guard", async () => (await guard(), allowedDetail));

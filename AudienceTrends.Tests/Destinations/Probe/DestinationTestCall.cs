@@ -1,15 +1,17 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using AudienceTrends.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AudienceTrends.Tests.Destinations.Probe;
 
 /// <summary><c>POST /v2/destinations/test</c> through the in-process host (real DI, real Azurite), with the app's logs.</summary>
 public static class DestinationTestCall
 {
-    public static async Task<ProbeAnswer> PostAsync(JsonObject destination, IDictionary<string, string?>? settings = null)
+    public static async Task<ProbeAnswer> PostAsync(
+        JsonObject destination, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
-        var (host, logs) = await TestApp.StartInProcessAsync(settings ?? await TestApp.SettingsAsync());
+        var (host, logs) = await TestApp.StartInProcessAsync(settings ?? await TestApp.SettingsAsync(), configureServices);
         await using var _ = host;
         using var response = await host.Client.PostAsync(
             "v2/destinations/test", HttpJson.Body(new JsonObject { ["destination"] = destination.DeepClone() }.ToJsonString()));

@@ -1,6 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AudienceTrends.Tests.Destinations.Probe;
 
@@ -88,6 +92,20 @@ public abstract class FileServerProbeTests
     }
 
     [Test]
+    public async Task A_name_without_an_address_stops_at_resolve_saying_so()
+    {
+        const string Unknown = "no-such-sftp-host.invalid";
+        var destination = Destination(path: "/");
+        destination["server"] = Unknown;
+
+        var answer = await DestinationTestCall.PostAsync(destination, await SettingsAsync(),
+            services => services.AddSingleton<IHostResolver>(new NoSuchNameResolver()));
+
+        answer.AssertSteps(ok: false, "resolve");
+        Assert.That(answer.LastDetail, Is.EqualTo($"{Unknown} has no address: check the host name."));
+    }
+
+    [Test]
     public async Task A_port_that_accepts_and_never_answers_stops_at_connect_with_a_timeout()
     {
         await using var silent = new SilentListener();
@@ -131,6 +149,13 @@ public abstract class FileServerProbeTests
     };
 
     protected static string Unique() => Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>DNS answering "no such name", as <see cref="System.Net.Dns"/> reports it: a HostNotFound socket error.</summary>
+    private sealed class NoSuchNameResolver : IHostResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+            Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
+    }
 
     private static bool IsProbeFile(string name) => name.StartsWith(".audiencetrends-probe-", StringComparison.Ordinal);
 }
