@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using Microsoft.Azure.Functions.Worker;
 

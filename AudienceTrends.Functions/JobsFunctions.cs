@@ -1,5 +1,4 @@
 using AudienceTrends.Core.Jobs;
-using AudienceTrends.Core.Requests;
 using AudienceTrends.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,4 @@
 using System.Buffers;
-using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations;
 

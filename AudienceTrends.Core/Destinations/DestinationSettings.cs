@@ -73,3 +73,10 @@ public sealed record NoSecrets : DestinationSecrets
 
     protected override bool HasValues => false;
 }
+
+public static class DestinationSecretsProtection
+{
+    /// <summary>The destination's credentials encrypted for a job's row (bound to <paramref name="jobId"/>); null when it has none.</summary>
+    public static string? Protect(this SecretProtector protector, DestinationSecrets secrets, string jobId) =>
+        secrets.IsEmpty ? null : protector.Protect(secrets.ToPayload(), jobId);
+}

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations;
 

@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Core.Destinations;
 

@@ -10,7 +10,6 @@ public static class ExportRegistration
         services.AddValidatedOptions<DatabaseOptions>(configuration, DatabaseOptions.SectionName, DatabaseOptions.Validate);
         services.AddSingleton<IAudienceTrendSource, SqlAudienceTrendSource>();
         services.AddSingleton<TrendCsvWriter>();
-        services.AddSingleton<ExportWorker>();
         return services;
     }
 }

@@ -1,6 +1,6 @@
+using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
-using AudienceTrends.Core.Webhooks;
 using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +22,7 @@ public sealed class ExportIntake(
     IdempotencyStore idempotency,
     SecretProtector protector,
     WebhookHosts webhookHosts,
-    WebhookQueue webhooks,
+    JobUpdates updates,
     TimeProvider time,
     IOptions<JobsOptions> options,
     ILogger<ExportIntake> logger)
@@ -188,14 +188,18 @@ public sealed class ExportIntake(
         catch (Exception e)
         {
             logger.LogError(e, "Could not enqueue export job {JobId}; marking it Failed", jobId);
-            job.Fail(ErrorCodes.EnqueueFailed,
-                "The job could not be queued for processing. Nothing was exported; please submit it again.", time.GetUtcNow());
-            if (await jobs.TryUpdateAsync(job, CancellationToken.None))
+            var failed = await updates.ApplyAsync(job, j =>
             {
-                await webhooks.EnqueueRecordedAsync(job);
-            }
+                if (j.Status != JobStatus.Pending)
+                {
+                    return false;
+                }
 
-            return new IntakeOutcome.Unavailable(job);
+                j.Fail(ErrorCodes.EnqueueFailed,
+                    "The job could not be queued for processing. Nothing was exported; please submit it again.", time.GetUtcNow());
+                return true;
+            }, CancellationToken.None);
+            return new IntakeOutcome.Unavailable(failed.Job ?? job);
         }
 
         logger.LogInformation(

@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Export;
 
 // The life columns' setters are marked obsolete so that the compiler refuses them everywhere but here. They stay
 // public because the table SDK sets only public setters when it reads a row (a private one would keep its default).
@@ -36,6 +35,18 @@ public sealed partial class ExportJob
 
     /// <summary>Whether a worker holds the job at <paramref name="now"/>: Processing and its lease not run out.</summary>
     public bool IsLeasedAt(DateTimeOffset now) => Status == JobStatus.Processing && LeaseUntil > now;
+
+    /// <summary>Whether the job is still in the attempt a worker claimed as its <paramref name="attempt"/>-th (Processing, not taken over since).</summary>
+    public bool IsInAttempt(int attempt) => Status == JobStatus.Processing && Attempts == attempt;
+
+    /// <summary>Whether the user asked to cancel the job during its <paramref name="attempt"/>-th attempt, which is still running.</summary>
+    public bool IsCancelRequestedIn(int attempt) => IsInAttempt(attempt) && CancelRequestedAt is not null;
+
+    /// <summary>
+    /// Whether the job is Processing although its lease ran out more than <paramref name="grace"/> before
+    /// <paramref name="now"/>: its worker died and its message may be gone, so it needs a new one.
+    /// </summary>
+    public bool IsLeaseStale(DateTimeOffset now, TimeSpan grace) => Status == JobStatus.Processing && LeaseUntil < now - grace;
 
     /// <summary>
     /// Pending, or Processing with its lease run out (the worker that held it died or gave up) → Processing, leased

@@ -1,5 +1,4 @@
 using System.Runtime.Serialization;
-using AudienceTrends.Core.Export;
 
 // As in ExportJob.Life.cs: the webhook columns' setters are obsolete so that only the transitions here assign them.
 #pragma warning disable CS0618

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.Serialization;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
 using Azure;
 using Azure.Data.Tables;

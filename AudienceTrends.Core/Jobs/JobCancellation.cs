@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 
 namespace AudienceTrends.Core.Jobs;
@@ -7,45 +6,38 @@ namespace AudienceTrends.Core.Jobs;
 /// <c>POST /v2/jobs/{id}/cancel</c>: a Pending job is cancelled at once; a Processing one is asked to stop
 /// (<see cref="ExportJob.RequestCancel"/>) and its worker finishes the cancel; a final job stays as it is.
 /// </summary>
-public sealed class JobCancellation(JobStore jobs, WebhookQueue webhooks, TimeProvider time, ILogger<JobCancellation> logger)
+public sealed class JobCancellation(JobUpdates updates, TimeProvider time, ILogger<JobCancellation> logger)
 {
-    /// <summary>Concurrent heartbeats can change the row between read and write; this many tries outlast them.</summary>
-    private const int Attempts = 5;
-
     public async Task<CancelOutcome> CancelAsync(string id, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < Attempts; attempt++)
+        var update = await updates.ApplyAsync(id, job =>
         {
-            var job = await jobs.GetAsync(id, cancellationToken);
-            if (job is null)
-            {
-                return new CancelOutcome(CancelResult.NotFound, null);
-            }
-
             var now = time.GetUtcNow();
             switch (job.Status)
             {
-                case JobStatus.Cancelled:
-                    return new CancelOutcome(CancelResult.AlreadyCancelled, job);
-                case JobStatus.Done or JobStatus.Failed:
-                    return new CancelOutcome(CancelResult.AlreadyFinished, job);
                 case JobStatus.Pending:
                     job.Cancel(now);
-                    break;
-                default:
+                    return true;
+                case JobStatus.Processing:
                     job.RequestCancel(now);
-                    break;
+                    return true;
+                default:
+                    return false;
             }
+        }, cancellationToken);
 
-            if (await jobs.TryUpdateAsync(job, cancellationToken))
-            {
-                logger.LogInformation("Export job {JobId}: cancel requested, now {Status}", job.Id, job.Status);
-                await webhooks.EnqueueRecordedAsync(job);
-                return new CancelOutcome(job.IsFinished ? CancelResult.Cancelled : CancelResult.Requested, job);
-            }
+        if (update?.Job is not { } job)
+        {
+            return new CancelOutcome(CancelResult.NotFound, null);
         }
 
-        throw new InvalidOperationException($"Export job {id} kept changing while it was being cancelled.");
+        if (!update.Applied)
+        {
+            return new CancelOutcome(job.Status == JobStatus.Cancelled ? CancelResult.AlreadyCancelled : CancelResult.AlreadyFinished, job);
+        }
+
+        logger.LogInformation("Export job {JobId}: cancel requested, now {Status}", job.Id, job.Status);
+        return new CancelOutcome(job.IsFinished ? CancelResult.Cancelled : CancelResult.Requested, job);
     }
 }
 

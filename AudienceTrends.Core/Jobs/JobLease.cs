@@ -121,7 +121,7 @@ public sealed class JobLease : IDisposable
         try
         {
             var current = await _jobs.GetAsync(_job.Id, CancellationToken.None);
-            return current is { Status: JobStatus.Processing, CancelRequestedAt: not null } && current.Attempts == _job.Attempts;
+            return current?.IsCancelRequestedIn(_job.Attempts) == true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

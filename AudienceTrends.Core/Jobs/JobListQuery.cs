@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Jobs;
 

@@ -1,5 +1,4 @@
 using AudienceTrends.Core.Destinations.Managed;
-using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +18,7 @@ public sealed class JobMaintenance(
     JobQueue queue,
     IdempotencyStore idempotency,
     ManagedFiles managedFiles,
-    WebhookQueue webhooks,
+    JobUpdates updates,
     IOptions<JobsOptions> jobOptions,
     TimeProvider time,
     ILogger<JobMaintenance> logger)
@@ -40,10 +39,9 @@ public sealed class JobMaintenance(
         var keysDeleted = await idempotency.DeleteCreatedBeforeAsync(now - jobOptions.Value.IdempotencyWindow, cancellationToken);
 
         var requeued = 0;
-        var stale = now - jobOptions.Value.LeaseDuration;
         await foreach (var job in jobs.ListByStatusAsync(JobStatus.Processing, cancellationToken))
         {
-            if (job.LeaseUntil < stale)
+            if (job.IsLeaseStale(now, jobOptions.Value.LeaseDuration))
             {
                 await queue.EnqueueAsync(job.Id, cancellationToken);
                 requeued++;
@@ -63,7 +61,7 @@ public sealed class JobMaintenance(
         var webhooksRequeued = 0;
         await foreach (var job in jobs.ListWebhooksDueBeforeAsync(unsent, cancellationToken))
         {
-            await webhooks.EnqueueAsync(job, cancellationToken);
+            await updates.RequeueEventAsync(job, cancellationToken);
             webhooksRequeued++;
         }
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Webhooks;
+using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Jobs;
 

@@ -11,6 +11,7 @@ public static class JobsRegistration
         services.AddValidatedOptions<SecretProtectionOptions>(configuration, SecretProtectionOptions.SectionName, o => o.Validate());
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<JobStore>();
+        services.AddSingleton<JobUpdates>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<AudienceListStore>();
         services.AddSingleton<IdempotencyStore>();
@@ -18,6 +19,7 @@ public static class JobsRegistration
         services.AddSingleton<JobViews>();
         services.AddSingleton<JobMaintenance>();
         services.AddSingleton<JobCancellation>();
+        services.AddSingleton<ExportWorker>();
         return services;
     }
 }

@@ -1,6 +1,4 @@
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Export;
-using AudienceTrends.Core.Webhooks;
 
 namespace AudienceTrends.Core.Requests;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Unicode;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Managed;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Requests;

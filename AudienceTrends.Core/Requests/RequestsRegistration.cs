@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AudienceTrends.Core.Requests;
 
@@ -9,6 +10,7 @@ public static class RequestsRegistration
     {
         services.AddValidatedOptions<IntakeOptions>(configuration, IntakeOptions.SectionName, Validate);
         services.AddSingleton<ExportRequestParser>();
+        services.TryAddSingleton<WebhookHosts>();
         return services;
     }
 

@@ -1,7 +1,6 @@
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using Azure.Storage.Queues;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Webhooks;
@@ -10,19 +9,17 @@ namespace AudienceTrends.Core.Webhooks;
 /// The events queue. An attempt that is not due yet is a message hidden until it is (a visibility delay): nothing
 /// ever waits in a function. Maintenance re-sends the message of an event overdue, so a lost one only delays it.
 /// </summary>
-public sealed class WebhookQueue
+public sealed class WebhookQueue : IJobEvents
 {
     private readonly QueueClient _queue;
     private readonly StorageResource _created;
     private readonly TimeProvider _time;
-    private readonly ILogger<WebhookQueue> _logger;
 
-    public WebhookQueue(StorageClients storage, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookQueue> logger)
+    public WebhookQueue(StorageClients storage, IOptions<WebhookOptions> options, TimeProvider time)
     {
         _queue = storage.Queues.GetQueueClient(options.Value.QueueName);
         _created = StorageResource.For(_queue);
         _time = time;
-        _logger = logger;
     }
 
     /// <summary>Queues the job's pending event for its next attempt, hidden until it is due; nothing without one.</summary>
@@ -37,22 +34,5 @@ public sealed class WebhookQueue
         await _created.EnsureAsync(cancellationToken);
         await _queue.SendMessageAsync(
             new WebhookMessage(job.Id, job.WebhookEventId!, job.WebhookAttempts).ToJson(), delay, cancellationToken: cancellationToken);
-    }
-
-    /// <summary>
-    /// Right after a final transition was saved: queues the event the transition recorded. Should that fail, the
-    /// event stays Pending on the row and maintenance queues it, so the failure is logged and not rethrown (the job's
-    /// own outcome is saved and must not be retried).
-    /// </summary>
-    public async Task EnqueueRecordedAsync(ExportJob job)
-    {
-        try
-        {
-            await EnqueueAsync(job, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            _logger.LogWarning(e, "Could not queue the webhook event of export job {JobId}; maintenance will", job.Id);
-        }
     }
 }

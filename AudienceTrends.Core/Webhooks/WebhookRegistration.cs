@@ -1,3 +1,5 @@
+using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,8 +13,8 @@ public static class WebhookRegistration
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<WebhookOptions>(configuration, WebhookOptions.SectionName, WebhookOptions.Validate);
-        services.TryAddSingleton<WebhookHosts>();
         services.TryAddSingleton<WebhookQueue>();
+        services.TryAddSingleton<IJobEvents>(provider => provider.GetRequiredService<WebhookQueue>());
         services.TryAddSingleton<WebhookSender>();
         services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => provider.GetRequiredService<WebhookHosts>()

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ public sealed class WebhookSender(
     JobStore jobs,
     JobViews views,
     SecretProtector protector,
-    WebhookQueue queue,
+    JobUpdates updates,
     IHttpClientFactory clients,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -40,7 +41,7 @@ public sealed class WebhookSender(
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
         var job = await jobs.GetAsync(message.JobId, cancellationToken);
-        if (job is null || !job.HasPendingWebhookEvent || job.WebhookEventId != message.EventId || job.WebhookAttempts != message.Attempt)
+        if (job is null || !IsThisAttempt(job, message))
         {
             logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: already settled or made; message ignored",
                 message.EventId, message.JobId, message.Attempt + 1);
@@ -51,29 +52,40 @@ public sealed class WebhookSender(
         var now = time.GetUtcNow();
         var attempts = job.WebhookAttempts + 1;
         DateTimeOffset? retryAt = outcome.Final || attempts >= _options.MaxAttempts ? null : now + _options.DelayAfter(attempts);
-        job.RecordWebhookAttempt(outcome.StatusCode, outcome.Error, now, retryAt);
-        if (!await jobs.TryUpdateAsync(job, CancellationToken.None))
+        var update = await updates.ApplyAsync(job, current =>
+        {
+            if (!IsThisAttempt(current, message))
+            {
+                return false;
+            }
+
+            current.RecordWebhookAttempt(outcome.StatusCode, outcome.Error, now, retryAt);
+            return true;
+        }, CancellationToken.None);
+        if (update is not { Applied: true, Job: { } saved })
         {
             logger.LogInformation("Export job {JobId} changed during webhook attempt {Attempt}; the other delivery's record stands",
                 job.Id, attempts);
             return;
         }
 
-        if (job.WebhookDueAt is { } dueAt)
+        if (saved.WebhookDueAt is { } dueAt)
         {
             logger.LogInformation(
                 "Webhook event {EventId} of export job {JobId}, attempt {Attempt} to {WebhookUrl}: HTTP {StatusCode}, now {WebhookStatus}, next attempt {DueAt}",
-                job.WebhookEventId, job.Id, attempts, WebhookRequest.Shown(job.WebhookUrl!), outcome.StatusCode, job.WebhookStatus, dueAt);
+                saved.WebhookEventId, saved.Id, attempts, WebhookRequest.Shown(saved.WebhookUrl!), outcome.StatusCode, saved.WebhookStatus, dueAt);
         }
         else
         {
             logger.LogInformation(
                 "Webhook event {EventId} of export job {JobId}, attempt {Attempt} to {WebhookUrl}: HTTP {StatusCode}, settled as {WebhookStatus}",
-                job.WebhookEventId, job.Id, attempts, WebhookRequest.Shown(job.WebhookUrl!), outcome.StatusCode, job.WebhookStatus);
+                saved.WebhookEventId, saved.Id, attempts, WebhookRequest.Shown(saved.WebhookUrl!), outcome.StatusCode, saved.WebhookStatus);
         }
-
-        await queue.EnqueueAsync(job, CancellationToken.None);
     }
+
+    /// <summary>Whether <paramref name="message"/> is the job's pending event at the attempt it names (not settled, not made yet).</summary>
+    private static bool IsThisAttempt(ExportJob job, WebhookMessage message) =>
+        job.HasPendingWebhookEvent && job.WebhookEventId == message.EventId && job.WebhookAttempts == message.Attempt;
 
     private async Task<Attempt> AttemptAsync(ExportJob job, CancellationToken cancellationToken)
     {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Tests.Infrastructure;

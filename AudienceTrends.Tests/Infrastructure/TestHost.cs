@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Core.Webhooks;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;

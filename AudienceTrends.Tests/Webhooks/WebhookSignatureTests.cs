@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using AudienceTrends.Core.Webhooks;
 using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using AudienceTrends.Core.Webhooks;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using AudienceTrends.Core.Storage;

@@ -1,5 +1,4 @@
 using System.Net;
-using AudienceTrends.Core.Export;
 using Azure;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;

@@ -1,6 +1,5 @@
 using System.Net;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Core.Destinations.AzureBlob;
 

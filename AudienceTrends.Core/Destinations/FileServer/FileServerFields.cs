@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations.FileServer;
 

@@ -1,5 +1,4 @@
 using AudienceTrends.Core.Destinations.FileServer;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations.Ftp;
 

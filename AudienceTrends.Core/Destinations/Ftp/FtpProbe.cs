@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Destinations.Probe;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

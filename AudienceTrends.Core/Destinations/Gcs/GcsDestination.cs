@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.ExceptionServices;
-using AudienceTrends.Core.Export;
 using Google;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;

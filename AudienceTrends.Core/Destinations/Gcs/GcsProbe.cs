@@ -1,7 +1,6 @@
 using System.Net;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Destinations.Probe;
-using AudienceTrends.Core.Export;
 using Google;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations.Managed;
 

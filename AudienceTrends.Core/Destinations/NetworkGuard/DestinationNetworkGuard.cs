@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Destinations.NetworkGuard;

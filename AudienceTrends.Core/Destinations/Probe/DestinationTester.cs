@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Logging;
 
 namespace AudienceTrends.Core.Destinations.Probe;

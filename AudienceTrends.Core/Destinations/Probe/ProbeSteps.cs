@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Core.Destinations.Probe;
 

@@ -4,7 +4,6 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations.S3;
 

@@ -3,7 +3,6 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Destinations.Probe;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

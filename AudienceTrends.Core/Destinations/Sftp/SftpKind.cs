@@ -1,6 +1,5 @@
 using System.Buffers;
 using AudienceTrends.Core.Destinations.FileServer;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations.Sftp;
 

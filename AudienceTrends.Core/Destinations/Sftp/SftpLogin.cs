@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Export;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.AzureBlob;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;

@@ -1,6 +1,5 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.FileServer;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

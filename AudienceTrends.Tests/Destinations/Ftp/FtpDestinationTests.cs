@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.Ftp;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Destinations.FileServer;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

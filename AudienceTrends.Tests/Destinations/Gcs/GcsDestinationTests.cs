@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Gcs;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

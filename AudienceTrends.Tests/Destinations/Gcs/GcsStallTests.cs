@@ -1,6 +1,5 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Gcs;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

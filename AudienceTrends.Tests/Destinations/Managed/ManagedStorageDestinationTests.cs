@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Managed;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;

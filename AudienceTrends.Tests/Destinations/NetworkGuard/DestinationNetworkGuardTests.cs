@@ -1,6 +1,5 @@
 using System.Net;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

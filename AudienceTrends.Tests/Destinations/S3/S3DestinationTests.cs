@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Amazon.S3.Model;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.S3;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using AudienceTrends.Core.Destinations.S3;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using static AudienceTrends.Tests.Destinations.S3.S3DestinationTests;
 using static AudienceTrends.Tests.Infrastructure.CuttingTcpProxy;

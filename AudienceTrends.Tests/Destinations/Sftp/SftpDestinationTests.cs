@@ -1,7 +1,6 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.Sftp;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Destinations.FileServer;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 
 namespace AudienceTrends.Tests.Jobs.Cancel;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Destinations.Sftp.Keys;
 

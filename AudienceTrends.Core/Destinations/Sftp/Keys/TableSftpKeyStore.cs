@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using Azure;
 using Azure.Data.Tables;

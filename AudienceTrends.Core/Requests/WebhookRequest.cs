@@ -1,4 +1,4 @@
-namespace AudienceTrends.Core.Webhooks;
+namespace AudienceTrends.Core.Requests;
 
 /// <summary>
 /// A request's <c>webhook</c>: where to POST the job's completion event, and the key (the bytes of its

@@ -1,4 +1,4 @@
-namespace AudienceTrends.Core.Jobs;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>Section <c>SecretProtection</c>: the key that encrypts destination credentials in job rows.</summary>
 public sealed class SecretProtectionOptions

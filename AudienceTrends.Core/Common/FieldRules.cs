@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace AudienceTrends.Core.Requests;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// Rules for request fields that more than one reader uses. Each returns what is wrong, phrased to follow the field's

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
-using AudienceTrends.Core.Export;
 
-namespace AudienceTrends.Core.Webhooks;
+namespace AudienceTrends.Core.Requests;
 
 /// <summary>
 /// Which webhook receivers the service calls, checked when the request is accepted and again on every connection a

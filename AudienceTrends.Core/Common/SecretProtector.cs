@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using AudienceTrends.Core.Destinations;
 using Microsoft.Extensions.Options;
 
-namespace AudienceTrends.Core.Jobs;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// Authenticated encryption (AES-256-GCM) of a job's destination credentials, an opaque payload that only the
@@ -28,9 +27,6 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
         ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
         return HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: Encoding.UTF8.GetBytes(purpose));
     }
-
-    public string? Protect(DestinationSecrets secrets, string jobId) =>
-        secrets.IsEmpty ? null : Protect(secrets.ToPayload(), jobId);
 
     /// <summary>
     /// Encrypts <paramref name="plaintext"/> (and zeroes it) bound to <paramref name="associatedData"/>: the job id, or

@@ -1,12 +1,11 @@
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Jobs;
-using AudienceTrends.Core.Webhooks;
+using AudienceTrends.Core.Export;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AudienceTrends.Core.Export;
+namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// Runs one export job, top to bottom as its life goes: load, claim, query SQL into CSV, stream to the destination,
@@ -21,7 +20,7 @@ public sealed class ExportWorker(
     TrendCsvWriter csvWriter,
     DestinationKinds kinds,
     ExportDestinations destinations,
-    WebhookQueue webhooks,
+    JobUpdates updates,
     TimeProvider time,
     IOptions<JobsOptions> options,
     ILogger<ExportWorker> logger)
@@ -57,8 +56,7 @@ public sealed class ExportWorker(
             // The destination removed what it had started when the token fired; whatever the export threw after that
             // is the cancellation's doing.
             await lease.StopAsync();
-            var requested = await jobs.GetAsync(job.Id, CancellationToken.None);
-            if (requested is not null)
+            if (await jobs.GetAsync(job.Id, CancellationToken.None) is { } requested)
             {
                 await FinishAsync(requested, j => j.Cancel(time.GetUtcNow()));
             }
@@ -85,8 +83,7 @@ public sealed class ExportWorker(
                     : TransientFailures.Describe(e, job.Destination);
             logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed ({Cause}); the message will be retried",
                 job.Id, job.Attempts, cause);
-            job.RecordTransientFailure(cause, time.GetUtcNow());
-            await jobs.TryUpdateAsync(job, CancellationToken.None);
+            await updates.ApplyAsync(job, Attempt(job, j => j.RecordTransientFailure(cause, time.GetUtcNow())), CancellationToken.None);
             throw;
         }
     }
@@ -103,7 +100,16 @@ public sealed class ExportWorker(
 
         var message = $"The export was given up after {job.Attempts} failed attempts" +
             (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved.");
-        await FinishAsync(job, j => j.Fail(ErrorCodes.RetriesExhausted, message, time.GetUtcNow()));
+        await updates.ApplyAsync(job, j =>
+        {
+            if (j.IsFinished)
+            {
+                return false;
+            }
+
+            j.Fail(ErrorCodes.RetriesExhausted, message, time.GetUtcNow());
+            return true;
+        }, CancellationToken.None);
         logger.LogError("Export job {JobId} failed after {Attempts} attempts: {LastError}", job.Id, job.Attempts, job.LastError);
     }
 
@@ -116,7 +122,7 @@ public sealed class ExportWorker(
             return false;
         }
 
-        if (job is { Status: JobStatus.Processing, CancelRequestedAt: not null } && !job.IsLeasedAt(now))
+        if (job.IsCancelRequestedIn(job.Attempts) && !job.IsLeasedAt(now))
         {
             // Cancelled while its worker was gone: nothing to take over.
             await FinishAsync(job, j => j.Cancel(now));
@@ -234,30 +240,30 @@ public sealed class ExportWorker(
     }
 
     /// <summary>
-    /// Applies a final <paramref name="transition"/> and saves it. When the row changed meanwhile but is still this
-    /// attempt's (a cancel was requested as the export finished), the transition is applied to the row as it is now.
-    /// Once saved, the webhook event the transition recorded (if any) is queued.
+    /// Applies a final <paramref name="transition"/> of this attempt and saves it; when the row changed meanwhile but
+    /// is still this attempt's (a cancel was requested as the export finished), to the row as it is now.
     /// </summary>
     private async Task FinishAsync(ExportJob job, Action<ExportJob> transition)
     {
-        transition(job);
-        if (await jobs.TryUpdateAsync(job, CancellationToken.None))
+        if (!(await updates.ApplyAsync(job, Attempt(job, transition), CancellationToken.None)).Applied)
         {
-            await webhooks.EnqueueRecordedAsync(job);
-            return;
+            logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
         }
+    }
 
-        var current = await jobs.GetAsync(job.Id, CancellationToken.None);
-        if (current is { Status: JobStatus.Processing } && current.Attempts == job.Attempts)
+    /// <summary>A transition that applies only while the job is still in <paramref name="job"/>'s attempt.</summary>
+    private static Func<ExportJob, bool> Attempt(ExportJob job, Action<ExportJob> transition)
+    {
+        var attempt = job.Attempts;
+        return current =>
         {
-            transition(current);
-            if (await jobs.TryUpdateAsync(current, CancellationToken.None))
+            if (!current.IsInAttempt(attempt))
             {
-                await webhooks.EnqueueRecordedAsync(current);
-                return;
+                return false;
             }
-        }
 
-        logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
+            transition(current);
+            return true;
+        };
     }
 }

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace AudienceTrends.Core.Export;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// The delivered file's name, content type and encoding, decided here only: every destination writes what this says,

@@ -1,4 +1,4 @@
-namespace AudienceTrends.Core.Requests;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>Validation problems keyed by the JSON path of the offending field (<c>destination.port</c>, <c>audiences[3]</c>).</summary>
 public sealed class RequestErrors

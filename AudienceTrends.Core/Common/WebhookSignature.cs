@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AudienceTrends.Core.Webhooks;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// The Standard Webhooks signature: <c>webhook-signature: v1,&lt;base64 HMAC-SHA256&gt;</c> over

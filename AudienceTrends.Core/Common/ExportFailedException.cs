@@ -1,4 +1,4 @@
-namespace AudienceTrends.Core.Export;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// A failure that retrying cannot fix: the job is marked Failed at once with <see cref="Code"/> and the message,

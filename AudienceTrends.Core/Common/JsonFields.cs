@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace AudienceTrends.Core.Requests;
+namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// The properties of one JSON object of a request, found by exact name; every problem is reported under the JSON path

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging;
+
+namespace AudienceTrends.Core.Jobs;
+
+/// <summary>
+/// Saving a change of a job, the one way every caller does it (intake, worker, cancel, poison handler, maintenance,
+/// webhook sender): apply an <see cref="ExportJob"/> transition, save it ETag-conditionally and, when somebody changed
+/// the row in between, read it again and apply the transition to the row as it is now, at most
+/// <see cref="MaxTries"/> times. Once a change is saved that leaves the job's event pending (a final transition, or a
+/// webhook attempt to retry), the event is queued.
+/// </summary>
+public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpdates> logger)
+{
+    /// <summary>Concurrent heartbeats can change a row between read and write; this many tries outlast them.</summary>
+    public const int MaxTries = 5;
+
+    /// <summary>Reads the job, then as <see cref="ApplyAsync(ExportJob, Func{ExportJob, bool}, CancellationToken)"/>; null when it does not exist.</summary>
+    public async Task<JobUpdate?> ApplyAsync(string id, Func<ExportJob, bool> transition, CancellationToken cancellationToken)
+    {
+        var job = await jobs.GetAsync(id, cancellationToken);
+        return job is null ? null : await ApplyAsync(job, transition, cancellationToken);
+    }
+
+    /// <param name="job">The job as the caller last read it.</param>
+    /// <param name="transition">
+    /// Applies the change to the job as it is now and returns true, or returns false when the job's state no longer
+    /// calls for it (then nothing is saved). It may run more than once, each time on a freshly read row.
+    /// </param>
+    /// <returns>The job as saved, or as last read when the transition did not apply (null once the row is gone).</returns>
+    public async Task<JobUpdate> ApplyAsync(ExportJob job, Func<ExportJob, bool> transition, CancellationToken cancellationToken)
+    {
+        var current = job;
+        for (var tries = 1; ; tries++)
+        {
+            if (!transition(current))
+            {
+                return new JobUpdate(current, Applied: false);
+            }
+
+            if (await jobs.TryUpdateAsync(current, cancellationToken))
+            {
+                await EnqueueEventAsync(current);
+                return new JobUpdate(current, Applied: true);
+            }
+
+            if (tries == MaxTries)
+            {
+                throw new InvalidOperationException($"Export job {job.Id} kept changing while it was being updated.");
+            }
+
+            if (await jobs.GetAsync(job.Id, cancellationToken) is not { } changed)
+            {
+                return new JobUpdate(null, Applied: false);
+            }
+
+            current = changed;
+        }
+    }
+
+    /// <summary>Maintenance: queues again an event still pending past its due time (its message went missing).</summary>
+    public Task RequeueEventAsync(ExportJob job, CancellationToken cancellationToken) => events.EnqueueAsync(job, cancellationToken);
+
+    /// <summary>
+    /// Right after a saved change: queues the event it left pending. Should that fail, the event stays Pending on the
+    /// row and maintenance queues it, so the failure is logged and not rethrown (the saved change must not be redone).
+    /// </summary>
+    private async Task EnqueueEventAsync(ExportJob job)
+    {
+        if (!job.IsFinished || !job.HasPendingWebhookEvent)
+        {
+            return;
+        }
+
+        try
+        {
+            await events.EnqueueAsync(job, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not queue the webhook event of export job {JobId}; maintenance will", job.Id);
+        }
+    }
+}
+
+/// <param name="Job">The job as saved, or as last read; null when it no longer exists.</param>
+/// <param name="Applied">Whether the transition applied and was saved.</param>
+public sealed record JobUpdate(ExportJob? Job, bool Applied);
