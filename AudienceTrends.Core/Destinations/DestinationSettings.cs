@@ -47,7 +47,7 @@ public abstract record DestinationSettings
 
 /// <summary>
 /// A destination's credentials, one record per kind. Kept apart from <see cref="DestinationSettings"/> so nothing that
-/// stores, logs or returns a destination can reach them; stored only encrypted (<c>Jobs/SecretProtector</c>, which
+/// stores, logs or returns a destination can reach them; stored only encrypted (<c>Common/SecretProtector</c>, which
 /// sees the payload as opaque bytes).
 /// </summary>
 public abstract record DestinationSecrets
