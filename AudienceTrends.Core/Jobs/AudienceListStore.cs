@@ -33,7 +33,7 @@ public sealed class AudienceListStore
         var json = JsonSerializer.Serialize(audiences);
         if (json.Length <= MaxInlineChars)
         {
-            job.Audiences = json;
+            job.KeepAudiencesInRow(json);
             return;
         }
 

@@ -1,9 +1,4 @@
-using System.Runtime.Serialization;
 using AudienceTrends.Core.Destinations;
-
-// The life columns' setters are marked obsolete so that the compiler refuses them everywhere but here. They stay
-// public because the table SDK sets only public setters when it reads a row (a private one would keep its default).
-#pragma warning disable CS0618
 
 namespace AudienceTrends.Core.Jobs;
 
@@ -21,16 +16,12 @@ namespace AudienceTrends.Core.Jobs;
 /// </summary>
 public sealed partial class ExportJob
 {
-    private const string SetByTransitions =
-        "Set by the table SDK when it reads a row; change a job only through its transitions (ExportJob.Life.cs).";
-
     /// <summary>The longest <see cref="LastError"/> kept on the row.</summary>
     public const int MaxLastErrorLength = 1000;
 
     /// <summary>The longest <see cref="ErrorMessage"/>: a sentence or two a client shows; details are in the logs.</summary>
     public const int MaxErrorMessageLength = 300;
 
-    [IgnoreDataMember]
     public bool IsFinished => JobStatus.IsFinal(Status);
 
     /// <summary>Whether a worker holds the job at <paramref name="now"/>: Processing and its lease not run out.</summary>

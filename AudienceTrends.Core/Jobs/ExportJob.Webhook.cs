@@ -1,8 +1,3 @@
-using System.Runtime.Serialization;
-
-// As in ExportJob.Life.cs: the webhook columns' setters are obsolete so that only the transitions here assign them.
-#pragma warning disable CS0618
-
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
@@ -23,35 +18,33 @@ public sealed partial class ExportJob
     public const string WebhookFailed = "Failed";
 
     /// <summary>The receiver's URL as the request gave it; null when the job has no webhook.</summary>
-    public string? WebhookUrl { get; [Obsolete(SetByTransitions)] set; }
+    public string? WebhookUrl { get; private set; }
 
     /// <summary>The signing key, encrypted like <see cref="EncryptedSecrets"/>; cleared once the event is Delivered or Failed.</summary>
-    public string? EncryptedWebhookSecret { get; [Obsolete(SetByTransitions)] set; }
+    public string? EncryptedWebhookSecret { get; private set; }
 
     /// <summary>Pending (also before the job ends), Delivered or Failed; null without a webhook.</summary>
-    public string? WebhookStatus { get; [Obsolete(SetByTransitions)] set; }
+    public string? WebhookStatus { get; private set; }
 
     /// <summary>The event's <c>webhook-id</c>, the same on every attempt; set when the job reaches its final state.</summary>
-    public string? WebhookEventId { get; [Obsolete(SetByTransitions)] set; }
+    public string? WebhookEventId { get; private set; }
 
-    public int WebhookAttempts { get; [Obsolete(SetByTransitions)] set; }
+    public int WebhookAttempts { get; private set; }
 
-    public int? WebhookLastStatusCode { get; [Obsolete(SetByTransitions)] set; }
+    public int? WebhookLastStatusCode { get; private set; }
 
     /// <summary>What went wrong in the last failed attempt, in plain words, for operators.</summary>
-    public string? WebhookLastError { get; [Obsolete(SetByTransitions)] set; }
+    public string? WebhookLastError { get; private set; }
 
-    public DateTimeOffset? WebhookLastAttemptAt { get; [Obsolete(SetByTransitions)] set; }
+    public DateTimeOffset? WebhookLastAttemptAt { get; private set; }
 
     /// <summary>While the event is Pending: when its next attempt is due (maintenance re-queues one overdue).</summary>
-    public DateTimeOffset? WebhookDueAt { get; [Obsolete(SetByTransitions)] set; }
+    public DateTimeOffset? WebhookDueAt { get; private set; }
 
     /// <summary>Whether an event is recorded and still to be delivered.</summary>
-    [IgnoreDataMember]
     public bool HasPendingWebhookEvent => WebhookEventId is not null && WebhookStatus == WebhookPending;
 
     /// <summary>The event's type: <c>audiencetrendsexport.done</c>, <c>.failed</c> or <c>.cancelled</c>.</summary>
-    [IgnoreDataMember]
     public string WebhookEventType => $"{ExportJobName}.{Status.ToLowerInvariant()}";
 
     /// <summary>At creation only: the receiver and its encrypted signing key.</summary>

@@ -1,122 +1,109 @@
 using System.Globalization;
-using System.Runtime.Serialization;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Requests;
 using Azure;
-using Azure.Data.Tables;
 
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
-/// One export job, stored as one row of the job table with plain columns an operator can read in the portal's
-/// storage browser. The audience list lives in <see cref="Audiences"/> when short, else in a blob (see
-/// <see cref="AudienceListStore"/>); the destination's
-/// credentials only in <see cref="EncryptedSecrets"/>. The status and the columns that change with it are set only
-/// by the transitions in ExportJob.Life.cs (and by the table SDK when it reads a row).
+/// One export job. Its state is private to it: the status and the columns that change with it are set only by the
+/// transitions in ExportJob.Life.cs and ExportJob.Webhook.cs, and it is stored as one <see cref="ExportJobRow"/> of the
+/// job table, mapped in ExportJob.Row.cs. The audience list lives in <see cref="Audiences"/> when short, else in a
+/// blob (see <see cref="AudienceListStore"/>); the destination's credentials only in <see cref="EncryptedSecrets"/>.
 /// </summary>
-public sealed partial class ExportJob : ITableEntity
+public sealed partial class ExportJob
 {
     public const string Partition = "job";
     public const string ExportJobName = "audiencetrendsexport";
 
-    public string PartitionKey { get; set; } = Partition;
-
     /// <summary>The job id (see <see cref="JobIds"/>).</summary>
-    public string RowKey { get; set; } = "";
+    public string Id { get; init; } = "";
 
-    public DateTimeOffset? Timestamp { get; set; }
+    /// <summary>The row's version as last read or saved: a save succeeds only while the row still has it.</summary>
+    public ETag ETag { get; internal set; }
 
-    public ETag ETag { get; set; }
+    public string JobName { get; init; } = ExportJobName;
 
-    public string JobName { get; set; } = ExportJobName;
+    public string Name { get; init; } = "";
 
-    public string Name { get; set; } = "";
-
-    public string ExportType { get; set; } = "csv";
+    public string ExportType { get; init; } = "csv";
 
     /// <summary>The request's <c>compression</c> (<c>none</c>, <c>gzip</c>); null on rows written before it existed.</summary>
-    public string? Compression { get; set; }
+    public string? Compression { get; init; }
 
-    public string Status { get; [Obsolete(SetByTransitions)] set; } = JobStatus.Pending;
+    public string Status { get; private set; } = JobStatus.Pending;
 
     /// <summary>The destination kind's wire name (<c>aws</c>, <c>sftp</c>, ...).</summary>
-    public string DestinationType { get; set; } = "aws";
+    public string DestinationType { get; private set; } = "aws";
 
     /// <summary>The destination in one readable line for operators, e.g. <c>sftp://user@host:22/folder</c>; never a secret.</summary>
-    public string? Destination { get; set; }
+    public string? Destination { get; private set; }
 
     /// <summary>The destination's non-secret settings as JSON, written and read by its kind.</summary>
-    public string? DestinationSettings { get; set; }
+    public string? DestinationSettings { get; private set; }
 
     /// <summary>First day of the timeframe, <c>yyyy-MM-dd</c>.</summary>
-    public string FirstDay { get; set; } = "";
+    public string FirstDay { get; init; } = "";
 
     /// <summary>Last day of the timeframe, <c>yyyy-MM-dd</c>.</summary>
-    public string LastDay { get; set; } = "";
+    public string LastDay { get; init; } = "";
 
     /// <summary>Audiences requested: the file's data rows.</summary>
-    public int TotalItems { get; set; }
+    public int TotalItems { get; init; }
 
     /// <summary>The audience list as a JSON array when short enough for the row; null when it is in a blob.</summary>
-    public string? Audiences { get; set; }
+    public string? Audiences { get; private set; }
 
     /// <summary>Audience rows written so far.</summary>
-    public int CompletedItems { get; [Obsolete(SetByTransitions)] set; }
+    public int CompletedItems { get; private set; }
 
-    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
 
-    public DateTimeOffset? StartedAt { get; [Obsolete(SetByTransitions)] set; }
+    public DateTimeOffset? StartedAt { get; private set; }
 
-    public DateTimeOffset? EndedAt { get; [Obsolete(SetByTransitions)] set; }
+    public DateTimeOffset? EndedAt { get; private set; }
 
     /// <summary>While Processing: until when the worker that claimed the job owns it.</summary>
-    public DateTimeOffset? LeaseUntil { get; [Obsolete(SetByTransitions)] set; }
+    public DateTimeOffset? LeaseUntil { get; private set; }
 
     /// <summary>How many times a worker has claimed the job.</summary>
-    public int Attempts { get; [Obsolete(SetByTransitions)] set; }
+    public int Attempts { get; private set; }
 
-    public long? ResultRows { get; [Obsolete(SetByTransitions)] set; }
+    public long? ResultRows { get; private set; }
 
-    public long? ResultBytes { get; [Obsolete(SetByTransitions)] set; }
+    public long? ResultBytes { get; private set; }
 
-    public string? ResultSha256 { get; [Obsolete(SetByTransitions)] set; }
+    public string? ResultSha256 { get; private set; }
 
-    public string? ResultLocation { get; [Obsolete(SetByTransitions)] set; }
+    public string? ResultLocation { get; private set; }
 
-    public string? ResultFileName { get; [Obsolete(SetByTransitions)] set; }
+    public string? ResultFileName { get; private set; }
 
     /// <summary>Kind-specific facts about the delivery (SFTP: the host key seen), as a JSON object of strings.</summary>
-    public string? ResultDetails { get; [Obsolete(SetByTransitions)] set; }
+    public string? ResultDetails { get; private set; }
 
-    public string? ErrorCode { get; [Obsolete(SetByTransitions)] set; }
+    public string? ErrorCode { get; private set; }
 
-    public string? ErrorMessage { get; [Obsolete(SetByTransitions)] set; }
+    public string? ErrorMessage { get; private set; }
 
     /// <summary>While Processing: when the user asked to cancel; the worker stops at its next heartbeat.</summary>
-    public DateTimeOffset? CancelRequestedAt { get; [Obsolete(SetByTransitions)] set; }
+    public DateTimeOffset? CancelRequestedAt { get; private set; }
 
     /// <summary>The last transient failure, kept so the final error can say what kept failing.</summary>
-    public string? LastError { get; [Obsolete(SetByTransitions)] set; }
+    public string? LastError { get; private set; }
 
     /// <summary>
     /// The destination's credentials, AES-256-GCM encrypted under a key from configuration; cleared when the job reaches
     /// a final state (nothing runs it again).
     /// </summary>
-    public string? EncryptedSecrets { get; set; }
+    public string? EncryptedSecrets { get; private set; }
 
-    [IgnoreDataMember]
-    public string Id => RowKey;
-
-    [IgnoreDataMember]
     public DateOnly FirstDate => DateOnly.ParseExact(FirstDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    [IgnoreDataMember]
     public DateOnly LastDate => DateOnly.ParseExact(LastDay, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    [IgnoreDataMember]
     public string FileName => File.Name;
 
-    [IgnoreDataMember]
     public ExportFile File => ExportFile.For(Name, Compression);
 
     /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
@@ -125,7 +112,7 @@ public sealed partial class ExportJob : ITableEntity
     {
         var job = new ExportJob
         {
-            RowKey = id,
+            Id = id,
             Name = request.Name,
             ExportType = request.ExportType,
             Compression = request.Compression,
@@ -150,12 +137,23 @@ public sealed partial class ExportJob : ITableEntity
     {
         if (!kinds.TryFind(DestinationType, out var kind))
         {
-            throw new InvalidOperationException($"Job {RowKey} has an unknown destination type.");
+            throw new InvalidOperationException($"Job {Id} has an unknown destination type.");
         }
 
         return DestinationSettings is null
-            ? throw new InvalidOperationException($"Job {RowKey} has no destination settings.")
+            ? throw new InvalidOperationException($"Job {Id} has no destination settings.")
             : kind.ReadSettings(DestinationSettings);
+    }
+
+    /// <summary>Before the job is first saved: keeps a short audience list (JSON) in the row itself.</summary>
+    internal void KeepAudiencesInRow(string json)
+    {
+        if (Status != JobStatus.Pending || Attempts > 0)
+        {
+            throw Illegal("change its audiences after it was created");
+        }
+
+        Audiences = json;
     }
 
     /// <summary>
@@ -168,9 +166,7 @@ public sealed partial class ExportJob : ITableEntity
         if (legacy.ResultDetails is not null)
         {
             // Carries an old row's result column over to its new home; not a change of the job's state.
-#pragma warning disable CS0618
             ResultDetails ??= JobResultDetails.ToJson(legacy.ResultDetails);
-#pragma warning restore CS0618
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class JobStore
     public async Task AddAsync(ExportJob job, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var response = await _table.AddEntityAsync(job, cancellationToken);
+        var response = await _table.AddEntityAsync(job.ToRow(), cancellationToken);
         job.ETag = response.Headers.ETag ?? default;
     }
 
@@ -36,8 +36,8 @@ public sealed class JobStore
         }
 
         await _created.EnsureAsync(cancellationToken);
-        var response = await _table.GetEntityIfExistsAsync<ExportJob>(ExportJob.Partition, id, cancellationToken: cancellationToken);
-        return response.HasValue && response.Value is { } job ? await MigratedAsync(job, cancellationToken) : null;
+        var response = await _table.GetEntityIfExistsAsync<ExportJobRow>(ExportJob.Partition, id, cancellationToken: cancellationToken);
+        return response.HasValue && response.Value is { } row ? await MigratedAsync(ExportJob.FromRow(row), cancellationToken) : null;
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ public sealed class JobStore
         await _created.EnsureAsync(cancellationToken);
         try
         {
-            var response = await _table.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
+            var response = await _table.UpdateEntityAsync(job.ToRow(), job.ETag, TableUpdateMode.Replace, cancellationToken);
             job.ETag = response.Headers.ETag ?? default;
             return true;
         }
@@ -79,13 +79,13 @@ public sealed class JobStore
             filter += $" and StartedAt {op} " + TableClient.CreateQueryFilter($"{value}");
         }
 
-        await foreach (var page in _table.QueryAsync<ExportJob>(filter, query.Limit, cancellationToken: cancellationToken)
+        await foreach (var page in _table.QueryAsync<ExportJobRow>(filter, query.Limit, cancellationToken: cancellationToken)
                            .AsPages(query.ContinuationToken, query.Limit))
         {
             var jobs = new List<ExportJob>(page.Values.Count);
-            foreach (var job in page.Values)
+            foreach (var row in page.Values)
             {
-                jobs.Add(await MigratedAsync(job, cancellationToken));
+                jobs.Add(await MigratedAsync(ExportJob.FromRow(row), cancellationToken));
             }
 
             return new JobPage(jobs, page.ContinuationToken);
@@ -101,9 +101,9 @@ public sealed class JobStore
         await _created.EnsureAsync(cancellationToken);
         var bound = JobIds.UpperBoundFor(cutoff);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and RowKey gt {bound}");
-        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<ExportJobRow>(filter, cancellationToken: cancellationToken))
         {
-            yield return job;
+            yield return ExportJob.FromRow(row);
         }
     }
 
@@ -113,9 +113,9 @@ public sealed class JobStore
     {
         await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and Status eq {status}");
-        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<ExportJobRow>(filter, cancellationToken: cancellationToken))
         {
-            yield return job;
+            yield return ExportJob.FromRow(row);
         }
     }
 
@@ -126,9 +126,9 @@ public sealed class JobStore
         await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {ExportJob.Partition} and WebhookStatus eq {ExportJob.WebhookPending} and WebhookDueAt lt {cutoff}");
-        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<ExportJobRow>(filter, cancellationToken: cancellationToken))
         {
-            yield return job;
+            yield return ExportJob.FromRow(row);
         }
     }
 
@@ -143,7 +143,7 @@ public sealed class JobStore
             return job;
         }
 
-        var row = await _table.GetEntityAsync<TableEntity>(job.PartitionKey, job.RowKey, cancellationToken: cancellationToken);
+        var row = await _table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id, cancellationToken: cancellationToken);
         job.MigrateDestination(kind.ReadLegacyRow(row.Value.AsReadOnly()));
         return job;
     }
@@ -151,7 +151,7 @@ public sealed class JobStore
     public async Task DeleteAsync(ExportJob job, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        await _table.DeleteEntityAsync(job.PartitionKey, job.RowKey, ETag.All, cancellationToken);
+        await _table.DeleteEntityAsync(ExportJob.Partition, job.Id, ETag.All, cancellationToken);
     }
 }
 

@@ -76,8 +76,8 @@ public sealed class AudienceListTests
         // ["…"] is the name and four characters.
         string[] atBound = [new('x', AudienceListStore.MaxInlineChars - 4)];
         string[] pastBound = [new('y', AudienceListStore.MaxInlineChars - 3)];
-        var inRow = new ExportJob { RowKey = JobIds.New(DateTimeOffset.UtcNow) };
-        var inBlob = new ExportJob { RowKey = JobIds.New(DateTimeOffset.UtcNow) };
+        var inRow = new ExportJob { Id = JobIds.New(DateTimeOffset.UtcNow) };
+        var inBlob = new ExportJob { Id = JobIds.New(DateTimeOffset.UtcNow) };
 
         await lists.SaveAsync(inRow, atBound, CancellationToken.None);
         await lists.SaveAsync(inBlob, pastBound, CancellationToken.None);

@@ -47,5 +47,5 @@ public class ExportJobSecretsTests
     }
 
     private static ExportJob NewJob() =>
-        new() { RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0, EncryptedSecrets = "sealed" };
+        ExportJob.FromRow(new ExportJobRow { RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0, EncryptedSecrets = "sealed" });
 }

@@ -186,7 +186,7 @@ public class ExportJobTests
         });
     }
 
-    private static ExportJob NewJob() => new() { RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
+    private static ExportJob NewJob() => new() { Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
 
     private static ExportJob Processing()
     {

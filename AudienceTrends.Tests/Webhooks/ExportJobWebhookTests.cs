@@ -124,7 +124,7 @@ public class ExportJobWebhookTests
         Assert.That(() => job.AttachWebhook("https://other.example/", "encrypted"), Throws.InvalidOperationException);
     }
 
-    private static ExportJob NewJob() => new() { RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
+    private static ExportJob NewJob() => new() { Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
 
     private static ExportJob WithWebhook()
     {

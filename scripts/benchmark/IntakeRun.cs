@@ -72,7 +72,7 @@ public static class IntakeRun
         {
             ["known-audience check (SQLite)"] = await ParallelAsync(creates, concurrency, async (_, token) => await source.FindUnknownAsync(audiences, token)),
             ["audience list (short: into the row, no request)"] = await ParallelAsync(creates, concurrency, async (i, token) =>
-                await lists.SaveAsync(new ExportJob { RowKey = $"benchmark{i:D8}" }, audiences, token)),
+                await lists.SaveAsync(new ExportJob { Id = $"benchmark{i:D8}" }, audiences, token)),
             ["table insert"] = await ParallelAsync(creates, concurrency, async (_, token) =>
                 await table.AddEntityAsync(new TableEntity(row) { RowKey = Guid.NewGuid().ToString("N") }, token)),
             ["queue put"] = await ParallelAsync(creates, concurrency, async (i, token) => await queue.SendMessageAsync($"benchmark{i}", token)),

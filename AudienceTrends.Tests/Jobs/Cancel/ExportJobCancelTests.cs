@@ -98,7 +98,7 @@ public class ExportJobCancelTests
 
     private static ExportJob Job(bool claimed = false)
     {
-        var job = new ExportJob { RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
+        var job = new ExportJob { Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
         if (claimed)
         {
             job.Claim(T0, TimeSpan.FromMinutes(5));
