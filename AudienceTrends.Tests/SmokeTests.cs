@@ -5,14 +5,27 @@ namespace AudienceTrends.Tests;
 public class SmokeTests
 {
     [Test]
-    public void Destination_type_wire_names_round_trip()
+    public void Every_registered_kind_has_one_wire_name_a_delivery_and_a_probe_and_round_trips_in_any_case()
     {
         var kinds = AppDestinationKinds.Instance;
-        Assert.That(kinds.WireNames, Is.EqualTo(new[] { "aws", "ftp", "sftp", "s3", "gcs", "azureblob" }));
-        foreach (var type in kinds.WireNames)
+        Assert.That(kinds.All.Select(k => k.WireName), Is.EqualTo(kinds.WireNames).And.Unique.And.Not.Empty);
+        foreach (var kind in kinds.All)
         {
-            Assert.That(kinds.TryFind(type.ToUpperInvariant(), out var parsed), Is.True);
-            Assert.That(parsed!.WireName, Is.EqualTo(type));
+            Assert.That(kind.WireName, Is.EqualTo(kind.WireName.ToLowerInvariant()));
+            Assert.That(kinds.TryFind(kind.WireName.ToUpperInvariant(), out var parsed), Is.True);
+            Assert.That(parsed, Is.SameAs(kind.Kind));
+            Assert.That(kinds.DeliveryFor(kind.WireName), Is.SameAs(kind.Delivery));
+            Assert.That(kinds.ProbeFor(kind.WireName), Is.SameAs(kind.Probe));
         }
+    }
+
+    [Test]
+    public void The_openapi_document_names_exactly_the_registered_kinds()
+    {
+        var document = Api.OpenApiDocument.Load();
+        var jobView = document.Resolve(document.Root["components"]!["schemas"]!["JobView"]!);
+        var documented = jobView["properties"]!["destination"]!["properties"]!["type"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>());
+
+        Assert.That(documented, Is.EquivalentTo(AppDestinationKinds.Instance.WireNames));
     }
 }

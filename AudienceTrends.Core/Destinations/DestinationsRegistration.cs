@@ -15,13 +15,12 @@ namespace AudienceTrends.Core.Destinations;
 public static class DestinationsRegistration
 {
     /// <summary>
-    /// One line per destination kind; each folder registers its options, its <see cref="IDestinationKind"/>, its
-    /// <see cref="IExportDestination"/> and its <see cref="IDestinationProbe"/>. The order is the order error messages list the wire names in.
+    /// One line per destination kind; each folder registers its options and, with one
+    /// <see cref="AddDestinationKind{TKind,TDestination,TProbe}"/> call, its kind, delivery and probe. The order is the order error messages list the wire names in.
     /// </summary>
     public static IServiceCollection AddDestinations(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<DestinationKinds>();
-        services.TryAddSingleton<ExportDestinations>();
         services.AddNetworkGuard(configuration);
         services.AddManagedStorage(configuration);
         services.AddFtp(configuration);
@@ -33,16 +32,24 @@ public static class DestinationsRegistration
     }
 
     /// <summary>
-    /// Registers a kind, its delivery and its probe (<c>POST /v2/destinations/test</c>), once however often it is
-    /// called: a kind cannot be registered without a probe.
+    /// Registers a kind with its delivery and its probe, together (a kind cannot be registered without both), once
+    /// however often it is called. The probe gets the kind's delivery through its constructor.
     /// </summary>
     public static IServiceCollection AddDestinationKind<TKind, TDestination, TProbe>(this IServiceCollection services)
         where TKind : class, IDestinationKind
         where TDestination : class, IExportDestination
         where TProbe : class, IDestinationProbe
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationKind, TKind>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportDestination, TDestination>());
-        return services.AddDestinationProbe<TProbe>();
+        if (services.Any(d => d.ServiceType == typeof(TKind)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<TKind>();
+        services.AddSingleton<TDestination>();
+        services.AddSingleton<TProbe>();
+        services.AddSingleton(provider => new RegisteredKind(
+            provider.GetRequiredService<TKind>(), provider.GetRequiredService<TDestination>(), provider.GetRequiredService<TProbe>()));
+        return services.AddDestinationTester();
     }
 }

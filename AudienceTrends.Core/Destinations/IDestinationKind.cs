@@ -30,7 +30,14 @@ public interface IDestinationKind
 
     /// <summary>The secrets from their decrypted payload (written by <see cref="DestinationSecrets.ToPayload"/>); null means none.</summary>
     DestinationSecrets ReadSecrets(byte[]? payload);
+}
 
+/// <summary>
+/// A kind that existed before destination settings were kept as JSON on the job row (kinds added later have no such
+/// rows and do not implement it).
+/// </summary>
+public interface IReadsLegacyRows
+{
     /// <summary>
     /// The destination of a row written before settings were kept as JSON (one column per field), and the result
     /// details such a row kept in a column of their own. Never fails on a missing column.
@@ -62,8 +69,6 @@ public abstract class DestinationKind<TSettings, TSecrets> : IDestinationKind
 
     public DestinationSecrets ReadSecrets(byte[]? payload) =>
         payload is null ? new TSecrets() : JsonSerializer.Deserialize<TSecrets>(payload) ?? new TSecrets();
-
-    public abstract LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row);
 
     /// <summary>See <see cref="IDestinationKind.CheckAsync"/>: none unless the kind overrides it.</summary>
     protected virtual Task<IReadOnlyDictionary<string, string>> CheckAsync(TSettings settings, CancellationToken cancellationToken) =>

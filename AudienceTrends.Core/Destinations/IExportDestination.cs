@@ -13,9 +13,6 @@ namespace AudienceTrends.Core.Destinations;
 /// </remarks>
 public interface IExportDestination
 {
-    /// <summary>The wire name of the kind this delivers (<see cref="IDestinationKind.WireName"/>).</summary>
-    string Type { get; }
-
     Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken);
 
     /// <summary>
@@ -49,14 +46,12 @@ public abstract class ExportDestination<TSettings, TSecrets> : IExportDestinatio
     where TSettings : DestinationSettings
     where TSecrets : DestinationSecrets
 {
-    public abstract string Type { get; }
-
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest delivery, Stream content, CancellationToken cancellationToken)
     {
         var settings = delivery.Destination as TSettings
-            ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's destination is not of type {Type}.");
+            ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's destination is not a {typeof(TSettings).Name}.");
         var secrets = delivery.Secrets as TSecrets
-            ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's credentials are not those of type {Type}.");
+            ?? throw new ExportFailedException(ErrorCodes.InvalidJob, $"The job's credentials are not {typeof(TSecrets).Name}.");
         if (ProtocolText.HasControlCharacters(settings.ToJson()) || ProtocolText.HasControlCharacters(secrets.ToPayload()))
         {
             // The intake refuses these; a job stored before it did must not reach a protocol line or header.

@@ -19,7 +19,6 @@ public sealed class ExportWorker(
     IAudienceTrendSource source,
     TrendCsvWriter csvWriter,
     DestinationKinds kinds,
-    ExportDestinations destinations,
     JobUpdates updates,
     TimeProvider time,
     IOptions<JobsOptions> options,
@@ -155,7 +154,7 @@ public sealed class ExportWorker(
             ?? throw new ExportFailedException(ErrorCodes.InvalidJob, "The job's audience list is missing; submit the export again.");
         var destination = job.ToDestination(kinds);
         var secrets = UnprotectSecrets(job, kinds.Find(job.DestinationType));
-        var target = destinations.For(job.DestinationType);
+        var target = kinds.DeliveryFor(job.DestinationType);
         var (first, last) = (job.FirstDate, job.LastDate);
 
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2,

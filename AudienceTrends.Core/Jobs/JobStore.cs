@@ -138,13 +138,13 @@ public sealed class JobStore
     /// </summary>
     private async Task<ExportJob> MigratedAsync(ExportJob job, CancellationToken cancellationToken)
     {
-        if (job.DestinationSettings is not null || !_kinds.TryFind(job.DestinationType, out var kind))
+        if (job.DestinationSettings is not null || !_kinds.TryFind(job.DestinationType, out var kind) || kind is not IReadsLegacyRows legacy)
         {
             return job;
         }
 
         var row = await _table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id, cancellationToken: cancellationToken);
-        job.MigrateDestination(kind.ReadLegacyRow(row.Value.AsReadOnly()));
+        job.MigrateDestination(legacy.ReadLegacyRow(row.Value.AsReadOnly()));
         return job;
     }
 

@@ -75,7 +75,7 @@ public sealed record JobErrorView(string Code, string Message);
 public sealed record JobWebhookView(string Url, string Status, int Attempts, int? LastStatusCode);
 
 /// <summary>Builds <see cref="JobView"/>s; each destination kind shows its settings and adds to the result (a fresh download link).</summary>
-public sealed class JobViews(DestinationKinds kinds, ExportDestinations destinations)
+public sealed class JobViews(DestinationKinds kinds)
 {
     public async Task<JobView> ToViewAsync(ExportJob job, CancellationToken cancellationToken)
     {
@@ -84,7 +84,7 @@ public sealed class JobViews(DestinationKinds kinds, ExportDestinations destinat
         if (job.Status == JobStatus.Done && job.ResultLocation is not null)
         {
             var details = JobResultDetails.FromJson(job.ResultDetails).ToDictionary(d => d.Key, object (d) => d.Value);
-            var described = await destinations.For(job.DestinationType).DescribeResultAsync(job.Id, job.FileName, cancellationToken);
+            var described = await kinds.DeliveryFor(job.DestinationType).DescribeResultAsync(job.Id, job.FileName, cancellationToken);
             foreach (var (key, value) in described)
             {
                 details[key] = value;

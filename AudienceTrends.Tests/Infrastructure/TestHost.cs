@@ -30,7 +30,7 @@ internal static class TestHost
         services.AddSingleton(new SecretProtector(Options.Create(new SecretProtectionOptions { Key = Integration.TestApp.EncryptionKey })));
         services.AddDestinations(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        return (provider.GetServices<IExportDestination>().Single(d => d.Type == type), provider);
+        return (provider.GetRequiredService<DestinationKinds>().DeliveryFor(type), provider);
     }
 
     /// <summary>Creates or re-homes a local account for a test server (the tests run as root, here and in CI).</summary>

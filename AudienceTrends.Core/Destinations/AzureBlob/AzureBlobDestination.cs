@@ -29,7 +29,6 @@ public sealed class AzureBlobDestination : ExportDestination<AzureBlobSettings, 
         _http = new HttpClient(hosts.CreateHandler(_options.ConnectTimeout)) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    public override string Type => AzureBlobKind.Name;
 
     public void Dispose() => _http.Dispose();
 

@@ -31,9 +31,6 @@ public sealed class AzureBlobKind : DestinationKind<AzureBlobSettings, AzureBlob
             new AzureBlobSecrets { SasToken = sasToken!.TrimStart('?') });
     }
 
-    public override LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) =>
-        new(new AzureBlobSettings { ContainerUrl = "", Path = Text(row, "DestinationPath") });
-
     private static string? ContainerUrlProblem(string value)
     {
         const string Expected = "must be the container's URL, such as https://myaccount.blob.core.windows.net/exports";

@@ -13,10 +13,9 @@ namespace AudienceTrends.Core.Destinations.AzureBlob;
 /// there is nothing to rename or delete. A refused SAS fails the write step, saying so.
 /// </summary>
 public sealed class AzureBlobProbe(
-    ExportDestinations destinations, AzureBlobHosts hosts, IHostResolver resolver, IOptions<AzureBlobOptions> options)
+    AzureBlobDestination destination, AzureBlobHosts hosts, IHostResolver resolver, IOptions<AzureBlobOptions> options)
     : IDestinationProbe
 {
-    public string Type => AzureBlobKind.Name;
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
@@ -27,7 +26,6 @@ public sealed class AzureBlobProbe(
             url.Host, url.Port, options.Value.ConnectTimeout, cancellationToken);
         await steps.RunAsync("write", async () =>
         {
-            var destination = (AzureBlobDestination)destinations.For(AzureBlobKind.Name);
             var container = await destination.ContainerAsync(blob, (AzureBlobSecrets)secrets, cancellationToken);
             var name = DestinationPath.ObjectName(ProbeFile.ObjectFolder(blob.Path), $".audiencetrends-probe-{Guid.NewGuid():N}");
             try

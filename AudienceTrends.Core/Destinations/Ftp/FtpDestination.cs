@@ -25,7 +25,6 @@ public sealed class FtpDestination(
     internal const int FileUnavailable = 550;
     internal const int FileNameNotAllowed = 553;
 
-    public override string Type => FtpKind.Name;
 
     protected override async Task<DeliveryResult> DeliverAsync(
         DeliveryRequest delivery, FtpSettings destination, FileServerSecrets secrets, Stream content, CancellationToken cancellationToken)

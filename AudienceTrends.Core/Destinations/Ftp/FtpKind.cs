@@ -3,7 +3,7 @@ using AudienceTrends.Core.Destinations.FileServer;
 namespace AudienceTrends.Core.Destinations.Ftp;
 
 /// <summary>Destination type <c>ftp</c>: server, port, username, password, folder and the <c>secure</c> flag.</summary>
-public sealed class FtpKind : DestinationKind<FtpSettings, FileServerSecrets>
+public sealed class FtpKind : DestinationKind<FtpSettings, FileServerSecrets>, IReadsLegacyRows
 {
     public const string Name = "ftp";
 
@@ -25,7 +25,7 @@ public sealed class FtpKind : DestinationKind<FtpSettings, FileServerSecrets>
             new FileServerSecrets { Password = password });
     }
 
-    public override LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row)
+    public LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row)
     {
         var (server, port, username, path) = FileServerLegacyColumns.Read(row, FtpDestination.DefaultPort);
         return new LegacyDestination(new FtpSettings

@@ -18,7 +18,6 @@ public sealed class FtpProbe(
     DestinationNetworkGuard guard, IHostResolver resolver, IOptions<FtpOptions> options, TimeProvider time, ILogger<FtpProbe> logger)
     : IDestinationProbe
 {
-    public string Type => FtpKind.Name;
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {

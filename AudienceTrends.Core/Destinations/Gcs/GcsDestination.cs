@@ -28,7 +28,6 @@ public sealed class GcsDestination : ExportDestination<GcsSettings, NoSecrets>
         _client = new Lazy<StorageClient>(CreateClient);
     }
 
-    public override string Type => GcsKind.Name;
 
     /// <summary>The client the deliveries share, built on first use (the destination test reuses it).</summary>
     internal StorageClient Client => _client.Value;

@@ -2,7 +2,7 @@
 namespace AudienceTrends.Core.Destinations.Gcs;
 
 /// <summary>Destination type <c>gcs</c>: bucket and optional folder; no credentials in the request.</summary>
-public sealed class GcsKind : DestinationKind<GcsSettings, NoSecrets>
+public sealed class GcsKind : DestinationKind<GcsSettings, NoSecrets>, IReadsLegacyRows
 {
     public const string Name = "gcs";
 
@@ -15,6 +15,6 @@ public sealed class GcsKind : DestinationKind<GcsSettings, NoSecrets>
         return fields.HasProblems ? null : new DestinationInput(new GcsSettings { Bucket = bucket!, Path = path }, NoSecrets.Instance);
     }
 
-    public override LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) =>
+    public LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) =>
         new(new GcsSettings { Bucket = Text(row, "DestinationBucket") ?? "", Path = Text(row, "DestinationPath") });
 }

@@ -15,12 +15,11 @@ namespace AudienceTrends.Core.Destinations.Gcs;
 /// has no rename. Each step within <see cref="GcsOptions.RequestTimeout"/>, the whole test within two of them.
 /// </summary>
 public sealed class GcsProbe(
-    ExportDestinations destinations, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<GcsOptions> options, ILogger<GcsProbe> logger)
+    GcsDestination destination, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<GcsOptions> options, ILogger<GcsProbe> logger)
     : IDestinationProbe
 {
     private const string GoogleEndpoint = "https://storage.googleapis.com/storage/v1/";
 
-    public string Type => GcsKind.Name;
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
@@ -35,8 +34,6 @@ public sealed class GcsProbe(
         {
             await DestinationTester.ReachConfiguredAsync(steps, resolver, "Gcs:BaseUri", new Uri(limits.BaseUri), limits.RequestTimeout);
         }
-
-        var destination = (GcsDestination)destinations.For(Type);
         await steps.RunAsync("authenticate", limits.RequestTimeout, async token =>
         {
             try

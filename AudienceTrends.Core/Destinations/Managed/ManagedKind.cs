@@ -5,7 +5,7 @@ namespace AudienceTrends.Core.Destinations.Managed;
 /// Destination type <c>aws</c> (the reference API's name; the storage is the service's own Azure Blob container),
 /// also used when a request has no <c>destination</c>. It has no fields of its own.
 /// </summary>
-public sealed class ManagedKind : DestinationKind<ManagedSettings, NoSecrets>
+public sealed class ManagedKind : DestinationKind<ManagedSettings, NoSecrets>, IReadsLegacyRows
 {
     public const string Name = "aws";
 
@@ -15,5 +15,5 @@ public sealed class ManagedKind : DestinationKind<ManagedSettings, NoSecrets>
 
     public override DestinationInput? Read(JsonFields fields) => Default;
 
-    public override LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) => new(ManagedSettings.Instance);
+    public LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) => new(ManagedSettings.Instance);
 }

@@ -10,7 +10,6 @@ public sealed class ManagedProbe(StorageClients storage, IOptions<ManagedStorage
 {
     private readonly BlobContainerClient _container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
 
-    public string Type => ManagedKind.Name;
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {

@@ -28,7 +28,6 @@ public sealed class ManagedStorageDestination : ExportDestination<ManagedSetting
         _links = links;
     }
 
-    public override string Type => ManagedKind.Name;
 
     /// <summary>A read-only download link, signed for this response (never stored).</summary>
     public override async ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(

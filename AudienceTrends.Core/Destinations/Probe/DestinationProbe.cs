@@ -2,15 +2,12 @@ namespace AudienceTrends.Core.Destinations.Probe;
 
 /// <summary>
 /// A kind's check of a destination for <c>POST /v2/destinations/test</c>, without exporting: each kind provides one in
-/// its own folder and registers it with the kind. It runs its steps through <see cref="ProbeSteps"/> in order (resolve,
+/// its own folder and registers it with the kind (the registry, <see cref="DestinationKinds"/>, finds it by wire name). It runs its steps through <see cref="ProbeSteps"/> in order (resolve,
 /// network guard, connect, host key, authenticate, write, rename, delete: those that apply), never leaves a file
 /// behind and never puts a secret in a step's detail.
 /// </summary>
 public interface IDestinationProbe
 {
-    /// <summary>The wire name of the kind this checks (<see cref="IDestinationKind.WireName"/>).</summary>
-    string Type { get; }
-
     Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken);
 }
 

@@ -8,24 +8,17 @@ namespace AudienceTrends.Core.Destinations.Probe;
 /// <summary>Runs the probe of a destination's kind and reports its steps (<c>POST /v2/destinations/test</c>).</summary>
 public sealed class DestinationTester
 {
-    private readonly Dictionary<string, IDestinationProbe> _byType;
+    private readonly DestinationKinds _kinds;
     private readonly TimeProvider _time;
     private readonly ILogger<DestinationTester> _logger;
 
     /// <summary>Every registered kind has a probe (<see cref="DestinationsRegistration.AddDestinationKind{TKind,TDestination,TProbe}"/>).</summary>
-    public DestinationTester(IEnumerable<IDestinationProbe> probes, DestinationKinds kinds, TimeProvider time, ILogger<DestinationTester> logger)
-    {
-        (_time, _logger) = (time, logger);
-        _byType = probes.ToDictionary(p => p.Type, StringComparer.OrdinalIgnoreCase);
-        if (kinds.WireNames.FirstOrDefault(name => !_byType.ContainsKey(name)) is { } untested)
-        {
-            throw new InvalidOperationException($"Destination kind {untested} has no probe: register it with AddDestinationKind.");
-        }
-    }
+    public DestinationTester(DestinationKinds kinds, TimeProvider time, ILogger<DestinationTester> logger) =>
+        (_kinds, _time, _logger) = (kinds, time, logger);
 
     public async Task<ProbeReport> TestAsync(DestinationInput destination, CancellationToken cancellationToken)
     {
-        var probe = _byType[destination.Settings.Type];
+        var probe = _kinds.ProbeFor(destination.Settings.Type);
         using var steps = new ProbeSteps(_time, cancellationToken);
         try
         {

@@ -5,13 +5,11 @@ namespace AudienceTrends.Core.Destinations.Probe;
 
 public static class ProbeRegistration
 {
-    /// <summary>Registers a kind's probe (through <see cref="DestinationsRegistration.AddDestinationKind{TKind,TDestination,TProbe}"/>) and the tester that runs it.</summary>
-    internal static IServiceCollection AddDestinationProbe<TProbe>(this IServiceCollection services)
-        where TProbe : class, IDestinationProbe
+    /// <summary>The tester that runs the kinds' probes (through <see cref="DestinationsRegistration.AddDestinationKind{TKind,TDestination,TProbe}"/>).</summary>
+    internal static IServiceCollection AddDestinationTester(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DestinationTester>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProbe, TProbe>());
         return services;
     }
 }

@@ -22,7 +22,6 @@ public sealed class S3Destination(IOptions<S3Options> options, ILogger<S3Destina
 
     private readonly S3Options _options = options.Value;
 
-    public override string Type => S3Kind.Name;
 
     protected override async Task<DeliveryResult> DeliverAsync(
         DeliveryRequest delivery, S3Settings destination, S3Secrets secrets, Stream content, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace AudienceTrends.Core.Destinations.S3;
 
 /// <summary>Destination type <c>s3</c>: bucket, region and optional path, with the request's own access key.</summary>
-public sealed class S3Kind : DestinationKind<S3Settings, S3Secrets>
+public sealed class S3Kind : DestinationKind<S3Settings, S3Secrets>, IReadsLegacyRows
 {
     public const string Name = "s3";
 
@@ -28,7 +28,7 @@ public sealed class S3Kind : DestinationKind<S3Settings, S3Secrets>
             new S3Secrets { AccessKeyId = accessKeyId, SecretAccessKey = secretAccessKey });
     }
 
-    public override LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) =>
+    public LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row) =>
         new(new S3Settings
         {
             Bucket = Text(row, "DestinationBucket") ?? "",

@@ -15,10 +15,9 @@ namespace AudienceTrends.Core.Destinations.S3;
 /// no rename. Each step within <see cref="S3Options.RequestTimeout"/>, the whole test within two of them.
 /// </summary>
 public sealed class S3Probe(
-    ExportDestinations destinations, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<S3Options> options, ILogger<S3Probe> logger)
+    S3Destination destination, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<S3Options> options, ILogger<S3Probe> logger)
     : IDestinationProbe
 {
-    public string Type => S3Kind.Name;
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
@@ -34,8 +33,6 @@ public sealed class S3Probe(
         {
             await DestinationTester.ReachConfiguredAsync(steps, resolver, "S3:ServiceUrl", new Uri(limits.ServiceUrl), limits.RequestTimeout);
         }
-
-        var destination = (S3Destination)destinations.For(Type);
         using var client = destination.CreateClient((S3Secrets)secrets, region);
         var folder = DestinationPath.ObjectPrefix(ProbeFile.ObjectFolder(s3.Path));
         await steps.RunAsync("authenticate", limits.RequestTimeout, async token =>

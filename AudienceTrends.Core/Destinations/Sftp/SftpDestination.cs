@@ -22,7 +22,6 @@ public sealed class SftpDestination(
 {
     public const int DefaultPort = 22;
 
-    public override string Type => SftpKind.Name;
 
     protected override async Task<DeliveryResult> DeliverAsync(
         DeliveryRequest delivery, SftpSettings destination, FileServerSecrets secrets, Stream content, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using AudienceTrends.Core.Destinations.FileServer;
 namespace AudienceTrends.Core.Destinations.Sftp;
 
 /// <summary>Destination type <c>sftp</c>: a password or the name of a key the service holds, and optionally the expected host key.</summary>
-public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSettings, FileServerSecrets>
+public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSettings, FileServerSecrets>, IReadsLegacyRows
 {
     public const string Name = "sftp";
 
@@ -53,7 +53,7 @@ public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSet
             new FileServerSecrets { Password = password });
     }
 
-    public override LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row)
+    public LegacyDestination ReadLegacyRow(IReadOnlyDictionary<string, object> row)
     {
         var (server, port, username, path) = FileServerLegacyColumns.Read(row, SftpDestination.DefaultPort);
         var settings = new SftpSettings

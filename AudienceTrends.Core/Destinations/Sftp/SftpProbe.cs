@@ -18,10 +18,9 @@ namespace AudienceTrends.Core.Destinations.Sftp;
 /// step reports how that login ended.
 /// </summary>
 public sealed class SftpProbe(
-    ExportDestinations destinations, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<SftpOptions> options, ILogger<SftpProbe> logger)
+    SftpDestination destination, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<SftpOptions> options, ILogger<SftpProbe> logger)
     : IDestinationProbe
 {
-    public string Type => SftpKind.Name;
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
@@ -30,8 +29,6 @@ public sealed class SftpProbe(
         var target = FileServerTarget.ForProbe(sftp, secrets, "SFTP");
         var address = await DestinationTester.ReachAsync(steps, resolver, guard, target.Host, target.Port, limits.ConnectTimeout,
             target.User, (stream, token) => ReadVersionAsync(stream, target.Port, token));
-
-        var destination = (SftpDestination)destinations.For(Type);
         Task<SftpClient>? connecting = null;
         try
         {

@@ -210,11 +210,11 @@ public class GcsDestinationTests
             .AddGcs(new ConfigurationBuilder().Build());
         using var provider = services.BuildServiceProvider();
 
-        var destinations = provider.GetServices<IExportDestination>().ToList();
+        var kinds = provider.GetServices<RegisteredKind>().ToList();
 
-        Assert.That(destinations, Has.Count.EqualTo(1));
-        Assert.That(destinations[0].Type, Is.EqualTo(GcsKind.Name));
-        Assert.That(provider.GetServices<IExportDestination>().Single(), Is.SameAs(destinations[0]));
+        Assert.That(kinds, Has.Count.EqualTo(1));
+        Assert.That(kinds[0].WireName, Is.EqualTo(GcsKind.Name));
+        Assert.That(kinds[0].Delivery, Is.SameAs(provider.GetRequiredService<GcsDestination>()));
     }
 
     [Test]
