@@ -64,7 +64,7 @@ public static class ClientNetworks
     /// <summary>An IPv4 client seen through an IPv6 socket (<c>::ffff:203.0.113.7</c>) is the IPv4 address; scope ids are dropped.</summary>
     public static IPAddress Normalize(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4()
-        : address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes())
+        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes())
         : address;
 
     // IPAddress.TryParse also takes "10", "10.1" and "0x0a.1": only dotted quads and IPv6 text are networks here.
