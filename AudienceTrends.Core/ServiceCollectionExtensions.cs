@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
@@ -16,6 +17,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(TimeProvider.System);
         services.AddStorage(configuration);
+        services.AddAccounts(configuration);
         services.AddRequests(configuration);
         services.AddJobs(configuration);
         services.AddExport(configuration);

@@ -79,6 +79,9 @@ public sealed class OpenApiContractTests
             Assert.That(schemes["functionKeyHeader"]!.ToJsonString(), Is.EqualTo("""{"type":"apiKey","in":"header","name":"x-functions-key","description":"A function key (or the host key) of the function app."}"""));
             Assert.That(schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), Is.EqualTo("query"));
             Assert.That(schemes["functionKeyQuery"]!["name"]!.GetValue<string>(), Is.EqualTo("code"));
+            Assert.That(schemes["masterKeyHeader"]!["name"]!.GetValue<string>(), Is.EqualTo("x-functions-key"));
+            Assert.That(schemes["basic"]!["scheme"]!.GetValue<string>(), Is.EqualTo("basic"), "API key as user name, empty password");
+            Assert.That(schemes["bearer"]!["scheme"]!.GetValue<string>(), Is.EqualTo("bearer"));
         });
 
         var routePrefix = HostRoutePrefix();
@@ -91,8 +94,12 @@ public sealed class OpenApiContractTests
             {
                 var security = (operation.Node["security"] ?? Document.Root["security"])?.AsArray()
                     .SelectMany(requirement => requirement!.AsObject().Select(s => s.Key)).ToList() ?? [];
-                var keyed = !string.Equals(authLevels[operation.ToString()], "anonymous", StringComparison.OrdinalIgnoreCase);
-                Assert.That(security, keyed ? Is.EquivalentTo(new[] { "functionKeyHeader", "functionKeyQuery" }) : Is.Empty, $"{operation} security");
+                var level = authLevels[operation.ToString()];
+                var keyed = !string.Equals(level, "anonymous", StringComparison.OrdinalIgnoreCase);
+                var schemesOfLevel = string.Equals(level, "admin", StringComparison.OrdinalIgnoreCase)
+                    ? new[] { "masterKeyHeader", "masterKeyQuery" }
+                    : new[] { "functionKeyHeader", "functionKeyQuery" };
+                Assert.That(security, keyed ? Is.EquivalentTo(schemesOfLevel) : Is.Empty, $"{operation} security");
                 Assert.That(operation.Responses.ContainsKey("401"), Is.EqualTo(keyed), $"{operation} documents 401 exactly when a key is required");
             }
         });
@@ -112,7 +119,7 @@ public sealed class OpenApiContractTests
     public async Task Each_documented_response_is_produced_with_its_headers_media_type_and_required_properties(
         string method, string path, string status)
     {
-        var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}");
+        var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}") ?? AccountScenarios.All.GetValueOrDefault($"{method} {path} {status}");
         Assert.That(scenario, Is.Not.Null, $"no scenario produces {method} {path} {status}: add one, or drop the claim");
 
         using var response = await scenario!(await AppAsync());

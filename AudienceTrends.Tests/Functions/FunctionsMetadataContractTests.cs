@@ -39,6 +39,13 @@ public sealed class FunctionsMetadataContractTests
             [nameof(SftpKeysFunctions.ListSftpKeys)] = "httpTrigger",
             [nameof(SftpKeysFunctions.GetSftpKey)] = "httpTrigger",
             [nameof(SftpKeysFunctions.DeleteSftpKey)] = "httpTrigger",
+            [nameof(AccountsFunctions.CreateAccount)] = "httpTrigger",
+            [nameof(AccountsFunctions.ListAccounts)] = "httpTrigger",
+            [nameof(AccountsFunctions.GetAccount)] = "httpTrigger",
+            [nameof(AccountsFunctions.DisableAccount)] = "httpTrigger",
+            [nameof(AccountsFunctions.CreateApiKey)] = "httpTrigger",
+            [nameof(AccountsFunctions.ListApiKeys)] = "httpTrigger",
+            [nameof(AccountsFunctions.RevokeApiKey)] = "httpTrigger",
         }));
     }
 
@@ -62,6 +69,24 @@ public sealed class FunctionsMetadataContractTests
         });
         Assert.That(HostJson["extensions"]!["http"]!["routePrefix"]!.GetValue<string>(), Is.Empty,
             "host.json removes the api/ prefix so paths are exactly /v2/...");
+    }
+
+    [TestCase(nameof(AccountsFunctions.CreateAccount), "v2/accounts", "POST")]
+    [TestCase(nameof(AccountsFunctions.ListAccounts), "v2/accounts", "GET")]
+    [TestCase(nameof(AccountsFunctions.GetAccount), "v2/accounts/{id}", "GET")]
+    [TestCase(nameof(AccountsFunctions.DisableAccount), "v2/accounts/{id}/disable", "POST")]
+    [TestCase(nameof(AccountsFunctions.CreateApiKey), "v2/accounts/{id}/keys", "POST")]
+    [TestCase(nameof(AccountsFunctions.ListApiKeys), "v2/accounts/{id}/keys", "GET")]
+    [TestCase(nameof(AccountsFunctions.RevokeApiKey), "v2/accounts/{id}/keys/{keyId}/revoke", "POST")]
+    public void Operator_functions_need_the_hosts_master_key(string name, string route, string method)
+    {
+        var trigger = Functions.Single(f => f.Name == name).Trigger;
+        Assert.Multiple(() =>
+        {
+            Assert.That(trigger.Route, Is.EqualTo(route));
+            Assert.That(trigger.Methods, Is.EqualTo(new[] { method }));
+            Assert.That(trigger.AuthLevel, Is.EqualTo("Admin"), "a function key must not manage accounts");
+        });
     }
 
     [Test]
