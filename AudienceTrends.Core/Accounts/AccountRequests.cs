@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Accounts;
 
