@@ -3,10 +3,23 @@ using AudienceTrends.Core.Destinations.Probe;
 
 namespace AudienceTrends.Core.Destinations;
 
-/// <summary>One destination kind as registered: its shape (wire name, fields, settings), its delivery and its probe.</summary>
-public sealed record RegisteredKind(IDestinationKind Kind, IExportDestination Delivery, IDestinationProbe Probe)
+/// <summary>
+/// One destination kind as registered: its shape (wire name, fields, settings), its delivery and its probe. The
+/// delivery and the probe are created on first use, so what only reads requests (the parser) needs no storage or
+/// network clients.
+/// </summary>
+public sealed class RegisteredKind(IDestinationKind kind, Func<IExportDestination> delivery, Func<IDestinationProbe> probe)
 {
+    private readonly Lazy<IExportDestination> _delivery = new(delivery);
+    private readonly Lazy<IDestinationProbe> _probe = new(probe);
+
+    public IDestinationKind Kind { get; } = kind;
+
     public string WireName => Kind.WireName;
+
+    public IExportDestination Delivery => _delivery.Value;
+
+    public IDestinationProbe Probe => _probe.Value;
 }
 
 /// <summary>

@@ -48,8 +48,8 @@ public static class DestinationsRegistration
         services.AddSingleton<TKind>();
         services.AddSingleton<TDestination>();
         services.AddSingleton<TProbe>();
-        services.AddSingleton(provider => new RegisteredKind(
-            provider.GetRequiredService<TKind>(), provider.GetRequiredService<TDestination>(), provider.GetRequiredService<TProbe>()));
+        services.AddSingleton(provider => new RegisteredKind(provider.GetRequiredService<TKind>(),
+            provider.GetRequiredService<TDestination>, provider.GetRequiredService<TProbe>));
         return services.AddDestinationTester();
     }
 }

@@ -19,14 +19,19 @@ public class TestDestinationEndpointTests
     public async Task ConnectAsync() => _service = new BlobServiceClient((await Azurite.InstanceAsync()).ConnectionString);
 
     [Test]
-    public async Task Every_registered_kind_has_a_probe()
+    public async Task Every_registered_kind_has_a_delivery_and_a_probe_in_the_app()
     {
         var (host, _) = await TestApp.StartInProcessAsync(await TestApp.SettingsAsync());
         await using var _ = host;
 
         var kinds = host.Services.GetRequiredService<DestinationKinds>();
 
-        Assert.That(kinds.WireNames.Select(kinds.ProbeFor), Is.All.Not.Null.And.Unique);
+        var probes = kinds.WireNames.Select(kinds.ProbeFor).ToList();
+        var deliveries = kinds.WireNames.Select(kinds.DeliveryFor).ToList();
+        Assert.That(probes, Is.All.Not.Null);
+        Assert.That(probes, Is.Unique);
+        Assert.That(deliveries, Is.All.Not.Null);
+        Assert.That(deliveries, Is.Unique);
         Assert.That(kinds.WireNames, Is.SupersetOf(new[] { "aws", "ftp", "sftp", "s3", "gcs", "azureblob" }));
         Assert.That(host.Services.GetRequiredService<DestinationTester>(), Is.Not.Null, "the tester accepts the registered kinds");
     }
