@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Security.KeyVault.Secrets;
@@ -24,12 +25,15 @@ public sealed class KeyVaultSftpKeyStoreTests
         _settings = await TestApp.SettingsAsync();
         _settings["SftpKeys:Store"] = "KeyVault";
         _settings["SftpKeys:VaultUri"] = _vault.VaultUri.ToString();
+        _settings["SftpKeys:TableName"] = "sftpkeys" + Guid.NewGuid().ToString("N")[..12];
         (_host, _) = await TestApp.StartInProcessAsync(_settings, services => services.AddSingleton(_vault.Client()));
     }
 
     [TearDown]
     public async Task Stop()
     {
+        // The table where the store reserves key names.
+        await _host.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(_settings["SftpKeys:TableName"]).DeleteAsync();
         await _host.DisposeAsync();
         await _vault.DisposeAsync();
     }
