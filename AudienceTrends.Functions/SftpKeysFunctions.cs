@@ -49,20 +49,27 @@ public sealed class SftpKeysFunctions(SftpKeys keys)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        await keys.GetAsync(name, cancellationToken) is { } key ? TypedResults.Ok(View(key)).Action() : NotFound(name);
+        NameRefused(name)
+        ?? (await keys.GetAsync(name, cancellationToken) is { } key ? TypedResults.Ok(View(key)).Action() : NotFound(name));
 
     [Function(nameof(DeleteSftpKey))]
     public async Task<IActionResult> DeleteSftpKey(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "v2/sftpkeys/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        await keys.DeleteAsync(name, cancellationToken) switch
+        NameRefused(name) ?? await keys.DeleteAsync(name, cancellationToken) switch
         {
             SftpKeyChange.Done => TypedResults.NoContent().Action(),
             SftpKeyChange.NotFound => NotFound(name),
             _ => Problems.Status(StatusCodes.Status409Conflict, "Key is read-only",
                 $"The saved key \"{name}\" comes from the service's settings (Sftp:SavedKeys): only its operators can remove it."),
         };
+
+    /// <summary>400 naming <c>name</c> for a route value no key can have; the value is not quoted back.</summary>
+    private IActionResult? NameRefused(string name) =>
+        keys.NameProblem(name) is { } problem
+            ? Problems.Validation(new Dictionary<string, string[]> { ["name"] = [$"name {problem}"] }, "See errors: the key name in the path is not valid.")
+            : null;
 
     private static IActionResult NotFound(string name) =>
         Problems.Status(StatusCodes.Status404NotFound, "Key not found", $"There is no saved SFTP key named \"{name}\".");

@@ -37,6 +37,16 @@ param databaseConnectionString string = ''
 @description('SKU of the created Azure SQL database.')
 param sqlDatabaseSkuName string = 'Basic'
 
+@description('Add the SQL firewall rule AllowAllWindowsAzureIps, which admits any Azure-hosted client of any tenant. Off: reach SQL through VNet integration and a private endpoint instead (see infra/README.md).')
+param sqlAllowAzureServices bool = false
+
+@description('Purge protection on both Key Vaults: a deleted vault or secret cannot be purged before its retention ends (and the vault names stay taken that long). It cannot be turned off again once on.')
+param keyVaultPurgeProtection bool = true
+
+@allowed(['Enabled', 'Disabled'])
+@description('Public network access of both Key Vaults. Disabled needs private endpoints for them and VNet integration of the function app (see infra/README.md).')
+param keyVaultPublicNetworkAccess string = 'Enabled'
+
 @description('Comma-separated saved SFTP key names; each <name> is read from Key Vault secret "sftp-key-<name>".')
 param sftpSavedKeyNames string = ''
 
@@ -62,6 +72,12 @@ var exportsContainerName = 'exports'
 var exportsRetentionDays = 30
 var jobsTableName = 'exportjobs'
 var deploymentContainerName = 'app-package'
+var sftpKeysTableName = 'sftpkeys'
+// Everything the app identity reaches in the storage account, each granted on its own (see modules/role-assignments.bicep).
+// azure-webjobs-*: the Functions host's locks, timer schedules and keys.
+var dataContainerNames = [exportsContainerName, 'export-requests', 'azure-webjobs-hosts', 'azure-webjobs-secrets']
+var queueNames = ['export-jobs', 'export-jobs-poison', 'webhook-events', 'webhook-events-poison']
+var tableNames = [jobsTableName, 'exportidempotency', sftpKeysTableName]
 var useExistingDatabase = !empty(databaseConnectionString)
 var createSql = createSqlDatabase && !useExistingDatabase
 var savedKeyNames = filter(map(split(sftpSavedKeyNames, ','), keyName => trim(keyName)), keyName => !empty(keyName))
@@ -99,9 +115,11 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    dataContainerNames: dataContainerNames
     exportsContainerName: exportsContainerName
     exportsRetentionDays: exportsRetentionDays
-    jobsTableName: jobsTableName
+    queueNames: queueNames
+    tableNames: tableNames
   }
 }
 
@@ -114,6 +132,8 @@ module keyVault 'modules/keyvault.bicep' = {
     secretProtectionKey: secretProtectionKey
     databaseConnectionString: databaseConnectionString
     gcsCredentialsJson: gcsCredentialsJson
+    purgeProtection: keyVaultPurgeProtection
+    publicNetworkAccess: keyVaultPublicNetworkAccess
   }
 }
 
@@ -123,6 +143,8 @@ module sftpKeysVault 'modules/sftp-keys-vault.bicep' = {
     name: 'kvk-${token}'
     location: location
     tags: tags
+    purgeProtection: keyVaultPurgeProtection
+    publicNetworkAccess: keyVaultPublicNetworkAccess
   }
 }
 
@@ -142,6 +164,7 @@ module sql 'modules/sql.bicep' = if (createSql) {
     administratorLogin: 'azd-deployer-${take(principalId, 8)}'
     administratorType: principalType == 'ServicePrincipal' ? 'Application' : 'User'
     skuName: sqlDatabaseSkuName
+    allowAzureServices: sqlAllowAzureServices
   }
 }
 
@@ -178,6 +201,7 @@ module functionApp 'modules/function-app.bicep' = {
     sftpSavedKeyHosts: savedKeyHosts
     gcsCredentialsUri: empty(gcsCredentialsJson) ? '' : keyVault.outputs.gcsCredentialsUri
     sftpKeysVaultUri: sftpKeysVault.outputs.uri
+    sftpKeysTableName: sftpKeysTableName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -190,6 +214,10 @@ module roles 'modules/role-assignments.bicep' = {
   params: {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    dataContainerNames: dataContainerNames
+    queueNames: queueNames
+    tableNames: tableNames
     keyVaultName: keyVault.outputs.name
     sftpKeysVaultName: sftpKeysVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName

@@ -7,6 +7,7 @@ namespace AudienceTrends.Core.Destinations;
 /// delivery uses it. Leading, trailing and doubled slashes are dropped and <c>.</c> segments too, so <c>/folder/</c>,
 /// <c>//folder//</c> and <c>./folder</c> all mean <c>folder</c>. Refused: <c>..</c> segments, segments that are blank or
 /// start or end with spaces (<c>" .. "</c> would otherwise be trimmed into <c>..</c> by some server or client),
+/// segments starting with <c>~</c> (FTP servers with tilde expansion read <c>~user</c> as another user's home folder),
 /// backslashes, percent-encoded characters (<c>%2e%2e</c>) and control characters.
 /// </summary>
 public static class DestinationPath
@@ -80,6 +81,11 @@ public static class DestinationPath
             if (segment == "..")
             {
                 return ([], "must not contain a \"..\" segment.");
+            }
+
+            if (segment.StartsWith('~'))
+            {
+                return ([], "must not have a segment starting with \"~\" (a server may read it as a user's home folder).");
             }
 
             if (segment != ".")

@@ -332,12 +332,14 @@ public sealed class OpenApiContractTests
         [$"GET {SftpKeysPath} 200"] = app => app.Client.GetAsync("v2/sftpkeys"),
         [$"GET {SftpKeyPath} 200"] = app => app.Client.GetAsync($"v2/sftpkeys/{ExampleSavedKey.Name}"),
         [$"GET {SftpKeyPath} 404"] = app => app.Client.GetAsync("v2/sftpkeys/no-such-key"),
+        [$"GET {SftpKeyPath} 400"] = app => app.Client.GetAsync("v2/sftpkeys/no_such%23key"),
         [$"DELETE {SftpKeyPath} 204"] = async app =>
         {
             using var created = await CreateSftpKeyAsync(app);
             return await app.Client.DeleteAsync(created.Headers.Location!.ToString().TrimStart('/'));
         },
         [$"DELETE {SftpKeyPath} 404"] = app => app.Client.DeleteAsync("v2/sftpkeys/no-such-key"),
+        [$"DELETE {SftpKeyPath} 400"] = app => app.Client.DeleteAsync("v2/sftpkeys/no_such%23key"),
         [$"DELETE {SftpKeyPath} 409"] = app => app.Client.DeleteAsync($"v2/sftpkeys/{ExampleSavedKey.Name}"),
     };
 

@@ -34,6 +34,7 @@ public partial class BicepTests
         "ManagedStorage__Container",
         "SftpKeys__Store",
         "SftpKeys__VaultUri",
+        "SftpKeys__TableName",
     ];
 
     /// <summary>Settings that must not be set: rejected by Flex Consumption, or a shared-key connection string.</summary>

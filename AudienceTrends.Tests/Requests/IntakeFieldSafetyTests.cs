@@ -7,7 +7,7 @@ namespace AudienceTrends.Tests.Requests;
 
 /// <summary>
 /// Through the real HTTP intake: control characters in anything that reaches a protocol line or header, paths that
-/// could leave the login folder, and saved keys unknown or not bound to the server get a 400 naming the field,
+/// could leave the login folder (<c>..</c>, or <c>~user</c> on a server with tilde expansion), and saved keys unknown or not bound to the server get a 400 naming the field,
 /// without echoing the value.
 /// </summary>
 public sealed class IntakeFieldSafetyTests
@@ -48,7 +48,7 @@ public sealed class IntakeFieldSafetyTests
         string[] paths =
         [
             " .. / .. /etc", "..", " ..", ".. ", "/exports/ .. /x", "..\\..\\etc", "exports\\x", "%2e%2e/etc", "%2E%2E%2Fetc",
-            "a/%2e%2e", "a/ /b", "a/\u0000/b", "a\u0000", "a/\t/b",
+            "a/%2e%2e", "a/ /b", "a/\u0000/b", "a\u0000", "a/\t/b", "~root", "~", "/~/x", "./~other/x", "a/~b",
         ];
         foreach (var type in new[] { "sftp", "ftp", "s3", "gcs" })
         {
@@ -80,6 +80,7 @@ public sealed class IntakeFieldSafetyTests
     [TestCase("s3", "//folder//sub/")]
     [TestCase("gcs", "./folder/my reports")]
     [TestCase("sftp", "100%/done")]
+    [TestCase("ftp", "a~b/c~")]
     public async Task Ordinary_paths_are_accepted(string type, string path)
     {
         var response = await _host.Client.PostExportAsync(WithField($"{type}.json", null, "path", path));

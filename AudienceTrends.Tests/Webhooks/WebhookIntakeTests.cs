@@ -17,7 +17,7 @@ public sealed class WebhookIntakeTests
 {
     private static readonly IHostResolver Names = new MapResolver(new Dictionary<string, IPAddress>(StringComparer.OrdinalIgnoreCase)
     {
-        ["hooks.example.net"] = IPAddress.Parse("203.0.113.7"),
+        ["hooks.example.net"] = IPAddress.Parse("93.184.215.14"),
         ["internal.example.net"] = IPAddress.Parse("10.20.30.40"),
         ["metadata.example.net"] = IPAddress.Parse("169.254.169.254"),
         ["receiver.example.com"] = IPAddress.Loopback,
@@ -38,7 +38,7 @@ public sealed class WebhookIntakeTests
     [TestCase("https://metadata.example.net/latest", "public address")]
     [TestCase("https://[fd00::1]/hooks", "public address")]
     [TestCase("http://hooks.example.net/hooks", "must use https")]
-    [TestCase("http://203.0.113.7/hooks", "must use https")]
+    [TestCase("http://93.184.215.14/hooks", "must use https")]
     [TestCase("https://nowhere.example.net/hooks", "could not be resolved")]
     [TestCase("https://user:pw@hooks.example.net/hooks", "without user name")]
     [TestCase("ftp://hooks.example.net/hooks", "https URL")]

@@ -38,6 +38,9 @@ param gcsCredentialsUri string
 @description('URI of the Key Vault holding the SFTP keys created through the API (SftpKeys__VaultUri).')
 param sftpKeysVaultUri string
 
+@description('Table in which the Key Vault store reserves key names (SftpKeys__TableName).')
+param sftpKeysTableName string
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
@@ -153,6 +156,8 @@ var settings = {
   // Keys created through POST /v2/sftpkeys: a secret each in their own vault, reached with the identity.
   SftpKeys__Store: 'KeyVault'
   SftpKeys__VaultUri: sftpKeysVaultUri
+  // The Key Vault store reserves each key name in this table first (the identity has a role on it alone).
+  SftpKeys__TableName: sftpKeysTableName
 }
 
 var sftpKeySettings = toObject(

@@ -5,6 +5,13 @@ param name string
 param location string
 param tags object
 
+@description('Purge protection; on by default. Once on it cannot be turned off.')
+param purgeProtection bool = true
+
+@allowed(['Enabled', 'Disabled'])
+@description('Disabled: reachable only through a private endpoint (the function app then needs VNet integration).')
+param publicNetworkAccess string = 'Enabled'
+
 @secure()
 @description('Base64 of 32 random bytes: the AES-256-GCM key protecting destination secrets in job rows.')
 param secretProtectionKey string
@@ -29,9 +36,11 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    // Short retention and no purge protection so `azd down --purge` can really remove a test environment.
+    // Purge protection (on by default) keeps a deleted secret recoverable for the whole retention: nobody, not even
+    // the app identity, can destroy it early. It can only be set to true; null leaves it off.
+    enablePurgeProtection: purgeProtection ? true : null
     softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 

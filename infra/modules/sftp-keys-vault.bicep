@@ -6,6 +6,13 @@ param name string
 param location string
 param tags object
 
+@description('Purge protection; on by default. Once on it cannot be turned off.')
+param purgeProtection bool = true
+
+@allowed(['Enabled', 'Disabled'])
+@description('Disabled: reachable only through a private endpoint (the function app then needs VNet integration).')
+param publicNetworkAccess string = 'Enabled'
+
 resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
@@ -18,10 +25,11 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    // The app purges a key it deletes (Key Vault Secrets Officer may); no purge protection so that works and
-    // `azd down --purge` can remove the vault.
+    // Purge protection (on by default) keeps a deleted secret recoverable for the whole retention: nobody, not even
+    // the app identity, can destroy it early (a deleted SFTP key's name then stays taken for the retention). It can only be set to true; null leaves it off.
+    enablePurgeProtection: purgeProtection ? true : null
     softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 

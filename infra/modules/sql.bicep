@@ -18,6 +18,9 @@ param administratorType string
 @description('Database SKU, e.g. Basic, S0, GP_S_Gen5_1.')
 param skuName string
 
+@description('Add AllowAllWindowsAzureIps (any Azure-hosted client of any tenant passes the firewall). Off by default.')
+param allowAzureServices bool = false
+
 resource server 'Microsoft.Sql/servers@2023-08-01' = {
   name: serverName
   location: location
@@ -36,8 +39,9 @@ resource server 'Microsoft.Sql/servers@2023-08-01' = {
   }
 }
 
-// 0.0.0.0 is the documented marker for "Azure services": Flex Consumption has no fixed outbound addresses.
-resource allowAzureServices 'Microsoft.Sql/servers/firewallRules@2023-08-01' = {
+// 0.0.0.0 is the documented marker for "Azure services": it admits every Azure-hosted client of every tenant, so it
+// is opt-in. Without it the app reaches SQL through VNet integration and a private endpoint (infra/README.md).
+resource allowAzureServicesRule 'Microsoft.Sql/servers/firewallRules@2023-08-01' = if (allowAzureServices) {
   parent: server
   name: 'AllowAllWindowsAzureIps'
   properties: {

@@ -8,14 +8,20 @@ param tags object
 @description('Container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
 
-@description('Container of the managed download files (ManagedStorage__Container).')
+@description('Containers the app and the Functions host use (the app identity gets data access to each, see role-assignments.bicep).')
+param dataContainerNames array
+
+@description('Container of the managed download files (ManagedStorage__Container); one of dataContainerNames.')
 param exportsContainerName string
 
 @description('Days after which the lifecycle policy deletes managed download files.')
 param exportsRetentionDays int
 
-@description('Table of the export jobs (Jobs__TableName).')
-param jobsTableName string
+@description('Queues of the app and their poison queues.')
+param queueNames array
+
+@description('Tables of the app: jobs, idempotency, SFTP key names.')
+param tableNames array
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
@@ -43,9 +49,11 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01'
   name: 'default'
 }
 
-// exports: managed download files; export-requests: audience lists too long for a job row; the deployment package container.
+// exports: managed download files; export-requests: audience lists too long for a job row; the Functions host's
+// containers; the deployment package container. All exist before the app starts: its roles are granted on each one,
+// not on the account.
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
-  for containerName in [exportsContainerName, 'export-requests', deploymentContainerName]: {
+  for containerName in concat(dataContainerNames, [deploymentContainerName]): {
     parent: blobService
     name: containerName
     properties: {
@@ -59,9 +67,9 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-0
   name: 'default'
 }
 
-// The Functions host would create these on first use; creating them here makes them visible from day one.
+// Created here, not on first use: the app's roles are granted on each queue, not on the account.
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
-  for queueName in ['export-jobs', 'export-jobs-poison', 'webhook-events', 'webhook-events-poison']: {
+  for queueName in queueNames: {
     parent: queueService
     name: queueName
   }
@@ -73,7 +81,7 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-06-0
 }
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = [
-  for tableName in [jobsTableName, 'exportidempotency']: {
+  for tableName in tableNames: {
     parent: tableService
     name: tableName
   }

@@ -11,6 +11,8 @@ public static class NetworkGuardRegistration
         services.AddValidatedOptions<NetworkGuardOptions>(
             configuration, NetworkGuardOptions.SectionName, NetworkGuardOptions.Validate);
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OwnAddresses>();
         services.TryAddSingleton<DestinationNetworkGuard>();
         return services;
     }

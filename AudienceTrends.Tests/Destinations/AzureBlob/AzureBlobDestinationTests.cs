@@ -208,7 +208,7 @@ public class AzureBlobDestinationTests
         container.GenerateSasUri(permissions, DateTimeOffset.UtcNow.AddHours(1)).Query.TrimStart('?');
 
     internal static DestinationNetworkGuard Guard(List<string> allowedNetworks) =>
-        new(Options.Create(new NetworkGuardOptions { AllowedNetworks = allowedNetworks }), new DnsHostResolver());
+        new(Options.Create(new NetworkGuardOptions { AllowedNetworks = allowedNetworks }), new DnsHostResolver(), new OwnAddresses(TimeProvider.System));
 
     internal static AzureBlobDestination Destination(List<string>? allowedNetworks = null) => new(
         Options.Create(new AzureBlobOptions { BlockSizeBytes = BlockSize, MaxRetries = 2 }),

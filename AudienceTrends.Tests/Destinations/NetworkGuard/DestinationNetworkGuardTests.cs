@@ -9,7 +9,7 @@ namespace AudienceTrends.Tests.Destinations.NetworkGuard;
 public class DestinationNetworkGuardTests
 {
     private static DestinationNetworkGuard Guard(params string[] allowed) =>
-        new(Options.Create(new NetworkGuardOptions { AllowedNetworks = [.. allowed] }), new DnsHostResolver());
+        new(Options.Create(new NetworkGuardOptions { AllowedNetworks = [.. allowed] }), new DnsHostResolver(), new OwnAddresses(TimeProvider.System));
 
     [TestCase("127.0.0.1")]
     [TestCase("127.10.20.30")]
@@ -45,6 +45,23 @@ public class DestinationNetworkGuardTests
     [TestCase("::ffff:0:a00:1")]
     [TestCase("::ffff:0:808:808")]
     [TestCase("100::1")]
+    [TestCase("192.0.2.1")]
+    [TestCase("198.51.100.7")]
+    [TestCase("203.0.113.7")]
+    [TestCase("192.88.99.1")]
+    [TestCase("::ffff:203.0.113.7")]
+    [TestCase("2001:db8::1")]
+    [TestCase("3fff::1")]
+    [TestCase("3fff:fff:ffff::1")]
+    [TestCase("2001:2::1")]
+    [TestCase("2001:10::1")]
+    [TestCase("2001:20::1")]
+    [TestCase("2001:2f:ffff::1")]
+    [TestCase("5f00::1")]
+    [TestCase("2606:4700::5efe:a9fe:a9fe")]
+    [TestCase("2606:4700::200:5efe:7f00:1")]
+    [TestCase("2606:4700::300:5efe:a00:1")]
+    [TestCase("2002:808:808::5efe:c0a8:101")]
     public void Refuses_non_public_addresses_by_default(string address)
     {
         Assert.That(Guard().IsAllowed(IPAddress.Parse(address)), Is.False);
@@ -56,6 +73,11 @@ public class DestinationNetworkGuardTests
     [TestCase("192.169.0.1")]
     [TestCase("2606:4700:4700::1111")]
     [TestCase("::ffff:8.8.8.8")]
+    [TestCase("2001:4860:4860::8888")]
+    [TestCase("2001:30::1")]
+    [TestCase("3fff:1000::1")]
+    [TestCase("2606:4700::5efe:808:808")]
+    [TestCase("198.51.101.1")]
     public void Allows_public_addresses(string address)
     {
         Assert.That(Guard().IsAllowed(IPAddress.Parse(address)), Is.True);

@@ -9,12 +9,13 @@ namespace AudienceTrends.Core.Destinations.Sftp.Keys;
 /// Keys in Azure Key Vault (<c>SftpKeys:VaultUri</c>), reached with the app's identity: one secret
 /// <c>sftpkey-&lt;name&gt;</c> per key holding the private key, and tags holding what may be shown (name, public key,
 /// fingerprint, creation time, one tag per host; Key Vault allows 15 tags, hence at most
-/// <see cref="SftpKeyRequest.MaxHosts"/> hosts). Key Vault has no create-if-absent: a name is checked first, so two
-/// creates of the same name at the same instant could both succeed and the later one win. Delete soft-deletes the secret
-/// and then purges it; when the identity may not purge, the deleted secret keeps its name reserved (a create with it
-/// gets 409) until the vault's retention ends.
+/// <see cref="SftpKeyRequest.MaxHosts"/> hosts). Key Vault has no create-if-absent, so a create first reserves the name
+/// in a table (<see cref="KeyNameReservations"/>): of two creates of one name at once, one gets 409 and the key the
+/// other wrote stays. Delete soft-deletes the secret, purges it and frees the name; when the identity may not purge,
+/// the deleted secret keeps its name taken (a create with it gets 409) until the vault's retention ends.
 /// </summary>
-public sealed class KeyVaultSftpKeyStore(SecretClient client, ILogger<KeyVaultSftpKeyStore> logger) : ISftpKeyStore
+public sealed class KeyVaultSftpKeyStore(
+    SecretClient client, KeyNameReservations reservations, ILogger<KeyVaultSftpKeyStore> logger) : ISftpKeyStore
 {
     private const string Prefix = "sftpkey-";
     private const string MarkerTag = "audiencetrends";
@@ -23,11 +24,39 @@ public sealed class KeyVaultSftpKeyStore(SecretClient client, ILogger<KeyVaultSf
 
     public async Task<bool> AddAsync(SftpKey key, string privateKey, CancellationToken cancellationToken)
     {
+        if (!await reservations.TryReserveAsync(key.Name, cancellationToken))
+        {
+            return false;
+        }
+
+        // A key written before names were reserved holds its name without a reservation: the name stays taken.
         if (await GetAsync(key.Name, cancellationToken) is not null)
         {
             return false;
         }
 
+        bool written;
+        try
+        {
+            written = await WriteAsync(key, privateKey, cancellationToken);
+        }
+        catch
+        {
+            // The secret was not written: free the name for a later create, then report the failure as it is.
+            await reservations.ReleaseAsync(key.Name, CancellationToken.None);
+            throw;
+        }
+
+        if (!written)
+        {
+            await reservations.ReleaseAsync(key.Name, cancellationToken);
+        }
+
+        return written;
+    }
+
+    private async Task<bool> WriteAsync(SftpKey key, string privateKey, CancellationToken cancellationToken)
+    {
         var secret = new KeyVaultSecret(SecretName(key.Name), privateKey);
         secret.Properties.ContentType = "application/x-openssh-private-key";
         var tags = secret.Properties.Tags;
@@ -102,6 +131,8 @@ public sealed class KeyVaultSftpKeyStore(SecretClient client, ILogger<KeyVaultSf
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
+            // No secret: free a reservation a create left behind when it stopped between reserving and writing.
+            await reservations.ReleaseAsync(name, cancellationToken);
             return false;
         }
 
@@ -116,6 +147,8 @@ public sealed class KeyVaultSftpKeyStore(SecretClient client, ILogger<KeyVaultSf
             logger.LogWarning("SFTP key {KeyName} was deleted but not purged ({Status}); its name stays reserved until the vault's retention ends", name, e.Status);
         }
 
+        // Key Vault itself refuses the name while a deleted secret holds it.
+        await reservations.ReleaseAsync(name, cancellationToken);
         return true;
     }
 

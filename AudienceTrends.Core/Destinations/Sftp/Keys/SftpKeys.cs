@@ -43,8 +43,15 @@ public sealed class SftpKeys(
         return (key, SftpKeyChange.Done);
     }
 
+    /// <summary>
+    /// What is wrong with a key name a request gives (a route value), phrased to follow "name", or null: the name of a
+    /// settings key, or one a create would accept. Any other name cannot exist, and a store must never see it (an
+    /// Azure Table or Key Vault answers <c>#</c>, <c>/</c>, <c>_</c> or control characters with an error, not 404).
+    /// </summary>
+    public string? NameProblem(string name) => InSettings(name) ? null : SftpKeyRequest.NameProblem(name);
+
     public async Task<SftpKey?> GetAsync(string name, CancellationToken cancellationToken) =>
-        FromSettings(name) ?? await Store.GetAsync(name, cancellationToken);
+        FromSettings(name) ?? (Storable(name) ? await Store.GetAsync(name, cancellationToken) : null);
 
     /// <summary>Settings keys and stored keys, by name.</summary>
     public async Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken)
@@ -64,7 +71,7 @@ public sealed class SftpKeys(
             return SftpKeyChange.Conflict;
         }
 
-        if (!await Store.DeleteAsync(name, cancellationToken))
+        if (!Storable(name) || !await Store.DeleteAsync(name, cancellationToken))
         {
             return SftpKeyChange.NotFound;
         }
@@ -81,7 +88,7 @@ public sealed class SftpKeys(
             return current.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed : SavedKeyUse.HostNotAllowed;
         }
 
-        var key = await Store.GetAsync(name, cancellationToken);
+        var key = Storable(name) ? await Store.GetAsync(name, cancellationToken) : null;
         return key is null ? SavedKeyUse.UnknownKey
             : key.MayLogInTo(host) ? SavedKeyUse.Allowed
             : SavedKeyUse.HostNotAllowed;
@@ -89,9 +96,14 @@ public sealed class SftpKeys(
 
     public async Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken)
     {
-        var text = SettingsText(name) ?? await Store.GetPrivateKeyAsync(name, cancellationToken);
+        var text = SettingsText(name) ?? (Storable(name) ? await Store.GetPrivateKeyAsync(name, cancellationToken) : null);
         return text is not null && SavedKeyText.TryLoad(text, out var key) ? key : null;
     }
+
+    private bool InSettings(string name) => settings.CurrentValue.SavedKeys.ContainsKey(name);
+
+    /// <summary>Only names a create accepts reach the store: anything else is no stored key.</summary>
+    private static bool Storable(string name) => SftpKeyRequest.NameProblem(name) is null;
 
     private string? SettingsText(string name) =>
         settings.CurrentValue.SavedKeys.TryGetValue(name, out var text) ? text : null;

@@ -19,6 +19,7 @@ public static class SftpKeysRegistration
         // The app's identity (in Azure AZURE_CLIENT_ID names the user-assigned one); built only for the KeyVault store.
         services.TryAddSingleton(provider => new SecretClient(
             new Uri(provider.GetRequiredService<IOptions<SftpKeysOptions>>().Value.VaultUri!), new DefaultAzureCredential()));
+        services.TryAddSingleton<KeyNameReservations>();
         services.TryAddSingleton<ISftpKeyStore>(provider =>
             provider.GetRequiredService<IOptions<SftpKeysOptions>>().Value.UsesKeyVault
                 ? ActivatorUtilities.CreateInstance<KeyVaultSftpKeyStore>(provider)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Security.KeyVault.Secrets;
@@ -24,12 +25,15 @@ public sealed class KeyVaultSftpKeyStoreTests
         _settings = await TestApp.SettingsAsync();
         _settings["SftpKeys:Store"] = "KeyVault";
         _settings["SftpKeys:VaultUri"] = _vault.VaultUri.ToString();
+        _settings["SftpKeys:TableName"] = "sftpkeys" + Guid.NewGuid().ToString("N")[..12];
         (_host, _) = await TestApp.StartInProcessAsync(_settings, services => services.AddSingleton(_vault.Client()));
     }
 
     [TearDown]
     public async Task Stop()
     {
+        // The table where the store reserves key names.
+        await _host.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(_settings["SftpKeys:TableName"]).DeleteAsync();
         await _host.DisposeAsync();
         await _vault.DisposeAsync();
     }
@@ -107,6 +111,67 @@ public sealed class KeyVaultSftpKeyStoreTests
         Assert.That(_vault.Deleted.Keys, Does.Contain($"sftpkey-{name}"));
         Assert.That((await _host.Client.GetAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+    }
+
+    [Test]
+    public async Task Two_creates_of_one_name_at_once_get_one_201_and_one_409_and_the_first_key_stays()
+    {
+        var name = "race-" + Guid.NewGuid().ToString("N")[..8];
+        _vault.HoldLookupsOfAbsentSecrets(2);
+        var creates = new[] { CreateAsync(name, "a.example.com"), CreateAsync(name, "b.example.com") };
+
+        await Task.WhenAny(creates);
+        _vault.ReleaseLookups();
+        var responses = await Task.WhenAll(creates);
+
+        Assert.That(responses.Select(r => r.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        var winner = await responses.Single(r => r.StatusCode == HttpStatusCode.Created).JsonAsync();
+        var secret = _vault.Secrets[$"sftpkey-{name}"];
+        Assert.That(secret["tags"]!["publicKey"]!.GetValue<string>(), Is.EqualTo(winner["publicKey"]!.GetValue<string>()));
+        Assert.That((await (await _host.Client.GetAsync($"v2/sftpkeys/{name}")).JsonAsync()).ToJsonString(), Is.EqualTo(winner.ToJsonString()));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [TestCase("a%23b")]
+    [TestCase("a%3Fb")]
+    [TestCase("a%2Fb")]
+    [TestCase("a%0Ab")]
+    [TestCase("a%20b")]
+    [TestCase("under_score")]
+    [TestCase("a123456789012345678901234567890123456789012345678901234567890123x")]
+    public async Task A_key_name_no_create_accepts_gets_400_naming_name_and_never_reaches_the_vault(string escaped)
+    {
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Delete })
+        {
+            using var response = await _host.Client.SendAsync(new HttpRequestMessage(method, $"v2/sftpkeys/{escaped}"));
+            var body = await response.JsonAsync();
+
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), $"{method} {body.ToJsonString()}");
+            Assert.That(body["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "name" }));
+        }
+
+        Assert.That(_vault.NamesAsked, Is.Empty);
+    }
+
+    [Test]
+    public async Task An_export_naming_a_key_no_create_accepts_gets_400_naming_savedKey_not_a_vault_error()
+    {
+        var body = JsonNode.Parse(HttpJson.Example("sftp.json"))!.AsObject();
+        body["destination"] = new JsonObject
+        {
+            ["type"] = "sftp", ["server"] = "127.0.0.1", ["port"] = SshdServer.Current.Port, ["username"] = SshdServer.Current.KeyUser,
+            ["savedKey"] = "partner_key", ["path"] = "never",
+        };
+
+        using var export = await _host.Client.PostExportAsync(body.ToJsonString());
+        var text = await export.Content.ReadAsStringAsync();
+
+        Assert.That(export.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), text);
+        Assert.That(JsonNode.Parse(text)!["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "destination.savedKey" }));
+        Assert.That(_vault.NamesAsked, Is.Empty);
     }
 
     private Task<HttpResponseMessage> CreateAsync(string name, string host) =>

@@ -20,7 +20,7 @@ namespace AudienceTrends.Tests.Destinations.Sftp.Keys;
 /// The smallest faithful stand-in of the Key Vault secrets REST API (no Key Vault runs here), over HTTPS on 127.0.0.1
 /// with a self-signed certificate the client pins: the bearer challenge (401 with <c>WWW-Authenticate</c>), then set,
 /// get (latest version), list, soft delete, read deleted and purge, with Key Vault's status codes (404 unknown, 409 for
-/// a name held by a deleted secret) and JSON shapes. The real <see cref="SecretClient"/> talks to it, so the store's
+/// a name held by a deleted secret, 400 for a name Key Vault does not allow) and JSON shapes. The real <see cref="SecretClient"/> talks to it, so the store's
 /// requests, paging and the delete operation's polling are the SDK's own.
 /// </summary>
 public sealed class KeyVaultStandIn : IAsyncDisposable
@@ -30,6 +30,9 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, JsonObject> _deleted = new(StringComparer.OrdinalIgnoreCase);
     private readonly X509Certificate2 _certificate;
     private readonly WebApplication _app;
+    private TaskCompletionSource? _lookupGate;
+    private int _heldLookups;
+    private int _releaseAt;
 
     private KeyVaultStandIn(X509Certificate2 certificate, WebApplication app)
     {
@@ -46,6 +49,21 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
     public IReadOnlyDictionary<string, JsonObject> Secrets => _secrets;
 
     public IReadOnlyDictionary<string, JsonObject> Deleted => _deleted;
+
+    /// <summary>Every secret name a request named, in order, for tests that check what reached the vault.</summary>
+    public ConcurrentQueue<string> NamesAsked { get; } = new();
+
+    /// <summary>
+    /// Holds every read of an absent secret until <paramref name="count"/> of them wait (or <see cref="ReleaseLookups"/>),
+    /// so that concurrent creates of one name provably interleave at "is the name free?".
+    /// </summary>
+    public void HoldLookupsOfAbsentSecrets(int count)
+    {
+        _releaseAt = count;
+        _lookupGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public void ReleaseLookups() => _lookupGate?.TrySetResult();
 
     public static async Task<KeyVaultStandIn> StartAsync()
     {
@@ -99,6 +117,27 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
 
         var segments = context.Request.Path.Value!.Trim('/').Split('/');
         var (method, collection, name) = (context.Request.Method, segments[0], segments.Length > 1 ? segments[1] : null);
+        if (name is not null)
+        {
+            NamesAsked.Enqueue(name);
+            if (name.Length is 0 or > 127 || name.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+            {
+                (context.Response.StatusCode, var refusal) = Error(400, "BadParameter", "The secret name is not valid: use 1 to 127 letters, digits and dashes.");
+                await context.Response.WriteAsync(refusal!.ToJsonString());
+                return;
+            }
+
+            if (method == "GET" && collection == "secrets" && !_secrets.ContainsKey(name) && _lookupGate is { } gate)
+            {
+                if (Interlocked.Increment(ref _heldLookups) >= _releaseAt)
+                {
+                    gate.TrySetResult();
+                }
+
+                await gate.Task.WaitAsync(TimeSpan.FromMinutes(1), context.RequestAborted);
+            }
+        }
+
         var (status, body) = (method, collection, name) switch
         {
             ("PUT", "secrets", { } n) => await SetAsync(n, context.Request),
