@@ -119,6 +119,28 @@ public sealed class JobStore
         }
     }
 
+    /// <summary>
+    /// Processing jobs whose lease ran out in [<paramref name="from"/>, <paramref name="until"/>) (no lower bound when
+    /// <paramref name="from"/> is null): their worker died or gave up. The filter runs in the table service, which
+    /// returns those rows only.
+    /// </summary>
+    public async IAsyncEnumerable<ExportJob> ListLeaseExpiredAsync(
+        DateTimeOffset? from, DateTimeOffset until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {ExportJob.Partition} and Status eq {JobStatus.Processing} and LeaseUntil lt {until}");
+        if (from is { } lower)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"LeaseUntil ge {lower}");
+        }
+
+        await foreach (var job in _table.QueryAsync<ExportJob>(filter, cancellationToken: cancellationToken))
+        {
+            yield return job;
+        }
+    }
+
     /// <summary>Jobs whose webhook event is still Pending and was due before <paramref name="cutoff"/>.</summary>
     public async IAsyncEnumerable<ExportJob> ListWebhooksDueBeforeAsync(
         DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
