@@ -144,14 +144,32 @@ public sealed class LocalHostSemanticsTests
         Assert.That(run.ScheduleStatus!.Next, Is.EqualTo(new DateTime(DateTime.Now.Year + 1, 1, 1, 0, 0, 0, DateTimeKind.Unspecified)),
             "next: midnight on the coming first of January");
     }
+
+    [Test]
+    public async Task Stopping_the_host_while_a_timer_function_runs_cancels_it_and_stops_cleanly()
+    {
+        var ticks = Channel.CreateUnbounded<TimerInfo>();
+        var host = await RunningLocalHost.StartAsync(await TestApp.SettingsAsync(),
+            [TimerProbe.Metadata("0 0 0 1 1 *", runOnStartup: true, nameof(TimerProbe.TickUntilStopped))], services => services.AddSingleton(ticks));
+        await ticks.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)); // the start-up run is under way
+
+        Assert.That(async () => await host.DisposeAsync(), Throws.Nothing, "a run the stop cancelled is no error of the host");
+    }
 }
 
 /// <summary>A timer-triggered function of the tests' own: reports each TimerInfo it gets.</summary>
 public sealed class TimerProbe(Channel<TimerInfo> ticks)
 {
-    public static FunctionMetadata Metadata(string schedule, bool runOnStartup) => new(
-        "Probe", "AudienceTrends.Tests.dll", typeof(TimerProbe).FullName + "." + nameof(Tick),
+    public static FunctionMetadata Metadata(string schedule, bool runOnStartup, string method = nameof(Tick)) => new(
+        "Probe", "AudienceTrends.Tests.dll", typeof(TimerProbe).FullName + "." + method,
         [new AudienceTrends.LocalHost.Metadata.BindingMetadata("timer", "timerTrigger", "In", null, [], null, null, null, schedule, runOnStartup)]);
 
     public Task Tick(TimerInfo timer, CancellationToken cancellationToken) => ticks.Writer.WriteAsync(timer, cancellationToken).AsTask();
+
+    /// <summary>Reports the run, then runs until the host stops it.</summary>
+    public async Task TickUntilStopped(TimerInfo timer, CancellationToken cancellationToken)
+    {
+        await ticks.Writer.WriteAsync(timer, cancellationToken);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
 }
