@@ -57,11 +57,18 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
     private LocalFunctionsHost(WebApplication app, IReadOnlyList<FunctionMetadata> functions, HostJson hostJson, bool runTriggers)
     {
         App = app;
-        Functions = functions;
         HostJson = hostJson;
         _runTriggers = runTriggers;
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var hostLogger = loggers.CreateLogger("Host.Triggers");
+        Disabled = functions.Where(f => IsDisabled(app.Configuration, f.Name)).ToList();
+        foreach (var function in Disabled)
+        {
+            hostLogger.LogInformation("Function '{FunctionName}' is disabled by its app setting AzureWebJobs.<name>.Disabled", function.Name);
+        }
+
+        functions = functions.Except(Disabled).ToList();
+        Functions = functions;
         Invoker = new FunctionInvoker(app.Services, loggers, TimeProvider.System);
         Http = new HttpTriggerDispatcher(functions, hostJson.RoutePrefix, Invoker, app.Services.GetRequiredService<ILogger<HttpExceptionMiddleware>>());
         app.Run(Http.HandleAsync);
@@ -89,7 +96,14 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
+    /// <summary>The functions that run: those of the metadata but the <see cref="Disabled"/> ones.</summary>
     public IReadOnlyList<FunctionMetadata> Functions { get; }
+
+    /// <summary>
+    /// Functions stopped by the Functions host's <c>AzureWebJobs.&lt;Name&gt;.Disabled</c> app setting: an HTTP one answers
+    /// 404, a queue or timer trigger does not run. Read at start, as the host does.
+    /// </summary>
+    public IReadOnlyList<FunctionMetadata> Disabled { get; }
 
     public HostJson HostJson { get; }
 
@@ -162,6 +176,16 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         await App.DisposeAsync();
         _stopping.Dispose();
     }
+
+    /// <summary>
+    /// The host's switch: <c>AzureWebJobs.&lt;Name&gt;.Disabled</c> (an app setting, or a local.settings.json value) or its
+    /// configuration form <c>AzureWebJobs:&lt;Name&gt;:Disabled</c> (environment variable <c>AzureWebJobs__&lt;Name&gt;__Disabled</c>),
+    /// set to <c>true</c> or <c>1</c>.
+    /// </summary>
+    public static bool IsDisabled(IConfiguration configuration, string functionName) =>
+        new[] { $"AzureWebJobs.{functionName}.Disabled", $"AzureWebJobs:{functionName}:Disabled" }
+            .Select(key => configuration[key]?.Trim())
+            .Any(value => value == "1" || (bool.TryParse(value, out var disabled) && disabled));
 
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex BindingExpression();

@@ -59,6 +59,11 @@ foreach (var timer in host.Timers)
     Console.WriteLine($"        {timer.Function.Name}: timerTrigger ({timer.Expression})");
 }
 
+foreach (var disabled in host.Disabled)
+{
+    Console.WriteLine($"        {disabled.Name}: disabled (AzureWebJobs.{disabled.Name}.Disabled)");
+}
+
 Console.WriteLine();
 try
 {

@@ -42,7 +42,8 @@ public sealed partial class ExportJob
     /// <summary>
     /// Pending, or Processing with its lease run out (the worker that held it died or gave up) → Processing, leased
     /// to the caller until <paramref name="now"/> + <paramref name="leaseDuration"/>, counting one more attempt and
-    /// starting its progress over. <see cref="StartedAt"/> keeps the first claim's time.
+    /// starting its progress over. <see cref="StartedAt"/> becomes this attempt's start (the API's <c>times.start</c>:
+    /// with <see cref="CompletedItems"/>, what tells a user how far the running attempt has come).
     /// </summary>
     public void Claim(DateTimeOffset now, TimeSpan leaseDuration)
     {
@@ -53,7 +54,7 @@ public sealed partial class ExportJob
         }
 
         Status = JobStatus.Processing;
-        StartedAt ??= now;
+        StartedAt = now;
         LeaseUntil = now + leaseDuration;
         Attempts++;
         CompletedItems = 0;

@@ -20,11 +20,15 @@ public sealed class ExportWorker(
     TrendCsvWriter csvWriter,
     DestinationKinds kinds,
     JobUpdates updates,
+    JobQueue queue,
     TimeProvider time,
     IOptions<JobsOptions> options,
     ILogger<ExportWorker> logger)
 {
     private const int PipeBufferBytes = 1024 * 1024;
+
+    /// <summary>How long after a live lease's end a deferred message comes back: a heartbeat's worth of slack.</summary>
+    private static readonly TimeSpan RedeliveryMargin = TimeSpan.FromSeconds(5);
 
     public async Task ProcessAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -131,8 +135,14 @@ public sealed class ExportWorker(
 
         if (job.IsLeasedAt(now))
         {
-            logger.LogInformation("Export job {JobId} is being processed by another worker until {LeaseUntil}; message ignored",
-                job.Id, job.LeaseUntil);
+            // A redelivery (the host retried a message whose worker died, or a duplicate) while a lease is alive: that
+            // worker may be dead, so the message comes back once its lease has run out (one re-sent message per
+            // delivery, so duplicates never multiply; a message for a finished job then does nothing).
+            var delay = job.LeaseUntil!.Value - now + RedeliveryMargin;
+            await queue.EnqueueAsync(job.Id, delay, cancellationToken);
+            logger.LogInformation(
+                "Export job {JobId} is being processed by another worker until {LeaseUntil}; its message comes back in {Delay}",
+                job.Id, job.LeaseUntil, delay);
             return false;
         }
 

@@ -39,13 +39,11 @@ public sealed class JobMaintenance(
         var keysDeleted = await idempotency.DeleteCreatedBeforeAsync(now - jobOptions.Value.IdempotencyWindow, cancellationToken);
 
         var requeued = 0;
-        await foreach (var job in jobs.ListByStatusAsync(JobStatus.Processing, cancellationToken))
+        // The minute sweep (ExpiredLeaseSweep) queues each expiry once; this catches a job still stale a lease later.
+        await foreach (var job in jobs.ListLeaseExpiredAsync(null, now - jobOptions.Value.LeaseDuration, cancellationToken))
         {
-            if (job.IsLeaseStale(now, jobOptions.Value.LeaseDuration))
-            {
-                await queue.EnqueueAsync(job.Id, cancellationToken);
-                requeued++;
-            }
+            await queue.EnqueueAsync(job.Id, cancellationToken);
+            requeued++;
         }
 
         var unsent = now - jobOptions.Value.PendingRequeueAfter;

@@ -16,9 +16,23 @@ public sealed class JobQueue
         _created = StorageResource.For(_queue);
     }
 
+    /// <summary>
+    /// The longest a re-sent message is hidden (Azure Storage allows up to 7 days, less than the message's time to live);
+    /// a longer wait is made of several deliveries.
+    /// </summary>
+    public static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(1);
+
     public async Task EnqueueAsync(string jobId, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
         await _queue.SendMessageAsync(jobId, cancellationToken);
+    }
+
+    /// <summary>Sends the job's message hidden for <paramref name="delay"/> (cut to between 0 and <see cref="MaxVisibilityDelay"/>), so it is delivered no sooner.</summary>
+    public async Task EnqueueAsync(string jobId, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var hidden = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
+        await _queue.SendMessageAsync(jobId, visibilityTimeout: hidden, cancellationToken: cancellationToken);
     }
 }

@@ -101,9 +101,9 @@ public sealed class JobStore
         await _created.EnsureAsync(cancellationToken);
         var bound = JobIds.UpperBoundFor(cutoff);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and RowKey gt {bound}");
-        await foreach (var row in _table.QueryAsync<ExportJobRow>(filter, cancellationToken: cancellationToken))
+        await foreach (var job in QueryAsync(filter, cancellationToken))
         {
-            yield return ExportJob.FromRow(row);
+            yield return job;
         }
     }
 
@@ -113,9 +113,31 @@ public sealed class JobStore
     {
         await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.Partition} and Status eq {status}");
-        await foreach (var row in _table.QueryAsync<ExportJobRow>(filter, cancellationToken: cancellationToken))
+        await foreach (var job in QueryAsync(filter, cancellationToken))
         {
-            yield return ExportJob.FromRow(row);
+            yield return job;
+        }
+    }
+
+    /// <summary>
+    /// Processing jobs whose lease ran out in [<paramref name="from"/>, <paramref name="until"/>) (no lower bound when
+    /// <paramref name="from"/> is null): their worker died or gave up. The filter runs in the table service, which
+    /// returns those rows only.
+    /// </summary>
+    public async IAsyncEnumerable<ExportJob> ListLeaseExpiredAsync(
+        DateTimeOffset? from, DateTimeOffset until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {ExportJob.Partition} and Status eq {JobStatus.Processing} and LeaseUntil lt {until}");
+        if (from is { } lower)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"LeaseUntil ge {lower}");
+        }
+
+        await foreach (var job in QueryAsync(filter, cancellationToken))
+        {
+            yield return job;
         }
     }
 
@@ -126,6 +148,15 @@ public sealed class JobStore
         await _created.EnsureAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {ExportJob.Partition} and WebhookStatus eq {ExportJob.WebhookPending} and WebhookDueAt lt {cutoff}");
+        await foreach (var job in QueryAsync(filter, cancellationToken))
+        {
+            yield return job;
+        }
+    }
+
+    private async IAsyncEnumerable<ExportJob> QueryAsync(
+        string filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await foreach (var row in _table.QueryAsync<ExportJobRow>(filter, cancellationToken: cancellationToken))
         {
             yield return ExportJob.FromRow(row);

@@ -18,6 +18,7 @@ public static class JobsRegistration
         services.AddSingleton<ExportIntake>();
         services.AddSingleton<JobViews>();
         services.AddSingleton<JobMaintenance>();
+        services.AddSingleton<ExpiredLeaseSweep>();
         services.AddSingleton<JobCancellation>();
         services.AddSingleton<ExportWorker>();
         return services;

@@ -78,9 +78,10 @@ public sealed class TimerTriggerListener
             await _invoker.InvokeAsync(_function, Guid.NewGuid(), $"Timer fired at {due:O}", new Dictionary<string, object?> { [_function.Trigger.Name] = timer },
                 null, stopping);
         }
-        catch (Exception e) when (!stopping.IsCancellationRequested)
+        catch (Exception e) when (!stopping.IsCancellationRequested || e is OperationCanceledException)
         {
-            // The invoker logged the failure with the invocation id; the next occurrence runs regardless.
+            // The invoker logged the failure with the invocation id; the next occurrence runs regardless. A run the
+            // host's stop cancelled (a RunOnStartup run among them) ends the listener as the host stops, not with an error.
             _logger.LogDebug(e, "'{FunctionName}' failed at {Due:O}; waiting for the next occurrence", _function.LogName, due);
         }
     }

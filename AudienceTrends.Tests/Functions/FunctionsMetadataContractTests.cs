@@ -33,6 +33,7 @@ public sealed class FunctionsMetadataContractTests
             [nameof(ExportWorkerFunction.ProcessExportJob)] = "queueTrigger",
             [nameof(ExportWorkerFunction.FailPoisonedExportJob)] = "queueTrigger",
             [nameof(MaintenanceFunction.RunMaintenance)] = "timerTrigger",
+            [nameof(LeaseSweepFunction.SweepExpiredLeases)] = "timerTrigger",
             [nameof(TestDestinationFunction.TestDestination)] = "httpTrigger",
             [nameof(WebhookFunction.SendWebhookEvent)] = "queueTrigger",
             [nameof(SftpKeysFunctions.CreateSftpKey)] = "httpTrigger",
@@ -114,6 +115,7 @@ public sealed class FunctionsMetadataContractTests
                     break;
                 case TimerTriggerAttribute timer:
                     Assert.That(timer.Schedule, Is.EqualTo(function.Trigger.Schedule));
+                    Assert.That(timer.RunOnStartup, Is.EqualTo(function.Trigger.RunOnStartup));
                     break;
                 default:
                     Assert.Fail($"{function.Name} has an unexpected trigger.");
@@ -156,10 +158,23 @@ public sealed class FunctionsMetadataContractTests
     }
 
     [Test]
-    public void Timer_schedule_is_a_six_field_ncrontab_expression()
+    public void Timer_schedules_are_six_field_ncrontab_expressions()
     {
-        var timer = Functions.Single(f => f.Trigger.Type == "timerTrigger").Trigger;
-        Assert.That(timer.Schedule!.Split(' '), Has.Length.EqualTo(6));
+        foreach (var timer in Functions.Where(f => f.Trigger.Type == "timerTrigger").Select(f => f.Trigger))
+        {
+            Assert.That(timer.Schedule!.Split(' '), Has.Length.EqualTo(6), timer.Schedule);
+        }
+    }
+
+    [Test]
+    public void The_expired_lease_sweep_runs_every_minute_and_when_the_host_starts()
+    {
+        var sweep = Functions.Single(f => f.Name == nameof(LeaseSweepFunction.SweepExpiredLeases)).Trigger;
+        Assert.Multiple(() =>
+        {
+            Assert.That(sweep.Schedule, Is.EqualTo("0 * * * * *"));
+            Assert.That(sweep.RunOnStartup, Is.True, "a job whose worker died before a restart is taken over at start");
+        });
     }
 
     /// <summary>Resolves <c>%Section:Key%</c> as the host would from the sample's <c>Section__Key</c> value.</summary>

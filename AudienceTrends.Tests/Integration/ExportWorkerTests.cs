@@ -20,7 +20,7 @@ public sealed class ExportWorkerTests
     public void StartClock() => _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
 
     [Test]
-    public async Task A_second_delivery_while_the_first_worker_holds_the_lease_does_nothing()
+    public async Task A_delivery_while_another_worker_holds_the_lease_comes_back_once_the_lease_ends_and_takes_over()
     {
         var (host, settings) = await StartAsync();
         await using var _ = host;
@@ -29,18 +29,30 @@ public sealed class ExportWorkerTests
         await SetAsync(table, jobId, row =>
         {
             row["Status"] = JobStatus.Processing;
-            row["LeaseUntil"] = _time.GetUtcNow().AddMinutes(4);
+            row["LeaseUntil"] = _time.GetUtcNow().AddSeconds(2);
             row["Attempts"] = 1;
         });
 
-        await host.DrainQueuesAsync();
+        await host.DrainQueuesAsync(); // the message finds the lease alive
 
+        var queue = host.JobQueue(settings);
         var row = await GetRowAsync(table, jobId);
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
             Assert.That(row.GetString("Status"), Is.EqualTo(JobStatus.Processing));
             Assert.That(row.GetInt32("Attempts"), Is.EqualTo(1), "the duplicate did not claim the job");
             Assert.That(host.QueueFailures, Is.Empty);
+            Assert.That((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, Is.EqualTo(1), "one message, re-sent once");
+            Assert.That((await queue.PeekMessagesAsync()).Value, Is.Empty, "hidden until the lease ends");
+        });
+
+        // The worker that held the lease was dead: once the lease ends, the re-sent message takes the job over.
+        _time.Advance(TimeSpan.FromSeconds(3));
+        var job = await host.WaitForFinalJobAsync(jobId, TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"), job.ToJsonString());
+            Assert.That(job["attempts"]!.GetValue<int>(), Is.EqualTo(2));
         });
     }
 
@@ -82,6 +94,7 @@ public sealed class ExportWorkerTests
         });
 
         _time.Advance(TimeSpan.FromMinutes(6)); // the dead worker's lease runs out; the host redelivers the message
+        var takenOver = _time.GetUtcNow();
         await host.DrainQueuesAsync();
 
         var job = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
@@ -90,6 +103,8 @@ public sealed class ExportWorkerTests
             Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"));
             Assert.That(job["attempts"]!.GetValue<int>(), Is.EqualTo(2));
             Assert.That(job["completedItems"]!.GetValue<int>(), Is.EqualTo(2));
+            Assert.That(job["times"]!["start"]!.GetValue<DateTimeOffset>(), Is.EqualTo(takenOver).Within(TimeSpan.FromMilliseconds(1)),
+                "times.start is the last attempt's start");
         });
     }
 
@@ -180,17 +195,17 @@ public sealed class ExportWorkerTests
         return (host, settings);
     }
 
-    private static async Task<string> CreateJobAsync(InProcessFunctionsHost host)
+    internal static async Task<string> CreateJobAsync(InProcessFunctionsHost host)
     {
         var created = await host.Client.PostExportAsync(HttpJson.Example("ui-download.json"));
         Assert.That((int)created.StatusCode, Is.EqualTo(202), await created.Content.ReadAsStringAsync());
         return (await created.JsonAsync())["jobId"]!.GetValue<string>();
     }
 
-    private static async Task<TableEntity> GetRowAsync(TableClient table, string jobId) =>
+    internal static async Task<TableEntity> GetRowAsync(TableClient table, string jobId) =>
         (await table.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
 
-    private static async Task SetAsync(TableClient table, string jobId, Action<TableEntity> change)
+    internal static async Task SetAsync(TableClient table, string jobId, Action<TableEntity> change)
     {
         var row = await GetRowAsync(table, jobId);
         change(row);

@@ -43,7 +43,7 @@ public class ExportJobTests
     }
 
     [Test]
-    public void A_processing_job_whose_lease_ran_out_is_taken_over_keeping_its_first_start()
+    public void A_processing_job_whose_lease_ran_out_is_taken_over_and_times_start_is_the_new_attempts()
     {
         var job = Processing();
         job.RenewLease(T0 + TimeSpan.FromMinutes(1), Lease, completedItems: 2);
@@ -51,7 +51,7 @@ public class ExportJobTests
 
         job.Claim(later, Lease);
 
-        AssertClaimed(job, startedAt: T0, leasedUntil: later + Lease, attempts: 2);
+        AssertClaimed(job, startedAt: later, leasedUntil: later + Lease, attempts: 2);
     }
 
     [Test]

@@ -36,6 +36,34 @@ public sealed class LocalHostSemanticsTests
     }
 
     [Test]
+    public async Task A_function_disabled_by_its_AzureWebJobs_setting_answers_404_or_does_not_run_as_in_the_functions_host()
+    {
+        var settings = await TestApp.SettingsAsync();
+        settings["AzureWebJobs.CreateExport.Disabled"] = "true"; // local.settings.json / app setting form
+        settings["AzureWebJobs:ProcessExportJob:Disabled"] = "1"; // environment form: AzureWebJobs__ProcessExportJob__Disabled
+        settings["AzureWebJobs.ListJobs.Disabled"] = "false";
+        await using var host = await RunningLocalHost.StartAsync(settings);
+
+        var create = await host.Client.PostExportAsync(HttpJson.Example("ui-download.json"));
+        var list = await host.Client.GetAsync("v2/jobs");
+        var intake = host.Services.GetRequiredService<AudienceTrends.Core.Jobs.ExportIntake>();
+        await intake.SubmitAsync(System.Text.Encoding.UTF8.GetBytes(HttpJson.Example("ui-download.json")), null, CancellationToken.None);
+        var queue = host.Services.GetRequiredService<AudienceTrends.Core.Storage.StorageClients>().Queues.GetQueueClient(settings["Jobs:QueueName"]);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // more than the listeners' longest polling interval (host.json: 2 s)
+
+        var jobs = (await (await host.Client.GetAsync("v2/jobs")).JsonAsync()).AsArray();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(create.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "a disabled HTTP function's route is gone");
+            Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.OK), "'false' leaves a function enabled");
+            Assert.That(jobs.Select(j => j!["status"]!.GetValue<string>()), Is.EqualTo(new[] { "Pending" }), "the disabled queue trigger took nothing");
+            Assert.That((await queue.PeekMessagesAsync()).Value, Has.Length.EqualTo(1), "its message waits in the queue");
+            Assert.That(host.Logs.AllText, Does.Contain("Function 'ProcessExportJob' is disabled"));
+            Assert.That(host.Logs.AllText, Does.Contain("Function 'CreateExport' is disabled"));
+        });
+    }
+
+    [Test]
     public async Task A_message_that_keeps_failing_reaches_the_poison_queue_after_maxDequeueCount_and_the_job_ends_failed()
     {
         // The request is accepted (the audiences exist), but every attempt to read the figures fails.
@@ -116,14 +144,32 @@ public sealed class LocalHostSemanticsTests
         Assert.That(run.ScheduleStatus!.Next, Is.EqualTo(new DateTime(DateTime.Now.Year + 1, 1, 1, 0, 0, 0, DateTimeKind.Unspecified)),
             "next: midnight on the coming first of January");
     }
+
+    [Test]
+    public async Task Stopping_the_host_while_a_timer_function_runs_cancels_it_and_stops_cleanly()
+    {
+        var ticks = Channel.CreateUnbounded<TimerInfo>();
+        var host = await RunningLocalHost.StartAsync(await TestApp.SettingsAsync(),
+            [TimerProbe.Metadata("0 0 0 1 1 *", runOnStartup: true, nameof(TimerProbe.TickUntilStopped))], services => services.AddSingleton(ticks));
+        await ticks.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)); // the start-up run is under way
+
+        Assert.That(async () => await host.DisposeAsync(), Throws.Nothing, "a run the stop cancelled is no error of the host");
+    }
 }
 
 /// <summary>A timer-triggered function of the tests' own: reports each TimerInfo it gets.</summary>
 public sealed class TimerProbe(Channel<TimerInfo> ticks)
 {
-    public static FunctionMetadata Metadata(string schedule, bool runOnStartup) => new(
-        "Probe", "AudienceTrends.Tests.dll", typeof(TimerProbe).FullName + "." + nameof(Tick),
+    public static FunctionMetadata Metadata(string schedule, bool runOnStartup, string method = nameof(Tick)) => new(
+        "Probe", "AudienceTrends.Tests.dll", typeof(TimerProbe).FullName + "." + method,
         [new AudienceTrends.LocalHost.Metadata.BindingMetadata("timer", "timerTrigger", "In", null, [], null, null, null, schedule, runOnStartup)]);
 
     public Task Tick(TimerInfo timer, CancellationToken cancellationToken) => ticks.Writer.WriteAsync(timer, cancellationToken).AsTask();
+
+    /// <summary>Reports the run, then runs until the host stops it.</summary>
+    public async Task TickUntilStopped(TimerInfo timer, CancellationToken cancellationToken)
+    {
+        await ticks.Writer.WriteAsync(timer, cancellationToken);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
 }
