@@ -34,12 +34,6 @@ public sealed partial class ExportJob
     public bool IsCancelRequestedIn(int attempt) => IsInAttempt(attempt) && CancelRequestedAt is not null;
 
     /// <summary>
-    /// Whether the job is Processing although its lease ran out more than <paramref name="grace"/> before
-    /// <paramref name="now"/>: its worker died and its message may be gone, so it needs a new one.
-    /// </summary>
-    public bool IsLeaseStale(DateTimeOffset now, TimeSpan grace) => Status == JobStatus.Processing && LeaseUntil < now - grace;
-
-    /// <summary>
     /// Pending, or Processing with its lease run out (the worker that held it died or gave up) → Processing, leased
     /// to the caller until <paramref name="now"/> + <paramref name="leaseDuration"/>, counting one more attempt and
     /// starting its progress over. <see cref="StartedAt"/> becomes this attempt's start (the API's <c>times.start</c>:
