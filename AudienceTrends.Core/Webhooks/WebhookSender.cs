@@ -47,6 +47,16 @@ public sealed class WebhookSender(
             return;
         }
 
+        if (job.WebhookDueAt is { } due && due > time.GetUtcNow())
+        {
+            // Visible before its attempt is due (a queue rounds its delays): hidden again for the rest of the wait,
+            // so the documented doubling holds at any setting.
+            await queue.EnqueueAsync(job, CancellationToken.None);
+            logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: not due until {DueAt}; queued again",
+                message.EventId, message.JobId, message.Attempt + 1, due);
+            return;
+        }
+
         var outcome = await AttemptAsync(job, cancellationToken);
         var now = time.GetUtcNow();
         var attempts = job.WebhookAttempts + 1;
