@@ -39,11 +39,8 @@ public sealed class WebhookSender(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
-        var job = await jobs.GetAsync(message.JobId, cancellationToken);
-        if (job is null || !job.HasPendingWebhookEvent || job.WebhookEventId != message.EventId || job.WebhookAttempts != message.Attempt)
+        if (await FindPendingAsync(message, cancellationToken) is not { } job)
         {
-            logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: already settled or made; message ignored",
-                message.EventId, message.JobId, message.Attempt + 1);
             return;
         }
 
@@ -57,7 +54,64 @@ public sealed class WebhookSender(
             return;
         }
 
-        var outcome = await AttemptAsync(job, cancellationToken);
+        Attempt outcome;
+        try
+        {
+            outcome = await AttemptAsync(job, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever fails before or around the attempt (the row's data, the view) counts as a failed attempt, so
+            // a failure that recurs ends the event Failed after Webhooks:MaxAttempts instead of being re-queued for
+            // as long as the job exists.
+            logger.LogError(e, "Webhook event {EventId} of export job {JobId}, attempt {Attempt}, could not be prepared; counted as a failed attempt",
+                message.EventId, message.JobId, message.Attempt + 1);
+            outcome = new Attempt(null, "the event could not be prepared for sending (an internal error, in the service's logs)", Final: false);
+        }
+
+        await RecordAsync(job, outcome);
+    }
+
+    /// <summary>
+    /// A message whose handling failed <c>maxDequeueCount</c> times (the host moved it to the poison queue): its
+    /// event, if still the row's pending one, is given up (Failed) with that reason, so nothing re-queues it.
+    /// </summary>
+    public async Task GiveUpPoisonedAsync(string messageText, CancellationToken cancellationToken)
+    {
+        if (WebhookMessage.TryParse(messageText) is not { } message)
+        {
+            logger.LogWarning("A message of the webhook events poison queue is not an event; ignored");
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
+        if (await FindPendingAsync(message, cancellationToken) is not { } job)
+        {
+            return;
+        }
+
+        logger.LogError("Webhook event {EventId} of export job {JobId}: handling attempt {Attempt} failed repeatedly; the event is given up",
+            message.EventId, message.JobId, message.Attempt + 1);
+        await RecordAsync(job, new Attempt(null, "the event could not be handled repeatedly (an internal error, in the service's logs)", Final: true));
+    }
+
+    /// <summary>The job whose pending event <paramref name="message"/> is for; null (logged) for a stale message.</summary>
+    private async Task<ExportJob?> FindPendingAsync(WebhookMessage message, CancellationToken cancellationToken)
+    {
+        var job = await jobs.GetAsync(message.JobId, cancellationToken);
+        if (job is null || !job.HasPendingWebhookEvent || job.WebhookEventId != message.EventId || job.WebhookAttempts != message.Attempt)
+        {
+            logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: already settled or made; message ignored",
+                message.EventId, message.JobId, message.Attempt + 1);
+            return null;
+        }
+
+        return job;
+    }
+
+    /// <summary>Saves the attempt's outcome (ETag-conditional) and queues the next attempt, if any.</summary>
+    private async Task RecordAsync(ExportJob job, Attempt outcome)
+    {
         var now = time.GetUtcNow();
         var attempts = job.WebhookAttempts + 1;
         DateTimeOffset? retryAt = outcome.Final || attempts >= _options.MaxAttempts ? null : now + _options.DelayAfter(attempts);
@@ -100,7 +154,7 @@ public sealed class WebhookSender(
 
         if (key is null)
         {
-            return new Attempt(null, "the webhook's secret cannot be decrypted (the service's encryption key changed)", Final: true);
+            return new Attempt(null, "the webhook's secret cannot be decrypted (the service's encryption key changed, or the row was altered)", Final: true);
         }
 
         var shown = WebhookRequest.Shown(job.WebhookUrl!);
