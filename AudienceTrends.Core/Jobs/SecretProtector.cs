@@ -52,6 +52,9 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
     /// <summary>What a job's webhook key is bound to, so it cannot be swapped with the destination's credentials.</summary>
     public static string WebhookSecretContext(string jobId) => jobId + "/webhook";
 
+    /// <summary>What a job's webhook query string (it may carry the receiver's token) is bound to.</summary>
+    public static string WebhookQueryContext(string jobId) => jobId + "/webhook-query";
+
     /// <summary>
     /// The payload <see cref="Protect(byte[], string)"/> encrypted, or null when there was none. The caller zeroes it
     /// after use. Anything that does not decrypt (another key, another job, a damaged column) is a <see cref="CryptographicException"/>.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
@@ -142,14 +143,17 @@ public sealed class WebhookSender(
     private async Task<Attempt> AttemptAsync(ExportJob job, CancellationToken cancellationToken)
     {
         byte[]? key;
+        string url;
         try
         {
             key = protector.Unprotect(job.EncryptedWebhookSecret, SecretProtector.WebhookSecretContext(job.Id));
+            url = ReceiverUrl(job);
         }
         catch (CryptographicException e)
         {
             logger.LogError(e, "The webhook secret of export job {JobId} cannot be decrypted; the event is given up", job.Id);
             key = null;
+            url = "";
         }
 
         if (key is null)
@@ -163,7 +167,7 @@ public sealed class WebhookSender(
             var view = await views.ToViewAsync(job, cancellationToken);
             var body = JsonSerializer.SerializeToUtf8Bytes(
                 new WebhookPayload(job.WebhookEventType, job.EndedAt ?? time.GetUtcNow(), view), JsonSerializerOptions.Web);
-            using var request = new HttpRequestMessage(HttpMethod.Post, job.WebhookUrl) { Content = new ByteArrayContent(body) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             var sentAt = time.GetUtcNow();
             request.Headers.Add(WebhookSignature.IdHeader, job.WebhookEventId);
@@ -195,6 +199,25 @@ public sealed class WebhookSender(
         {
             logger.LogWarning(e, "Webhook attempt for export job {JobId} failed: {WebhookError}", job.Id, error);
             return new Attempt(null, error, Final: false);
+        }
+    }
+
+    /// <summary>The URL to call: the row's clear part and its decrypted query string (older rows hold the whole URL in clear).</summary>
+    private string ReceiverUrl(ExportJob job)
+    {
+        var query = protector.Unprotect(job.EncryptedWebhookQuery, SecretProtector.WebhookQueryContext(job.Id));
+        if (query is null)
+        {
+            return job.WebhookUrl!;
+        }
+
+        try
+        {
+            return job.WebhookUrl + Encoding.UTF8.GetString(query);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(query);
         }
     }
 
