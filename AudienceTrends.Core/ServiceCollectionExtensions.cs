@@ -16,6 +16,9 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAudienceTrends(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        // IHttpClientFactory's default loggers write every request's URL, whose query may be a credential (a
+        // receiver's token, a signature): no factory client of the app logs its requests.
+        services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         services.AddStorage(configuration);
         services.AddAccounts(configuration);
         services.AddRequests(configuration);

@@ -48,7 +48,13 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
     /// <summary>What a job's webhook key is bound to, so it cannot be swapped with the destination's credentials.</summary>
     public static string WebhookSecretContext(string jobId) => jobId + "/webhook";
 
-    /// <summary>The payload <see cref="Protect(byte[], string)"/> encrypted, or null when there was none. The caller zeroes it after use.</summary>
+    /// <summary>What a job's webhook query string (it may carry the receiver's token) is bound to.</summary>
+    public static string WebhookQueryContext(string jobId) => jobId + "/webhook-query";
+
+    /// <summary>
+    /// The payload <see cref="Protect(byte[], string)"/> encrypted, or null when there was none. The caller zeroes it
+    /// after use. Anything that does not decrypt (another key, another job, a damaged column) is a <see cref="CryptographicException"/>.
+    /// </summary>
     public byte[]? Unprotect(string? protectedSecrets, string jobId)
     {
         if (string.IsNullOrEmpty(protectedSecrets))
@@ -56,7 +62,18 @@ public sealed class SecretProtector(IOptions<SecretProtectionOptions> options)
             return null;
         }
 
-        var input = Convert.FromBase64String(protectedSecrets);
+        byte[] input;
+        try
+        {
+            input = Convert.FromBase64String(protectedSecrets);
+        }
+        catch (FormatException e)
+        {
+            // A damaged column is as unreadable as a wrong key: callers handle one exception type, and a retry
+            // cannot help either.
+            throw new CryptographicException("The job's protected secrets are not base64.", e);
+        }
+
         if (input.Length < 1 + NonceSize + TagSize || input[0] != Version)
         {
             throw new CryptographicException("The job's protected secrets have an unknown format.");

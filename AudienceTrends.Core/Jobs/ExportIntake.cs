@@ -1,3 +1,4 @@
+using System.Text;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
@@ -166,8 +167,10 @@ public sealed class ExportIntake(
     private async Task<IntakeOutcome> CreateAsync(string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
+        var webhook = request.Webhook;
         var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId),
-            request.Webhook is null ? null : protector.Protect([.. request.Webhook.Key], SecretProtector.WebhookSecretContext(jobId)));
+            webhook is null ? null : protector.Protect([.. webhook.Key], SecretProtector.WebhookSecretContext(jobId)),
+            webhook?.Query is { } query ? protector.Protect(Encoding.UTF8.GetBytes(query), SecretProtector.WebhookQueryContext(jobId)) : null);
         await audienceLists.SaveAsync(job, request.Audiences, cancellationToken);
 
         // From the row on, the job is finished whatever the caller does (cancelling included): a row without its

@@ -17,11 +17,20 @@ public sealed partial class ExportJob
     public const string WebhookDelivered = "Delivered";
     public const string WebhookFailed = "Failed";
 
-    /// <summary>The receiver's URL as the request gave it; null when the job has no webhook.</summary>
+    /// <summary>
+    /// The receiver's URL without its query string (see <see cref="EncryptedWebhookQuery"/>); null when the job has
+    /// no webhook. Rows written before the query was split off hold the whole URL here, and are delivered as before.
+    /// </summary>
     public string? WebhookUrl { get; private set; }
 
     /// <summary>The signing key, encrypted like <see cref="EncryptedSecrets"/>; cleared once the event is Delivered or Failed.</summary>
     public string? EncryptedWebhookSecret { get; private set; }
+
+    /// <summary>
+    /// The URL's query string (it may carry the receiver's own token), encrypted like the signing key and dropped with
+    /// it once the event is settled; null when the URL had none.
+    /// </summary>
+    public string? EncryptedWebhookQuery { get; private set; }
 
     /// <summary>Pending (also before the job ends), Delivered or Failed; null without a webhook.</summary>
     public string? WebhookStatus { get; private set; }
@@ -47,8 +56,8 @@ public sealed partial class ExportJob
     /// <summary>The event's type: <c>audiencetrendsexport.done</c>, <c>.failed</c> or <c>.cancelled</c>.</summary>
     public string WebhookEventType => $"{ExportJobName}.{Status.ToLowerInvariant()}";
 
-    /// <summary>At creation only: the receiver and its encrypted signing key.</summary>
-    public void AttachWebhook(string url, string encryptedSecret)
+    /// <summary>At creation only: the receiver (without query), its encrypted signing key and its encrypted query string.</summary>
+    public void AttachWebhook(string url, string encryptedSecret, string? encryptedQuery = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         ArgumentException.ThrowIfNullOrWhiteSpace(encryptedSecret);
@@ -59,6 +68,7 @@ public sealed partial class ExportJob
 
         WebhookUrl = url;
         EncryptedWebhookSecret = encryptedSecret;
+        EncryptedWebhookQuery = encryptedQuery;
         WebhookStatus = WebhookPending;
     }
 
@@ -84,6 +94,7 @@ public sealed partial class ExportJob
         {
             WebhookStatus = delivered ? WebhookDelivered : WebhookFailed;
             EncryptedWebhookSecret = null;
+            EncryptedWebhookQuery = null;
         }
     }
 

@@ -107,8 +107,10 @@ public sealed partial class ExportJob
     public ExportFile File => ExportFile.For(Name, Compression);
 
     /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
+    /// <param name="encryptedWebhookQuery">The webhook URL's query string, encrypted; required when the URL has one.</param>
     public static ExportJob Create(
-        string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets, string? encryptedWebhookSecret = null)
+        string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets,
+        string? encryptedWebhookSecret = null, string? encryptedWebhookQuery = null)
     {
         var job = new ExportJob
         {
@@ -125,8 +127,9 @@ public sealed partial class ExportJob
         job.SetDestination(request.Destination);
         if (request.Webhook is not null)
         {
-            job.AttachWebhook(request.Webhook.Url.OriginalString,
-                encryptedWebhookSecret ?? throw new ArgumentNullException(nameof(encryptedWebhookSecret)));
+            job.AttachWebhook(request.Webhook.StoredUrl,
+                encryptedWebhookSecret ?? throw new ArgumentNullException(nameof(encryptedWebhookSecret)),
+                request.Webhook.Query is null ? null : encryptedWebhookQuery ?? throw new ArgumentNullException(nameof(encryptedWebhookQuery)));
         }
 
         return job;

@@ -80,6 +80,8 @@ public sealed class ExportJobRow : ITableEntity
 
     public string? EncryptedWebhookSecret { get; set; }
 
+    public string? EncryptedWebhookQuery { get; set; }
+
     public string? WebhookStatus { get; set; }
 
     public string? WebhookEventId { get; set; }

@@ -57,7 +57,10 @@ public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpda
         }
     }
 
-    /// <summary>Maintenance: queues again an event still pending past its due time (its message went missing).</summary>
+    /// <summary>
+    /// Queues the job's pending event again: maintenance, for an event overdue (its message went missing), and the
+    /// sender, for a message seen before its attempt is due.
+    /// </summary>
     public Task RequeueEventAsync(ExportJob job, CancellationToken cancellationToken) => events.EnqueueAsync(job, cancellationToken);
 
     /// <summary>

@@ -10,5 +10,11 @@ public sealed record WebhookRequest(Uri Url, byte[] Key)
     public static string Shown(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : "";
 
+    /// <summary>What the row keeps in clear: the URL without query string (which is encrypted apart) or fragment.</summary>
+    public string StoredUrl => Url.GetLeftPart(UriPartial.Path);
+
+    /// <summary>The query string, <c>?</c> included, which may carry the receiver's own token; null without one.</summary>
+    public string? Query => Url.Query.Length > 1 ? Url.Query : null;
+
     public override string ToString() => Shown(Url.AbsoluteUri);
 }

@@ -11,6 +11,9 @@ public sealed class WebhookOptions
     /// <summary>The queue trigger's binding expression: the host reads the queue name from this setting.</summary>
     public const string QueueNameExpression = "%" + SectionName + ":" + nameof(QueueName) + "%";
 
+    /// <summary>Where the host moves a message whose handling failed <c>maxDequeueCount</c> times: the queue's name plus <c>-poison</c>.</summary>
+    public const string PoisonQueueNameExpression = QueueNameExpression + "-poison";
+
     /// <summary>The events queue; a message carries a job id, an event id and an attempt number, never the body or the secret.</summary>
     public string QueueName { get; set; } = "webhook-events";
 

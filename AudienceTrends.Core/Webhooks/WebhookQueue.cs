@@ -30,9 +30,16 @@ public sealed class WebhookQueue : IJobEvents
             return;
         }
 
-        var delay = job.WebhookDueAt - _time.GetUtcNow() is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        var delay = VisibilityDelay(job.WebhookDueAt - _time.GetUtcNow());
         await _created.EnsureAsync(cancellationToken);
         await _queue.SendMessageAsync(
             new WebhookMessage(job.Id, job.WebhookEventId!, job.WebhookAttempts).ToJson(), delay, cancellationToken: cancellationToken);
     }
+
+    /// <summary>
+    /// The visibility delay that keeps a message hidden until <paramref name="wait"/> has passed. The queue counts
+    /// whole seconds and drops a fraction, so the wait is rounded up: 0.9 s left must not become "visible now".
+    /// </summary>
+    internal static TimeSpan VisibilityDelay(TimeSpan? wait) =>
+        wait is { } left && left > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)) : TimeSpan.Zero;
 }

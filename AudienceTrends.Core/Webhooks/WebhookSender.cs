@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
@@ -40,15 +41,79 @@ public sealed class WebhookSender(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
+        if (await FindPendingAsync(message, cancellationToken) is not { } job)
+        {
+            return;
+        }
+
+        if (job.WebhookDueAt is { } due && due > time.GetUtcNow())
+        {
+            // Visible before its attempt is due (a queue rounds its delays): hidden again for the rest of the wait,
+            // so the documented doubling holds at any setting.
+            await updates.RequeueEventAsync(job, CancellationToken.None);
+            logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: not due until {DueAt}; queued again",
+                message.EventId, message.JobId, message.Attempt + 1, due);
+            return;
+        }
+
+        Attempt outcome;
+        try
+        {
+            outcome = await AttemptAsync(job, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever fails before or around the attempt (the row's data, the view) counts as a failed attempt, so
+            // a failure that recurs ends the event Failed after Webhooks:MaxAttempts instead of being re-queued for
+            // as long as the job exists.
+            logger.LogError(e, "Webhook event {EventId} of export job {JobId}, attempt {Attempt}, could not be prepared; counted as a failed attempt",
+                message.EventId, message.JobId, message.Attempt + 1);
+            outcome = new Attempt(null, "the event could not be prepared for sending (an internal error, in the service's logs)", Final: false);
+        }
+
+        await RecordAsync(job, message, outcome);
+    }
+
+    /// <summary>
+    /// A message whose handling failed <c>maxDequeueCount</c> times (the host moved it to the poison queue): its
+    /// event, if still the row's pending one, is given up (Failed) with that reason, so nothing re-queues it.
+    /// </summary>
+    public async Task GiveUpPoisonedAsync(string messageText, CancellationToken cancellationToken)
+    {
+        if (WebhookMessage.TryParse(messageText) is not { } message)
+        {
+            logger.LogWarning("A message of the webhook events poison queue is not an event; ignored");
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
+        if (await FindPendingAsync(message, cancellationToken) is not { } job)
+        {
+            return;
+        }
+
+        logger.LogError("Webhook event {EventId} of export job {JobId}: handling attempt {Attempt} failed repeatedly; the event is given up",
+            message.EventId, message.JobId, message.Attempt + 1);
+        await RecordAsync(job, message, new Attempt(null, "the event could not be handled repeatedly (an internal error, in the service's logs)", Final: true));
+    }
+
+    /// <summary>The job whose pending event <paramref name="message"/> is for; null (logged) for a stale message.</summary>
+    private async Task<ExportJob?> FindPendingAsync(WebhookMessage message, CancellationToken cancellationToken)
+    {
         var job = await jobs.GetAsync(message.JobId, cancellationToken);
         if (job is null || !IsThisAttempt(job, message))
         {
             logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: already settled or made; message ignored",
                 message.EventId, message.JobId, message.Attempt + 1);
-            return;
+            return null;
         }
 
-        var outcome = await AttemptAsync(job, cancellationToken);
+        return job;
+    }
+
+    /// <summary>Saves the attempt's outcome (ETag-conditional) and queues the next attempt, if any.</summary>
+    private async Task RecordAsync(ExportJob job, WebhookMessage message, Attempt outcome)
+    {
         var now = time.GetUtcNow();
         var attempts = job.WebhookAttempts + 1;
         DateTimeOffset? retryAt = outcome.Final || attempts >= _options.MaxAttempts ? null : now + _options.DelayAfter(attempts);
@@ -90,19 +155,22 @@ public sealed class WebhookSender(
     private async Task<Attempt> AttemptAsync(ExportJob job, CancellationToken cancellationToken)
     {
         byte[]? key;
+        string url;
         try
         {
             key = protector.Unprotect(job.EncryptedWebhookSecret, SecretProtector.WebhookSecretContext(job.Id));
+            url = ReceiverUrl(job);
         }
         catch (CryptographicException e)
         {
             logger.LogError(e, "The webhook secret of export job {JobId} cannot be decrypted; the event is given up", job.Id);
             key = null;
+            url = "";
         }
 
         if (key is null)
         {
-            return new Attempt(null, "the webhook's secret cannot be decrypted (the service's encryption key changed)", Final: true);
+            return new Attempt(null, "the webhook's secret cannot be decrypted (the service's encryption key changed, or the row was altered)", Final: true);
         }
 
         var shown = WebhookRequest.Shown(job.WebhookUrl!);
@@ -111,7 +179,7 @@ public sealed class WebhookSender(
             var view = await views.ToViewAsync(job, cancellationToken);
             var body = JsonSerializer.SerializeToUtf8Bytes(
                 new WebhookPayload(job.WebhookEventType, job.EndedAt ?? time.GetUtcNow(), view), JsonSerializerOptions.Web);
-            using var request = new HttpRequestMessage(HttpMethod.Post, job.WebhookUrl) { Content = new ByteArrayContent(body) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             var sentAt = time.GetUtcNow();
             request.Headers.Add(WebhookSignature.IdHeader, job.WebhookEventId);
@@ -143,6 +211,25 @@ public sealed class WebhookSender(
         {
             logger.LogWarning(e, "Webhook attempt for export job {JobId} failed: {WebhookError}", job.Id, error);
             return new Attempt(null, error, Final: false);
+        }
+    }
+
+    /// <summary>The URL to call: the row's clear part and its decrypted query string (older rows hold the whole URL in clear).</summary>
+    private string ReceiverUrl(ExportJob job)
+    {
+        var query = protector.Unprotect(job.EncryptedWebhookQuery, SecretProtector.WebhookQueryContext(job.Id));
+        if (query is null)
+        {
+            return job.WebhookUrl!;
+        }
+
+        try
+        {
+            return job.WebhookUrl + Encoding.UTF8.GetString(query);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(query);
         }
     }
 

@@ -36,6 +36,7 @@ public sealed class FunctionsMetadataContractTests
             [nameof(LeaseSweepFunction.SweepExpiredLeases)] = "timerTrigger",
             [nameof(TestDestinationFunction.TestDestination)] = "httpTrigger",
             [nameof(WebhookFunction.SendWebhookEvent)] = "queueTrigger",
+            [nameof(WebhookFunction.FailPoisonedWebhookEvent)] = "queueTrigger",
             [nameof(SftpKeysFunctions.CreateSftpKey)] = "httpTrigger",
             [nameof(SftpKeysFunctions.ListSftpKeys)] = "httpTrigger",
             [nameof(SftpKeysFunctions.GetSftpKey)] = "httpTrigger",
@@ -149,11 +150,14 @@ public sealed class FunctionsMetadataContractTests
     {
         var queueName = SampleSettings["Webhooks__QueueName"]!.GetValue<string>();
         var trigger = Functions.Single(f => f.Name == nameof(WebhookFunction.SendWebhookEvent)).Trigger;
+        var poison = Functions.Single(f => f.Name == nameof(WebhookFunction.FailPoisonedWebhookEvent)).Trigger;
         Assert.Multiple(() =>
         {
             Assert.That(queueName, Is.EqualTo(new Core.Webhooks.WebhookOptions().QueueName), "the sample uses the app's default queue");
             Assert.That(Resolve(trigger.QueueName!), Is.EqualTo(queueName));
+            Assert.That(Resolve(poison.QueueName!), Is.EqualTo(queueName + "-poison"), "the host's poison queue name");
             Assert.That(trigger.Connection, Is.EqualTo("AzureWebJobsStorage"));
+            Assert.That(poison.Connection, Is.EqualTo("AzureWebJobsStorage"));
         });
     }
 

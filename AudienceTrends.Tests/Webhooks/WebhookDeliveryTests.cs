@@ -114,8 +114,10 @@ public sealed class WebhookDeliveryTests
         await using var _ = host;
         string? jobId = null;
         var before = new List<(int? Attempts, int? LastStatusCode, TimeSpan Wait)>();
+        var arrivals = new List<long>();
         await using var receiver = await WebhookReceiver.StartAsync(async n =>
         {
+            arrivals.Add(System.Diagnostics.Stopwatch.GetTimestamp());
             if (n > 1)
             {
                 // The row as the previous failed attempt left it: when it asked to be tried again.
@@ -147,6 +149,10 @@ public sealed class WebhookDeliveryTests
         Assert.That(before.Select(b => (b.Attempts, b.LastStatusCode)), Is.EqualTo(new (int?, int?)[] { (1, 500), (2, 500) }));
         Assert.That(before[0].Wait, Is.EqualTo(TimeSpan.FromSeconds(1)).Within(TimeSpan.FromMilliseconds(1)), "Webhooks:RetryBaseDelay");
         Assert.That(before[1].Wait, Is.EqualTo(TimeSpan.FromSeconds(2)).Within(TimeSpan.FromMilliseconds(1)), "doubled");
+
+        // What the receiver sees: no attempt comes before its wait is over, although the queue counts whole seconds.
+        Assert.That(System.Diagnostics.Stopwatch.GetElapsedTime(arrivals[0], arrivals[1]), Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(System.Diagnostics.Stopwatch.GetElapsedTime(arrivals[1], arrivals[2]), Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2)));
         Assert.That(host.QueueFailures, Is.Empty, "a failed attempt is a delayed message, not a function failure");
     }
 

@@ -85,7 +85,9 @@ public sealed class WebhookRecoveryTests
 
         var row = await host.RowAsync(settings, jobId);
         Assert.That(row.GetString("EncryptedWebhookSecret"), Is.Not.Empty);
-        Assert.That(Text(row), Does.Not.Contain(key));
+        Assert.That(row.GetString("EncryptedWebhookQuery"), Is.Not.Empty, "the receiver's token is kept, encrypted");
+        Assert.That(row.GetString("WebhookUrl"), Is.EqualTo(WithoutQuery(receiver.Url)), "operators see where it goes");
+        Assert.That(Text(row), Does.Not.Contain(key).And.Not.Contain("receiver-own-token"));
 
         Assert.That(await host.ProcessNextMessageAsync(), Is.True, "the export runs; its end queues the event");
         var messages = (await host.EventsQueue(settings).PeekMessagesAsync(32)).Value;
@@ -101,8 +103,10 @@ public sealed class WebhookRecoveryTests
         {
             Assert.That(job["webhook"]!["status"]!.GetValue<string>(), Is.EqualTo("Delivered"));
             Assert.That(row.ContainsKey("EncryptedWebhookSecret"), Is.False, "dropped once delivered");
-            Assert.That(row.GetString("WebhookUrl"), Is.EqualTo(receiver.Url), "operators see where it went");
-            Assert.That(Text(row), Does.Not.Contain(key));
+            Assert.That(row.ContainsKey("EncryptedWebhookQuery"), Is.False, "dropped once delivered");
+            Assert.That(row.GetString("WebhookUrl"), Is.EqualTo(WithoutQuery(receiver.Url)), "operators see where it went");
+            Assert.That(receiver.Received[0].PathAndQuery, Does.EndWith("?token=receiver-own-token"), "the receiver got its token");
+            Assert.That(Text(row), Does.Not.Contain(key).And.Not.Contain("receiver-own-token"));
             Assert.That(answers.ToString(), Does.Not.Contain(key).And.Not.Contain("receiver-own-token"));
             Assert.That(receiver.Received[0].Body, Does.Not.Contain(key));
             Assert.That(logs.AllText, Does.Contain(jobId).And.Not.Contain(key).And.Not.Contain("receiver-own-token"));
@@ -131,6 +135,28 @@ public sealed class WebhookRecoveryTests
         Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"));
         Assert.That(job.AsObject().ContainsKey("webhook"), Is.False);
     }
+
+    [Test]
+    public async Task A_row_written_with_the_query_in_the_clear_column_still_delivers_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 200);
+        var settings = await WebhookTestApp.SettingsAsync();
+        var (host, _) = await TestApp.StartInProcessAsync(settings);
+        await using var _ = host;
+        var jobId = await host.CreateAsync(WebhookTestApp.ExportWith(receiver.Url, WebhookTestApp.NewSecret()));
+        var row = await host.RowAsync(settings, jobId);
+        row["WebhookUrl"] = receiver.Url; // as rows were written before the query was encrypted apart
+        row.Remove("EncryptedWebhookQuery");
+        await host.JobTable(settings).UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+
+        var job = await host.WaitForWebhookAsync(jobId, receiver);
+
+        Assert.That(job["webhook"]!["status"]!.GetValue<string>(), Is.EqualTo("Delivered"));
+        Assert.That(job["webhook"]!["url"]!.GetValue<string>(), Is.EqualTo(WithoutQuery(receiver.Url)), "the view still hides it");
+        Assert.That(receiver.Received.Single().PathAndQuery, Is.EqualTo("/hooks/audiencetrends?token=receiver-own-token"));
+    }
+
+    private static string WithoutQuery(string url) => url[..url.IndexOf('?', StringComparison.Ordinal)];
 
     private static string Text(TableEntity row) => string.Join("\n", row.Select(p => $"{p.Key}={p.Value}"));
 }
