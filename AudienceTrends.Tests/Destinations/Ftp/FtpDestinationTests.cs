@@ -25,6 +25,7 @@ public class FtpDestinationTests : FileServerDestinationTests
     protected override string Home => Server.Home;
 
     [Test]
+    [NonParallelizable] // kills every session of the shared vsftpd, other fixtures' too
     public async Task A_server_dropping_the_connection_mid_upload_leaves_nothing_and_the_retry_delivers_one_complete_file()
     {
         var content = GeneratedContent.OfSize(16 * 1024 * 1024);
