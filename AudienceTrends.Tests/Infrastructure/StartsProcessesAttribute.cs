@@ -25,17 +25,14 @@ public sealed class StartsProcessesAttribute : CategoryAttribute
 /// <summary>
 /// NUnit ignores a category on a <c>[SetUpFixture]</c> when it filters. This assembly attribute, applied once the whole
 /// test tree is built, copies the categories of every set-up fixture, and of every fixture, onto each test beneath
-/// it, so <c>--filter TestCategory!=...</c> sees them on the test itself. It also dispatches the suites that hold
-/// <c>Processes</c> tests (the longest: builds, servers) before the others, so that in a parallel run they do not
-/// start last and leave the run waiting on them alone.
+/// it, so <c>--filter TestCategory!=...</c> sees them on the test itself.
 /// </summary>
 [AttributeUsage(AttributeTargets.Assembly)]
 public sealed class SetUpFixtureCategoriesAttribute : NUnitAttribute, IApplyToTest
 {
     public void ApplyToTest(Test test) => Apply(test, []);
 
-    /// <summary>Applies the categories beneath <paramref name="test"/>; true when it holds a <c>Processes</c> test.</summary>
-    private static bool Apply(ITest test, IReadOnlyList<string> inherited)
+    private static void Apply(ITest test, IReadOnlyList<string> inherited)
     {
         var present = test.Properties[PropertyNames.Category].OfType<string>().ToList();
         // Read from the class too: NUnit does not apply a set-up fixture's category attributes to it.
@@ -48,18 +45,9 @@ public sealed class SetUpFixtureCategoriesAttribute : NUnitAttribute, IApplyToTe
             test.Properties.Add(PropertyNames.Category, category);
         }
 
-        var startsProcesses = all.Contains(StartsProcessesAttribute.Category, StringComparer.Ordinal);
         foreach (var child in test.Tests)
         {
-            startsProcesses |= Apply(child, all);
+            Apply(child, all);
         }
-
-        // NUnit starts the children that have an order first (lowest first), then the others in their usual order.
-        if (startsProcesses && test.IsSuite && !test.Properties.ContainsKey(PropertyNames.Order))
-        {
-            test.Properties.Set(PropertyNames.Order, 0);
-        }
-
-        return startsProcesses;
     }
 }
