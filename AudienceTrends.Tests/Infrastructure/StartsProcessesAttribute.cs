@@ -5,13 +5,14 @@ namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
 /// Puts tests in the <c>Processes</c> category: they start an external process (sshd, vsftpd, s3rver, a build, the
-/// Bicep CLI, <c>scripts/run-local.sh</c>), so <c>scripts/test.sh --fast</c> leaves them out. Put it on a test class,
+/// Bicep CLI, <c>scripts/run-local.sh</c>, an Azurite of their own), so <c>scripts/test.sh --fast</c> leaves them out.
+/// Put it on a test method, a test class,
 /// on a base class (derived classes inherit it), or on a <c>[SetUpFixture]</c> that starts a server for its namespace:
 /// then every test in that namespace, today's and tomorrow's, is in the category (see
 /// <see cref="SetUpFixtureCategoriesAttribute"/>). The run-wide Azurite is not such a process: it starts once, in
 /// memory, in about a second, and the fast lane uses it.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
 public sealed class StartsProcessesAttribute : CategoryAttribute
 {
     public const string Category = "Processes";
