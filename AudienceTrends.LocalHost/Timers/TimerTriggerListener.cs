@@ -50,7 +50,9 @@ public sealed class TimerTriggerListener
 
         while (!stopping.IsCancellationRequested)
         {
-            var due = Schedule.GetNextOccurrence(_clock.GetLocalNow().DateTime);
+            // A timer may wake a little before its due time by the clock: the next occurrence is after the last one run.
+            var current = _clock.GetLocalNow().DateTime;
+            var due = Schedule.GetNextOccurrence(last > current ? last.Value : current);
             try
             {
                 var wait = due - _clock.GetLocalNow().DateTime;

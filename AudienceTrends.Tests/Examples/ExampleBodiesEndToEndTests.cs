@@ -1,7 +1,6 @@
 using System.Net;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
-using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Examples;
 
@@ -74,12 +73,12 @@ public sealed class ExampleBodiesEndToEndTests
     public async Task S3_example_body_is_delivered_to_its_bucket_byte_for_byte()
     {
         var settings = await TestApp.SettingsAsync();
-        settings["S3:ServiceUrl"] = S3ServerFixture.ServiceUrl;
+        settings["S3:ServiceUrl"] = ExampleServers.S3.Url;
         settings["S3:ForcePathStyle"] = "true";
 
         var (job, expected) = await ExportAsync(settings, "s3.json");
 
-        using var client = S3ServerFixture.CreateClient();
+        using var client = ExampleServers.S3.Client();
         using var stored = await client.GetObjectAsync("my_bucket", "folder/audiencetrends.csv");
         using var bytes = new MemoryStream();
         await stored.ResponseStream.CopyToAsync(bytes);

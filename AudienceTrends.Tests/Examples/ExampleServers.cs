@@ -12,6 +12,7 @@ namespace AudienceTrends.Tests.Examples;
 /// through <see cref="Resolver"/>, which the tests put in place of DNS.
 /// </summary>
 [SetUpFixture]
+[StartsProcesses]
 public sealed class ExampleServers
 {
     public const string User = "username";
@@ -23,10 +24,12 @@ public sealed class ExampleServers
 
     private readonly List<ServerProcess> _processes = [];
     private MachineLock? _lock;
-    private readonly S3ServerFixture _s3 = new();
     private string _root = "";
 
     public static string Home { get; private set; } = "";
+
+    /// <summary>The s3rver holding the reference example's bucket, <c>my_bucket</c>.</summary>
+    public static S3ServerFixture S3 { get; } = new();
 
     /// <summary>The GCS stand-in holding the reference example's bucket, <c>bucketname</c>.</summary>
     public static GcsEmulator Gcs { get; private set; } = null!;
@@ -65,7 +68,7 @@ public sealed class ExampleServers
         _processes.Add(await VsftpdServer.StartProcessAsync(_root, FtpAddress, 21, passive, passive));
 
         // s3rver with the reference example's keys and bucket (my_bucket); the GCS stand-in with its bucket.
-        await _s3.StartAsync();
+        await S3.StartAsync();
         Gcs = await GcsEmulator.StartAsync();
         Gcs.AddBucket("bucketname");
     }
@@ -73,7 +76,7 @@ public sealed class ExampleServers
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await _s3.StopAsync();
+        await S3.StopAsync();
         if (Gcs is not null)
         {
             await Gcs.DisposeAsync();

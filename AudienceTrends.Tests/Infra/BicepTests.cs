@@ -10,6 +10,7 @@ namespace AudienceTrends.Tests.Infra;
 /// The Azure infrastructure under infra/ compiles and lints cleanly with the Bicep CLI restored from NuGet, azd's
 /// parameters file matches main.bicep, and the function app gets every setting the app needs in Azure.
 /// </summary>
+[StartsProcesses] // the Bicep CLI
 public partial class BicepTests
 {
     /// <summary>

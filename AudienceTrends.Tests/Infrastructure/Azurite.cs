@@ -7,11 +7,11 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// in memory. Started on first use; stopped by the test run's teardown (TestRunTeardown). Tests isolate themselves by job id
 /// or by their own table/container names, never by order.
 /// </summary>
-public sealed partial class Azurite
+public sealed partial class Azurite : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly Lazy<Task<Azurite>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<Azurite>> Shared = new(() => StartAsync(shared: true));
 
     private readonly ServerProcess _process;
     private readonly string _location;
@@ -31,17 +31,27 @@ public sealed partial class Azurite
 
     public static Task<Azurite> InstanceAsync() => Shared.Value;
 
+    /// <summary>
+    /// An Azurite of the caller's own, for a test that changes what every test shares in a storage account (the
+    /// idempotency table): an external process, so that test is in the <c>Processes</c> category.
+    /// </summary>
+    public static Task<Azurite> StartOwnAsync() => StartAsync(shared: false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        Directory.Delete(_location, recursive: true);
+    }
+
     internal static async Task StopIfStartedAsync()
     {
         if (Shared.IsValueCreated && Shared.Value.IsCompletedSuccessfully)
         {
-            var azurite = Shared.Value.Result;
-            await azurite._process.DisposeAsync();
-            Directory.Delete(azurite._location, recursive: true);
+            await Shared.Value.Result.DisposeAsync();
         }
     }
 
-    private static async Task<Azurite> StartAsync()
+    private static async Task<Azurite> StartAsync(bool shared)
     {
         var script = Path.Combine(RepositoryPaths.NodeModules, "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
@@ -55,7 +65,7 @@ public sealed partial class Azurite
             script, "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
             "--blobPort", "0", "--queuePort", "0", "--tablePort", "0",
             "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
-        ], ListeningLine(), workingDirectory: location);
+        ], ListeningLine(), workingDirectory: location, allowedInFastLane: shared);
 
         // Each service prints its own line; wait until all three have.
         for (var i = 0; i < 200; i++)

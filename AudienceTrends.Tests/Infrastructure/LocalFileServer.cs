@@ -61,7 +61,11 @@ public abstract class LocalFileServer<TSelf>
     }
 }
 
-/// <summary>Runs a <typeparamref name="TServer"/> for every test in the derived set-up fixture's namespace.</summary>
+/// <summary>
+/// Runs a <typeparamref name="TServer"/> for every test in the derived set-up fixture's namespace, which is therefore
+/// in the <c>Processes</c> category (left out of <c>scripts/test.sh --fast</c>).
+/// </summary>
+[StartsProcesses]
 public abstract class LocalServerSetUp<TServer>
     where TServer : LocalFileServer<TServer>, new()
 {

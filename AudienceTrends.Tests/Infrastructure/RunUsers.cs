@@ -20,12 +20,23 @@ internal static class RunUsers
 
     private static readonly Lazy<bool> DeadRunsSwept = new(SweepDeadRuns);
 
+    /// <summary>One account change at a time in this run: the sshd and vsftpd set-ups may run in parallel.</summary>
+    private static readonly Lock Gate = new();
+
     /// <summary>
     /// Creates <c>&lt;prefix&gt;_&lt;8 hex&gt;</c> (at most 32 characters, as useradd requires) with its home
     /// folder <paramref name="home"/>, which must lie directly in the server's root folder; a null password makes a
     /// key-only account. Returns the name.
     /// </summary>
     public static string Create(string prefix, string home, string shell, string? password)
+    {
+        lock (Gate)
+        {
+            return CreateLocked(prefix, home, shell, password);
+        }
+    }
+
+    private static string CreateLocked(string prefix, string home, string shell, string? password)
     {
         _ = DeadRunsSwept.Value;
         var name = $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
@@ -45,7 +56,13 @@ internal static class RunUsers
     }
 
     /// <summary>Removes the account and its group (forced: a session the server's stop just killed may not be reaped yet).</summary>
-    public static void Delete(string name) => TestHost.Run("userdel", ["-f", name]);
+    public static void Delete(string name)
+    {
+        lock (Gate)
+        {
+            TestHost.Run("userdel", ["-f", name]);
+        }
+    }
 
     /// <summary>
     /// Removes the accounts of runs whose process is gone (killed before its teardown), with the sshd or vsftpd still

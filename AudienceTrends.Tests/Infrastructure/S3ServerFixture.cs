@@ -6,8 +6,10 @@ using Amazon.S3;
 namespace AudienceTrends.Tests.Infrastructure;
 
 /// <summary>
-/// One real s3rver (through <c>s3rver-launcher.js</c>, which adds SigV4 checks, extra accounts, legacy bucket names and
-/// multipart abort/listing) for every S3 test, on 127.0.0.1 with a free port and a temporary data directory.
+/// A real s3rver (through <c>s3rver-launcher.js</c>, which adds SigV4 checks, extra accounts, legacy bucket names and
+/// multipart abort/listing) on 127.0.0.1 with a free port and a temporary data directory. The S3 tests share one
+/// (<see cref="Current"/>, reached through the static members); a fixture elsewhere starts and uses its own instance,
+/// so fixtures running in parallel never stop or redirect each other's server.
 /// </summary>
 public sealed class S3ServerFixture
 {
@@ -20,15 +22,30 @@ public sealed class S3ServerFixture
     public const string ExampleSecretAccessKey = "B1234567890";
     public const string ExampleBucket = "my_bucket";
 
-    private static ServerProcess? _server;
-    private static string? _directory;
+    private static S3ServerFixture? _current;
 
-    public static string ServiceUrl { get; private set; } = "";
+    private ServerProcess? _server;
+    private string? _directory;
+
+    /// <summary>This server's endpoint, for the app's <c>S3:ServiceUrl</c>.</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>The server the S3 tests share (their folder's <c>S3ServerSetUp</c> starts it); others start their own.</summary>
+    public static S3ServerFixture Current => _current ?? throw new InvalidOperationException("The S3 tests' s3rver is not running.");
+
+    public static string ServiceUrl => Current.Url;
 
     public static int Port => new Uri(ServiceUrl).Port;
 
-    /// <summary>s3rver's log so far; it says <c>Stored part N of ...</c> for every part it receives.</summary>
-    public static string Output => _server?.Output ?? "";
+    /// <summary>The shared s3rver's log so far; it says <c>Stored part N of ...</c> for every part it receives.</summary>
+    public static string Output => Current._server?.Output ?? "";
+
+    /// <summary>Starts this server and makes it <see cref="Current"/> for the S3 tests.</summary>
+    public async Task StartSharedAsync()
+    {
+        await StartAsync();
+        _current = this;
+    }
 
     public async Task StartAsync()
     {
@@ -50,11 +67,16 @@ public sealed class S3ServerFixture
             new Regex(@"listening on (http://127\.0\.0\.1:\d+)"),
             workingDirectory: RepositoryPaths.Root);
         _server = server;
-        ServiceUrl = ready.Groups[1].Value;
+        Url = ready.Groups[1].Value;
     }
 
     public async Task StopAsync()
     {
+        if (ReferenceEquals(_current, this))
+        {
+            _current = null;
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -66,10 +88,13 @@ public sealed class S3ServerFixture
         }
     }
 
-    /// <summary>A client for the tests' own checks, signed with the test account.</summary>
-    public static AmazonS3Client CreateClient() => new(
+    /// <summary>A client of this server for the tests' own checks, signed with the test account.</summary>
+    public AmazonS3Client Client() => new(
         new BasicAWSCredentials(AccessKeyId, SecretAccessKey),
-        new AmazonS3Config { ServiceURL = ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        new AmazonS3Config { ServiceURL = Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+
+    /// <summary>A client of the shared server for the tests' own checks, signed with the test account.</summary>
+    public static AmazonS3Client CreateClient() => Current.Client();
 
     /// <summary>A bucket of the test's own, so what s3rver logs and lists for it belongs to that test alone.</summary>
     public static async Task<string> CreateBucketAsync()

@@ -34,15 +34,27 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's process id, for tests that act on its child processes.</summary>
     public int Id => _process.Id;
 
-    /// <summary>Starts <paramref name="fileName"/> and waits until a line of its output matches <paramref name="ready"/>.</summary>
+    /// <summary>
+    /// Starts <paramref name="fileName"/> and waits until a line of its output matches <paramref name="ready"/>. In
+    /// <c>scripts/test.sh --fast</c> only the run-wide Azurite may start (<paramref name="allowedInFastLane"/>): any
+    /// other server means a test that belongs in the <c>Processes</c> category (<see cref="StartsProcessesAttribute"/>).
+    /// </summary>
     public static async Task<(ServerProcess Server, Match ReadyMatch)> StartAsync(
         string fileName,
         IEnumerable<string> arguments,
         Regex ready,
         string? workingDirectory = null,
         IDictionary<string, string>? environment = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        bool allowedInFastLane = false)
     {
+        if (!allowedInFastLane && Environment.GetEnvironmentVariable("AUDIENCETRENDS_FAST_LANE") == "1")
+        {
+            throw new InvalidOperationException(
+                $"{TestContext.CurrentContext.Test.FullName} starts {fileName} in the fast lane: put [StartsProcesses] on its " +
+                "class, or on the [SetUpFixture] of its namespace that starts the server.");
+        }
+
         var startInfo = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,

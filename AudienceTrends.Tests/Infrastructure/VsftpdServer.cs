@@ -70,15 +70,13 @@ public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
     }
 
     /// <summary>
-    /// Kills every FTP session (the listener's child processes and theirs), as a crashing server would, and leaves the
-    /// listener running so new connections still work. Returns how many sessions were killed.
+    /// Kills the FTP sessions (the listener's child processes and theirs) that have <paramref name="file"/> open, as a
+    /// crashing server would, and leaves the listener and the other sessions (other tests') running. Returns how many
+    /// sessions were killed.
     /// </summary>
-    public int DropSessions()
+    public int DropSessionsWriting(string file)
     {
-        var sessions = Directory.GetDirectories($"/proc/{Process!.Id}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Select(int.Parse)
-            .ToList();
+        var sessions = ChildrenOf(Process!.Id).Where(session => HasOpen(session, file)).ToList();
         var killed = 0;
         foreach (var pid in sessions)
         {
@@ -96,6 +94,28 @@ public sealed class VsftpdServer : LocalFileServer<VsftpdServer>
         }
 
         return killed;
+    }
+
+    private static List<int> ChildrenOf(int pid) =>
+        Directory.Exists($"/proc/{pid}/task")
+            ? Directory.GetDirectories($"/proc/{pid}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse)
+                .ToList()
+            : [];
+
+    /// <summary>Whether <paramref name="pid"/> or one of its descendants has <paramref name="file"/> open.</summary>
+    private static bool HasOpen(int pid, string file)
+    {
+        try
+        {
+            var open = Directory.GetFiles($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget == file);
+            return open || ChildrenOf(pid).Any(child => HasOpen(child, file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // ended in the meantime
+        }
     }
 
     /// <summary>The first of <paramref name="count"/> consecutive ports free on 127.0.0.1 right now.</summary>

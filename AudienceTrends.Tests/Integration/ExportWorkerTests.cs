@@ -156,9 +156,11 @@ public sealed class ExportWorkerTests
     }
 
     [Test]
+    [StartsProcesses] // its own Azurite: 61 days ahead, its maintenance deletes every Idempotency-Key record of the account
     public async Task Maintenance_requeues_stalled_jobs_and_purges_old_jobs_and_files()
     {
-        var (host, settings) = await StartAsync();
+        await using var azurite = await Azurite.StartOwnAsync();
+        var (host, settings) = await StartAsync(storage: azurite.ConnectionString);
         await using var _ = host;
         var oldJob = await CreateJobAsync(host);
         await host.DrainQueuesAsync();
@@ -183,9 +185,15 @@ public sealed class ExportWorkerTests
         Assert.That(gone.HasValue, Is.False, "jobs older than 60 days are deleted");
     }
 
-    private async Task<(InProcessFunctionsHost Host, Dictionary<string, string?> Settings)> StartAsync(string? database = null)
+    private async Task<(InProcessFunctionsHost Host, Dictionary<string, string?> Settings)> StartAsync(
+        string? database = null, string? storage = null)
     {
         var settings = await TestApp.SettingsAsync(database, seedDemoData: database is null);
+        if (storage is not null)
+        {
+            settings["AzureWebJobsStorage"] = storage;
+        }
+
         if (database is not null)
         {
             settings["Database:ConnectionString"] = $"Data Source={database};Mode=ReadWrite;Pooling=False";

@@ -41,10 +41,13 @@ public sealed class IdempotencyRecordTests
     }
 
     [Test]
+    [Infrastructure.StartsProcesses] // its own Azurite: a day ahead, its maintenance deletes every Idempotency-Key record of the account
     public async Task A_record_past_its_window_is_deleted_by_maintenance()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var azurite = await Infrastructure.Azurite.StartOwnAsync();
         var settings = await TestApp.SettingsAsync();
+        settings["AzureWebJobsStorage"] = azurite.ConnectionString;
         var (host, _) = await TestApp.StartInProcessAsync(settings, services => services.AddSingleton<TimeProvider>(time));
         await using var _ = host;
         var created = await host.Client.PostExportAsync(HttpJson.Example("ui-download.json"), "key-" + Guid.NewGuid());

@@ -10,6 +10,7 @@ namespace AudienceTrends.Tests.Integration;
 /// A job's encrypted credentials are kept only while it may still run: every final state clears them from the row
 /// (Azurite; s3rver and a refused FTP port as destinations).
 /// </summary>
+[StartsProcesses] // its own s3rver
 public sealed class JobSecretsLifetimeTests
 {
     private readonly S3ServerFixture _s3 = new();
@@ -75,10 +76,10 @@ public sealed class JobSecretsLifetimeTests
         Assert.That(row.GetString("EncryptedSecrets"), Is.Null.Or.Empty);
     }
 
-    private static async Task<(InProcessFunctionsHost Host, Dictionary<string, string?> Settings)> StartAsync()
+    private async Task<(InProcessFunctionsHost Host, Dictionary<string, string?> Settings)> StartAsync()
     {
         var settings = await TestApp.SettingsAsync();
-        settings["S3:ServiceUrl"] = S3ServerFixture.ServiceUrl;
+        settings["S3:ServiceUrl"] = _s3.Url;
         settings["S3:ForcePathStyle"] = "true";
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         return (host, settings);

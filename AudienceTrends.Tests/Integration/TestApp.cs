@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace AudienceTrends.Tests.Integration;
 
 /// <summary>
-/// Settings for the app under test: the run's Azurite, a demo SQLite database of the test's own, a job table of the
-/// test's own (so listings see only the test's jobs), a test encryption key and the examples' saved key.
+/// Settings for the app under test: the run's Azurite, a demo SQLite database of the test's own, a job table, queues
+/// and a managed-files container of the test's own (so listings and purges see only the test's own), a test
+/// encryption key and the examples' saved key.
 /// </summary>
 public static class TestApp
 {
@@ -26,6 +27,8 @@ public static class TestApp
             ["Jobs:TableName"] = "jobs" + Guid.NewGuid().ToString("N")[..12],
             ["Jobs:QueueName"] = "jobs-" + Guid.NewGuid().ToString("N")[..12],
             ["Webhooks:QueueName"] = "hooks-" + Guid.NewGuid().ToString("N")[..12],
+            // The test's own: maintenance purges old files from the whole container, and tests run side by side.
+            ["ManagedStorage:Container"] = "exports-" + Guid.NewGuid().ToString("N")[..12],
             ["Jobs:ProgressInterval"] = "00:00:01",
             ["Database:Provider"] = "Sqlite",
             ["Database:ConnectionString"] = $"Data Source={databasePath}",

@@ -12,6 +12,7 @@ namespace AudienceTrends.Tests.LocalHost;
 /// curl steps over real HTTP, Ctrl-C. Ports are the test's own (the script's --port and AZURITE_*_PORT) so a
 /// developer's Azurite or another run is not disturbed.
 /// </summary>
+[StartsProcesses] // the script: a build, Azurite, the host
 public sealed partial class RunLocalScriptTests
 {
     [Test]
