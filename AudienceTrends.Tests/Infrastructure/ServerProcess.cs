@@ -37,7 +37,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="fileName"/> and waits until a line of its output matches <paramref name="ready"/>. In
     /// <c>scripts/test.sh --fast</c> only the run-wide Azurite may start (<paramref name="allowedInFastLane"/>): any
-    /// other server means a test that belongs in the <c>Processes</c> category (<see cref="StartsProcessesAttribute"/>).
+    /// other server means a test that belongs in the <c>Processes</c> category ([StartsProcesses]).
     /// </summary>
     public static async Task<(ServerProcess Server, Match ReadyMatch)> StartAsync(
         string fileName,
@@ -51,7 +51,7 @@ public sealed class ServerProcess : IAsyncDisposable
         if (!allowedInFastLane && Environment.GetEnvironmentVariable("AUDIENCETRENDS_FAST_LANE") == "1")
         {
             throw new InvalidOperationException(
-                $"{TestContext.CurrentContext.Test.FullName} starts {fileName} in the fast lane: put [StartsProcesses] on its " +
+                $"A test starts {fileName} in the fast lane (its stack trace names it): put [StartsProcesses] on its " +
                 "class, or on the [SetUpFixture] of its namespace that starts the server.");
         }
 
