@@ -23,6 +23,7 @@ public static class DestinationsRegistration
         services.TryAddSingleton<DestinationKinds>();
         services.TryAddSingleton<ExportDestinations>();
         services.AddNetworkGuard(configuration);
+        services.AddDestinationTest(configuration);
         services.AddManagedStorage(configuration);
         services.AddFtp(configuration);
         services.AddSftp(configuration);
