@@ -45,7 +45,9 @@ public sealed class TestDestinationFunction(
         {
             var seconds = (int)Math.Ceiling(admission.RetryAfter.TotalSeconds);
             request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, seconds).ToString(CultureInfo.InvariantCulture);
-            return Problems.Status(StatusCodes.Status429TooManyRequests, "Too many destination tests.", admission.Refusal!);
+            // 429 has no default problem type in ASP.NET Core: RFC 6585 defines it.
+            return TypedResults.Problem(admission.Refusal, statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many destination tests.", type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").Action();
         }
 
         // ProbeReport serializes (web defaults) as the answer: {"ok", "steps": [{"name", "ok", "ms", "detail"}]}.
