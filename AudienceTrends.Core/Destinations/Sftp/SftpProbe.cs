@@ -173,6 +173,13 @@ public sealed class SftpProbe(
             SftpClient? reconnected = null;
             try
             {
+                // Names are left only when a step failed: its connection is abandoned here too, as the token's
+                // callback that abandons it may not have run yet when the clean-up starts.
+                if (names.Count > 0)
+                {
+                    Abandon();
+                }
+
                 var current = Volatile.Read(ref _abandoned) == 0 ? client : reconnected = await login.ConnectAsync(cancellationToken);
                 foreach (var name in names)
                 {
