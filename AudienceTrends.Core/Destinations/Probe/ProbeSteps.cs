@@ -131,8 +131,10 @@ public sealed class ProbeSteps : IDisposable
     private static string Explain(Exception e) => e switch
     {
         ExportFailedException refused => refused.Message,
-        TimeoutException timeout when timeout.InnerException is OperationCanceledException => timeout.Message,
-        TimeoutException or OperationCanceledException => "The step did not finish within the destination's timeout; check that the host and port are reachable from the service.",
+        // The service's own timeouts (these steps' and the kinds' clients', e.g. FtpConnection's), which name at most
+        // the destination as the request gave it.
+        TimeoutException timeout => timeout.Message,
+        OperationCanceledException => "The step did not finish within the destination's timeout; check that the host and port are reachable from the service.",
         SocketException socket => $"The network refused or dropped the connection ({socket.SocketErrorCode}); check the host, the port and any firewall.",
         IOException or HttpRequestException => "The connection failed or the server closed it; check the host, the port and that the server accepts connections from the service.",
         _ => "The step failed unexpectedly; the service's operators can find the cause in its logs.",
