@@ -1,3 +1,4 @@
+using System.Globalization;
 using AudienceTrends.Core.Destinations.Probe;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Functions.Http;
@@ -10,9 +11,11 @@ namespace AudienceTrends.Functions;
 
 /// <summary>
 /// <c>POST /v2/destinations/test</c>: checks a destination as an export request would give it (same object, same
-/// validation) without exporting, and answers each step run with its outcome.
+/// validation) without exporting, and answers each step run with its outcome. Tests are limited per caller, per target
+/// host and in number at once (<see cref="ProbeLimiter"/>): beyond that the answer is 429 with <c>Retry-After</c>.
 /// </summary>
-public sealed class TestDestinationFunction(ExportRequestParser parser, DestinationTester tester, IOptions<IntakeOptions> options)
+public sealed class TestDestinationFunction(
+    ExportRequestParser parser, DestinationTester tester, ProbeLimiter limiter, IOptions<IntakeOptions> options)
 {
     [Function(nameof(TestDestination))]
     public async Task<IActionResult> TestDestination(
@@ -36,7 +39,18 @@ public sealed class TestDestinationFunction(ExportRequestParser parser, Destinat
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
         }
 
+        var caller = CallerKey.Of(request);
+        using var admission = limiter.TryAdmit(caller, tester.TargetOf(destination.Settings)?.Host);
+        if (!admission.Admitted)
+        {
+            var seconds = (int)Math.Ceiling(admission.RetryAfter.TotalSeconds);
+            request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, seconds).ToString(CultureInfo.InvariantCulture);
+            // 429 has no default problem type in ASP.NET Core: RFC 6585 defines it.
+            return TypedResults.Problem(admission.Refusal, statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many destination tests.", type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").Action();
+        }
+
         // ProbeReport serializes (web defaults) as the answer: {"ok", "steps": [{"name", "ok", "ms", "detail"}]}.
-        return TypedResults.Ok(await tester.TestAsync(destination, cancellationToken)).Action();
+        return TypedResults.Ok(await tester.TestAsync(destination, caller, cancellationToken)).Action();
     }
 }

@@ -22,6 +22,7 @@ public static class DestinationsRegistration
     {
         services.TryAddSingleton<DestinationKinds>();
         services.AddNetworkGuard(configuration);
+        services.AddDestinationTest(configuration);
         services.AddManagedStorage(configuration);
         services.AddFtp(configuration);
         services.AddSftp(configuration);

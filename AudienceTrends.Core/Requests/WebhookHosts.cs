@@ -11,9 +11,13 @@ namespace AudienceTrends.Core.Requests;
 /// </summary>
 public sealed class WebhookHosts(DestinationNetworkGuard guard)
 {
+    /// <summary>
+    /// One answer whether the host does not exist or resolves only to refused addresses, so intake cannot be used to
+    /// learn which internal names exist.
+    /// </summary>
     private const string Refused =
-        "does not resolve to a public address; the service does not call private, loopback, link-local or platform " +
-        "addresses unless an operator allows their network (NetworkGuard:AllowedNetworks).";
+        "has no usable address: its host does not resolve, or does not resolve to a public address; the service does not call " +
+        "private, loopback, link-local or platform addresses unless an operator allows their network (NetworkGuard:AllowedNetworks).";
 
     private const string HttpRefused =
         "must use https; http is accepted only for receivers inside the networks an operator allows (NetworkGuard:AllowedNetworks).";
@@ -32,7 +36,7 @@ public sealed class WebhookHosts(DestinationNetworkGuard guard)
         }
         catch (SocketException)
         {
-            return "names a host that could not be resolved.";
+            return Refused;
         }
     }
 

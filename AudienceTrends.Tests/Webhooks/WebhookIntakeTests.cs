@@ -39,7 +39,7 @@ public sealed class WebhookIntakeTests
     [TestCase("https://[fd00::1]/hooks", "public address")]
     [TestCase("http://hooks.example.net/hooks", "must use https")]
     [TestCase("http://93.184.215.14/hooks", "must use https")]
-    [TestCase("https://nowhere.example.net/hooks", "could not be resolved")]
+    [TestCase("https://nowhere.example.net/hooks", "public address")]
     [TestCase("https://user:pw@hooks.example.net/hooks", "without user name")]
     [TestCase("ftp://hooks.example.net/hooks", "https URL")]
     [TestCase("hooks.example.net/hooks", "https URL")]
@@ -52,6 +52,17 @@ public sealed class WebhookIntakeTests
         Assert.That(errors.Select(e => e.Key), Is.EqualTo(new[] { "webhook.url" }), answer.ToJsonString());
         Assert.That(errors["webhook.url"]![0]!.GetValue<string>(), Does.StartWith("webhook.url ").And.Contain(problem));
         Assert.That(answer.ToJsonString(), Does.Not.Contain("10.20.30.40").And.Not.Contain("169.254"), "resolved addresses are not shown");
+    }
+
+    [Test]
+    public async Task A_name_that_does_not_exist_and_an_internal_name_get_the_same_400()
+    {
+        var missing = await PostAsync(WebhookTestApp.ExportWith("https://nowhere.example.net/hooks", WebhookTestApp.NewSecret()), HttpStatusCode.BadRequest);
+        var internalName = await PostAsync(WebhookTestApp.ExportWith("https://internal.example.net/hooks", WebhookTestApp.NewSecret()), HttpStatusCode.BadRequest);
+
+        Assert.That(missing["errors"]!["webhook.url"]![0]!.GetValue<string>(),
+            Is.EqualTo(internalName["errors"]!["webhook.url"]![0]!.GetValue<string>()), "intake does not say which names exist");
+        Assert.That(missing["errors"]!["webhook.url"]![0]!.GetValue<string>(), Does.Contain("no usable address"));
     }
 
     [TestCase("https://hooks.example.net/hooks?token=abc", "https://hooks.example.net/hooks")]

@@ -16,6 +16,8 @@ namespace AudienceTrends.Core.Destinations.Ftp;
 internal sealed class FtpConnection(
     IPAddress address, int port, string user, string password, FtpOptions options, TimeProvider time, string where)
 {
+    private bool _greetingChecked;
+
     public Task MakeDirectoryAsync(string path, CancellationToken cancellationToken) =>
         CommandAsync(WebRequestMethods.Ftp.MakeDirectory, path, renameTo: null, cancellationToken);
 
@@ -36,6 +38,7 @@ internal sealed class FtpConnection(
     /// <summary>STOR <paramref name="path"/>, copying <paramref name="content"/> as it is read.</summary>
     public async Task UploadAsync(string path, Stream content, CancellationToken cancellationToken)
     {
+        await CheckGreetingAsync(cancellationToken);
         var request = Create(WebRequestMethods.Ftp.UploadFile, path);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.CommandTimeout);
@@ -77,8 +80,22 @@ internal sealed class FtpConnection(
         }
     }
 
+    /// <summary>
+    /// FtpWebRequest sends USER and PASS as soon as anything answers with 220, a mail server included: so before the
+    /// first login, once per connection object, the greeting is checked on a connection of its own (<see cref="FtpGreeting"/>).
+    /// </summary>
+    private async Task CheckGreetingAsync(CancellationToken cancellationToken)
+    {
+        if (!_greetingChecked)
+        {
+            await FtpGreeting.CheckAsync(address, port, options.CommandTimeout, where, cancellationToken);
+            _greetingChecked = true;
+        }
+    }
+
     private async Task<string> CommandAsync(string method, string path, string? renameTo, CancellationToken cancellationToken)
     {
+        await CheckGreetingAsync(cancellationToken);
         var request = Create(method, path);
         if (renameTo is not null)
         {

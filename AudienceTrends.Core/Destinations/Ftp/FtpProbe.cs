@@ -9,23 +9,25 @@ using Microsoft.Extensions.Options;
 namespace AudienceTrends.Core.Destinations.Ftp;
 
 /// <summary>
-/// Checks an <c>ftp</c> destination as a delivery would use it: resolve, network guard, connect (the server's 220
-/// greeting), authenticate (log in and PWD), then write, rename and delete a probe file in the export's folder through
+/// Checks an <c>ftp</c> destination as a delivery would use it: resolve (through the network guard), connect (that
+/// the server greets as an FTP server, <see cref="FtpGreeting"/>; its words are never quoted), authenticate (log in and
+/// PWD, sent only after an FTP greeting), then write, rename and delete a probe file in the export's folder through
 /// the delivery's own <see cref="FtpConnection"/>, folder creation and rename. Folders the write had to create are
 /// removed again. Within the command plus data timeouts.
 /// </summary>
 public sealed class FtpProbe(
-    DestinationNetworkGuard guard, IHostResolver resolver, IOptions<FtpOptions> options, TimeProvider time, ILogger<FtpProbe> logger)
+    DestinationNetworkGuard guard, IOptions<FtpOptions> options, TimeProvider time, ILogger<FtpProbe> logger)
     : IDestinationProbe
 {
+    public ProbeTarget? Target(DestinationSettings settings) => new(((FtpSettings)settings).Server, ((FtpSettings)settings).Port);
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (ftp, limits) = ((FtpSettings)settings, options.Value);
         steps.Limit(limits.CommandTimeout + limits.DataTimeout);
         var target = FileServerTarget.ForProbe(ftp, secrets, "FTP");
-        var address = await DestinationTester.ReachAsync(steps, resolver, guard, target.Host, target.Port, limits.CommandTimeout,
-            target.User, (stream, token) => ReadGreetingAsync(stream, target.Port, token));
+        var address = await DestinationTester.ReachAsync(steps, guard, target.Host, target.Port, limits.CommandTimeout,
+            (stream, token) => ReadGreetingAsync(stream, target, token));
 
         var connection = new FtpConnection(
             address, target.Port, target.User, ((FileServerSecrets)secrets).Password ?? "", limits, time, target.Where);
@@ -39,7 +41,8 @@ public sealed class FtpProbe(
 
             try
             {
-                return $"Logged in as '{target.User}'; PWD answered: {ServerGreeting.Printable(await connection.PrintWorkingDirectoryAsync(token))}";
+                await connection.PrintWorkingDirectoryAsync(token);
+                return $"Logged in as '{target.User}'.";
             }
             catch (FtpReplyException e) when (e.ReplyCode == FtpDestination.NotLoggedIn)
             {
@@ -50,13 +53,12 @@ public sealed class FtpProbe(
         await ProbeFile.RunAsync(steps, new Store(connection, target, logger), limits.DataTimeout);
     }
 
-    private static async Task<string> ReadGreetingAsync(Stream stream, int port, CancellationToken cancellationToken)
+    private static async Task<string> ReadGreetingAsync(Stream stream, FileServerTarget target, CancellationToken cancellationToken)
     {
-        var line = await ServerGreeting.ReadLineAsync(stream, cancellationToken);
-        return line.StartsWith("220", StringComparison.Ordinal) ? $"Connected to port {port}; the server greets with \"{line}\"."
-            : line.Length >= 3 && line.Take(3).All(char.IsAsciiDigit)
-                ? throw new ExportFailedException(ErrorCodes.DestinationRejected, $"The FTP server on port {port} turned the session away: \"{line}\".")
-                : throw new ExportFailedException(ErrorCodes.DestinationRejected, $"Port {port} answered \"{line}\", which is not an FTP server's greeting: check destination.port.");
+        var verdict = await FtpGreeting.ReadAsync(stream, cancellationToken);
+        return verdict == FtpGreeting.Verdict.Ftp
+            ? $"Connected to port {target.Port}; the server greets as an FTP server."
+            : throw FtpGreeting.Refusal(verdict, target.Where, target.Port);
     }
 
     /// <summary>The probe file's folder (relative to the login folder) and the connection; one control connection per command.</summary>
@@ -85,7 +87,7 @@ public sealed class FtpProbe(
             catch (FtpReplyException e) when (e.ReplyCode is FtpDestination.NeedAccountForStoring or FtpDestination.FileUnavailable or FtpDestination.FileNameNotAllowed)
             {
                 throw new ExportFailedException(ErrorCodes.DestinationPermissionDenied,
-                    $"The {target.Where} refused to store a file in the folder {_folder} ({e.Message}): check destination.path, and that the user may create that folder (or it exists) and write in it.", e);
+                    $"The {target.Where} refused to store a file in the folder {_folder} (reply {e.ReplyCode}): check destination.path, and that the user may create that folder (or it exists) and write in it.", e);
             }
 
             return $"Wrote {name} in {_folder}" + (_created.Count > 0 ? $", creating {string.Join(", ", _created.Select(f => "/" + f))} as an export would (removed again afterwards)." : ".");
@@ -100,7 +102,7 @@ public sealed class FtpProbe(
             catch (FtpReplyException e) when (e.IsPermanent)
             {
                 throw new ExportFailedException(ErrorCodes.DestinationPermissionDenied,
-                    $"The {target.Where} refused renaming a file in {_folder}, which every export does ({e.Message}).", e);
+                    $"The {target.Where} refused renaming a file in {_folder}, which every export does (reply {e.ReplyCode}).", e);
             }
 
             return $"Renamed it to {newName}, as an export renames its temporary file.";

@@ -10,7 +10,7 @@ namespace AudienceTrends.Core.Destinations.Gcs;
 /// <summary>
 /// Checks a <c>gcs</c> destination with the service's own credentials and the delivery's own client: resolve,
 /// network guard and connect to the JSON API's host (a <c>Gcs:BaseUri</c> the operators set is, as in the
-/// delivery, not guarded), authenticate (reading the bucket: only refused credentials fail
+/// delivery, not guarded, and details name the setting, never its host), authenticate (reading the bucket: only refused credentials fail
 /// it), then write a probe object in the export's folder through the delivery's resumable upload and delete it. GCS
 /// has no rename. Each step within <see cref="GcsOptions.RequestTimeout"/>, the whole test within two of them.
 /// </summary>
@@ -21,6 +21,8 @@ public sealed class GcsProbe(
     private const string GoogleEndpoint = "https://storage.googleapis.com/storage/v1/";
 
 
+    public ProbeTarget? Target(DestinationSettings settings) => new($"gcs:{((GcsSettings)settings).Bucket}", null);
+
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (gcs, limits) = ((GcsSettings)settings, options.Value);
@@ -28,7 +30,7 @@ public sealed class GcsProbe(
         if (string.IsNullOrEmpty(limits.BaseUri))
         {
             var endpoint = new Uri(GoogleEndpoint);
-            await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
+            await DestinationTester.ReachAsync(steps, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
         }
         else
         {

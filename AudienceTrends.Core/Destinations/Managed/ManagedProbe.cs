@@ -11,18 +11,20 @@ public sealed class ManagedProbe(StorageClients storage, IOptions<ManagedStorage
     private readonly BlobContainerClient _container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
 
 
+    public ProbeTarget? Target(DestinationSettings settings) => null;
+
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient($"probes/{Guid.NewGuid():N}.txt");
         await steps.RunAsync("write", async () =>
         {
-            await StorageResource.For(_container).EnsureAsync(cancellationToken);
-            await blob.UploadAsync(BinaryData.FromString("audiencetrends destination test"), cancellationToken);
+            await StorageResource.For(_container).EnsureAsync(steps.Token);
+            await blob.UploadAsync(BinaryData.FromString("audiencetrends destination test"), steps.Token);
             return $"Wrote {blob.Name} in the service's container {_container.Name}.";
         });
         await steps.RunAsync("delete", async () =>
         {
-            await blob.DeleteAsync(cancellationToken: cancellationToken);
+            await blob.DeleteAsync(cancellationToken: steps.Token);
             return $"Deleted {blob.Name}.";
         });
     }

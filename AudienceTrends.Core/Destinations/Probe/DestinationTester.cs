@@ -2,94 +2,125 @@ using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Destinations.Probe;
 
 /// <summary>Runs the probe of a destination's kind and reports its steps (<c>POST /v2/destinations/test</c>).</summary>
 public sealed class DestinationTester
 {
+    /// <summary>
+    /// One answer whether a name does not exist or resolves only to refused addresses, so the test cannot tell which
+    /// internal names exist.
+    /// </summary>
+    public const string NoUsableAddress =
+        "has no usable address: it does not resolve, or only to addresses the service does not connect to (private, " +
+        "loopback, link-local or platform addresses; an operator can allow such a network with NetworkGuard:AllowedNetworks). Check the host name.";
+
     private readonly DestinationKinds _kinds;
     private readonly TimeProvider _time;
+    private readonly DestinationTestOptions _options;
     private readonly ILogger<DestinationTester> _logger;
 
     /// <summary>Every registered kind has a probe (<see cref="DestinationsRegistration.AddDestinationKind{TKind,TDestination,TProbe}"/>).</summary>
-    public DestinationTester(DestinationKinds kinds, TimeProvider time, ILogger<DestinationTester> logger) =>
-        (_kinds, _time, _logger) = (kinds, time, logger);
+    public DestinationTester(
+        DestinationKinds kinds, TimeProvider time, IOptions<DestinationTestOptions> options, ILogger<DestinationTester> logger) =>
+        (_kinds, _time, _options, _logger) = (kinds, time, options.Value, logger);
 
-    public async Task<ProbeReport> TestAsync(DestinationInput destination, CancellationToken cancellationToken)
+    /// <summary>What the test of <paramref name="settings"/> reaches, for the per-host limit (<see cref="ProbeLimiter"/>).</summary>
+    public ProbeTarget? TargetOf(DestinationSettings settings) => _kinds.ProbeFor(settings.Type).Target(settings);
+
+    /// <summary>Runs the test and logs it for operators: who asked, kind, target, outcome; never a credential.</summary>
+    public async Task<ProbeReport> TestAsync(DestinationInput destination, string caller, CancellationToken cancellationToken)
     {
         var probe = _kinds.ProbeFor(destination.Settings.Type);
-        using var steps = new ProbeSteps(_time, cancellationToken);
+        var target = probe.Target(destination.Settings);
+        using var steps = new ProbeSteps(_time, cancellationToken, _options.Timeout, _options.CleanUpTimeout);
         try
         {
             await probe.ProbeAsync(destination.Settings, destination.Secrets, steps, cancellationToken);
         }
         catch (ProbeStoppedException)
         {
-            _logger.LogInformation("Destination test of {Destination} stopped at step {Step}", destination.Settings.Summary, steps.Steps[^1].Name);
+            // Recorded as the failed step.
         }
 
-        return new ProbeReport(steps.Steps.All(s => s.Ok), steps.Steps);
+        var report = new ProbeReport(steps.Steps.All(s => s.Ok), steps.Steps);
+        var last = steps.Steps.Count > 0 ? steps.Steps[^1].Name : "none";
+        _logger.LogInformation(
+            "Destination test by {Caller}: kind {Kind}, host {TargetHost}, port {TargetPort}, {Outcome} at step {Step} ({Failure})",
+            caller, destination.Settings.Type, target?.Host, target?.Port, report.Ok ? "passed" : "failed", last,
+            steps.Failure?.GetType().Name ?? "no failure");
+        return report;
     }
 
     /// <summary>
-    /// <see cref="ReachAsync(ProbeSteps, IHostResolver, Func{Task{IPAddress}}, string, int, TimeSpan, CancellationToken, Func{Stream, CancellationToken, Task{string}}?)"/>
-    /// with the network guard every kind but <c>azureblob</c> uses; <paramref name="user"/> is named in a refusal.
+    /// <see cref="ReachAsync(ProbeSteps, Func{Task{IPAddress}}, string, int, TimeSpan, Func{Stream, CancellationToken, Task{string}}?)"/>
+    /// with the network guard every kind but <c>azureblob</c> uses.
     /// </summary>
     public static Task<IPAddress> ReachAsync(
-        ProbeSteps steps, IHostResolver resolver, DestinationNetworkGuard guard, string host, int port, TimeSpan connectTimeout,
-        string? user = null, Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
-        ReachAsync(steps, resolver, () => guard.ResolveAsync(host, port, steps.Token, user), host, port, connectTimeout, steps.Token, greeting);
+        ProbeSteps steps, DestinationNetworkGuard guard, string host, int port, TimeSpan connectTimeout,
+        Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
+        ReachAsync(steps, () => guard.ResolveAsync(host, port, steps.Token), host, port, connectTimeout, greeting);
 
     /// <summary>
     /// The network steps for an endpoint the service's operators configured (<paramref name="setting"/>, such as
     /// <c>S3:ServiceUrl</c>) rather than a host the request names: the delivery connects to it without the network
-    /// guard, so the guard step passes saying why (naming the setting, never the URL, which may carry credentials),
-    /// and resolve and connect run as for any host, to the first address the name resolves to.
+    /// guard. Its details name the setting, never the endpoint (an operator's host, which may carry credentials);
+    /// resolve and connect run as for any host, to the first address the name resolves to.
     /// </summary>
     public static Task<IPAddress> ReachConfiguredAsync(
         ProbeSteps steps, IHostResolver resolver, string setting, Uri endpoint, TimeSpan connectTimeout) =>
-        Reach(steps, resolver, async () => (await AddressesAsync(resolver, endpoint.Host, steps.Token)).FirstOrDefault()
-                ?? throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"{endpoint.Host} has no address: check {setting}."),
-            endpoint.Host, endpoint.Port, connectTimeout,
-            $"The endpoint is the service's own setting {setting}: the network guard applies to the hosts a request names.", null);
+        Reach(steps, connectTimeout, endpoint.Port, null, async token =>
+        {
+            IPAddress? address = null;
+            try
+            {
+                address = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal)
+                    ? literal
+                    : (await resolver.ResolveAsync(endpoint.Host, token)).FirstOrDefault();
+            }
+            catch (SocketException)
+            {
+                // As no address.
+            }
+
+            return address is null
+                ? throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"The endpoint in {setting} has no address: its operators must check {setting}.")
+                : (address, $"The endpoint in {setting} resolves; it is the service's own setting, so the network guard (for hosts a request names) does not apply.");
+        });
 
     /// <summary>
-    /// The network steps every host-based kind starts with: resolve, network guard, connect (TCP, and where the
-    /// protocol has one, reading the server's greeting with <paramref name="greeting"/>, which returns the detail).
-    /// Each ends within <paramref name="connectTimeout"/>. Returns the address the guard allowed.
+    /// The network steps every host-based kind starts with: resolve (the name through the network guard
+    /// <paramref name="guard"/>, so nothing is said about a name before the guard has judged its addresses, and a name
+    /// that does not exist gets the same answer as one that resolves only to refused addresses), then connect (TCP,
+    /// and where the protocol has one, reading the server's greeting with <paramref name="greeting"/>, which returns
+    /// the detail and must not quote the server). Each ends within <paramref name="connectTimeout"/>. Returns the
+    /// address the guard allowed.
     /// </summary>
     public static Task<IPAddress> ReachAsync(
-        ProbeSteps steps, IHostResolver resolver, Func<Task<IPAddress>> guard, string host, int port,
-        TimeSpan connectTimeout, CancellationToken cancellationToken, Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
-        Reach(steps, resolver, guard, host, port, connectTimeout, "The address is allowed.", greeting);
-
-    private static async Task<IPAddress[]> AddressesAsync(IHostResolver resolver, string host, CancellationToken cancellationToken) =>
-        IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
-
-    /// <summary>Whether <paramref name="host"/> has an address; DNS answers "no such name" with an exception, which is that answer.</summary>
-    private static async Task<bool> ResolvesAsync(IHostResolver resolver, string host, CancellationToken cancellationToken)
-    {
-        try
+        ProbeSteps steps, Func<Task<IPAddress>> guard, string host, int port,
+        TimeSpan connectTimeout, Func<Stream, CancellationToken, Task<string>>? greeting = null) =>
+        Reach(steps, connectTimeout, port, greeting, async token =>
         {
-            return (await resolver.ResolveAsync(host, cancellationToken)).Length > 0;
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
-        {
-            return false;
-        }
-    }
+            try
+            {
+                var address = await guard();
+                return (address, IPAddress.TryParse(host.Trim('[', ']'), out _)
+                    ? $"{host} is an IP address the service may connect to."
+                    : $"{host} resolves to an address the service may connect to.");
+            }
+            catch (Exception e) when (e is SocketException || e is ExportFailedException { Code: ErrorCodes.HostNotAllowed })
+            {
+                throw new ExportFailedException(ErrorCodes.HostNotAllowed, $"{host} {NoUsableAddress}", e);
+            }
+        });
 
     private static async Task<IPAddress> Reach(
-        ProbeSteps steps, IHostResolver resolver, Func<Task<IPAddress>> guard, string host, int port,
-        TimeSpan connectTimeout, string allowedDetail, Func<Stream, CancellationToken, Task<string>>? greeting)
+        ProbeSteps steps, TimeSpan connectTimeout, int port, Func<Stream, CancellationToken, Task<string>>? greeting,
+        Func<CancellationToken, Task<(IPAddress, string)>> resolve)
     {
-        await steps.RunAsync("resolve", connectTimeout, async token => IPAddress.TryParse(host.Trim('[', ']'), out _)
-            ? $"{host} is an IP address."
-            : await ResolvesAsync(resolver, host, token)
-                ? $"{host} resolves."
-                : throw new ExportFailedException(ErrorCodes.DestinationNotFound, $"{host} has no address: check the host name."));
-        var address = await steps.RunAsync("network guard", async () => (await guard(), allowedDetail));
+        var address = await steps.RunAsync("resolve", connectTimeout, resolve);
         await steps.RunAsync("connect", connectTimeout, async token =>
         {
             using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

@@ -39,7 +39,8 @@ public static class ProbeFile
 
     /// <summary>
     /// Writes a uniquely named hidden probe file, renames it where the kind renames, deletes it; each step within
-    /// <paramref name="operationTimeout"/>. Whatever happens, the probe file is deleted afterwards (within the budget).
+    /// <paramref name="operationTimeout"/>. Whatever happens, the probe file is deleted afterwards, within the clean-up's own
+    /// limit (<see cref="ProbeSteps.StartCleanUp"/>), which a step that used up the budget does not shorten.
     /// </summary>
     public static async Task RunAsync(ProbeSteps steps, IProbeFileStore store, TimeSpan operationTimeout)
     {
@@ -91,7 +92,7 @@ public static class ProbeFile
                 left = [.. mayExist];
             }
 
-            await store.CleanUpAsync(left, steps.CleanUpToken);
+            await store.CleanUpAsync(left, steps.StartCleanUp());
         }
     }
 }

@@ -2,14 +2,18 @@ using System.Text;
 
 namespace AudienceTrends.Core.Destinations.Probe;
 
-/// <summary>Reads the first lines a file server sends on connecting (SSH's version line, FTP's 220), for the connect step.</summary>
+/// <summary>
+/// Reads the first lines a file server sends on connecting (SSH's version line, FTP's 220), for the connect step and
+/// the FTP greeting check. What a server says is judged, never shown: quoting it would make the destination test a
+/// banner grabber for any service.
+/// </summary>
 public static class ServerGreeting
 {
     private const int MaxLineBytes = 255;
 
     /// <summary>
-    /// The next line (CR LF or LF ended) as printable ASCII, at most 255 bytes; throws when the server closes first.
-    /// What a server says is shown to the user, so anything unprintable is replaced.
+    /// The next line (CR LF or LF ended) as printable ASCII (anything else replaced), at most 255 bytes; throws when
+    /// the server closes first.
     /// </summary>
     public static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
     {
@@ -35,10 +39,6 @@ public static class ServerGreeting
 
         return line.ToString();
     }
-
-    /// <summary>A server's words as shown to the user: anything but printable ASCII replaced, at most 255 characters.</summary>
-    public static string Printable(string text) =>
-        new([.. text.Take(MaxLineBytes).Select(Printable)]);
 
     private static char Printable(char c) => c is >= ' ' and < (char)0x7f ? c : '?';
 }

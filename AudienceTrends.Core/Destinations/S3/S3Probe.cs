@@ -10,7 +10,8 @@ namespace AudienceTrends.Core.Destinations.S3;
 
 /// <summary>
 /// Checks an <c>s3</c> destination with the request's keys and the delivery's own client: resolve, network guard and
-/// connect to the S3 endpoint (an <c>S3:ServiceUrl</c> the operators set is, as in the delivery, not guarded),
+/// connect to the S3 endpoint (an <c>S3:ServiceUrl</c> the operators set is, as in the delivery, not guarded, and
+/// details name the setting, never its host),
 /// authenticate (a one-key listing of the export's folder: only a refused key or signature fails it), then write a probe object in the export's folder with the delivery's PutObject and delete it. S3 has
 /// no rename. Each step within <see cref="S3Options.RequestTimeout"/>, the whole test within two of them.
 /// </summary>
@@ -18,6 +19,7 @@ public sealed class S3Probe(
     S3Destination destination, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<S3Options> options, ILogger<S3Probe> logger)
     : IDestinationProbe
 {
+    public ProbeTarget? Target(DestinationSettings settings) => new($"s3:{((S3Settings)settings).Bucket}", null);
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
@@ -27,7 +29,7 @@ public sealed class S3Probe(
         if (string.IsNullOrEmpty(limits.ServiceUrl))
         {
             var endpoint = new Uri($"https://s3.{region}.amazonaws.com");
-            await DestinationTester.ReachAsync(steps, resolver, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
+            await DestinationTester.ReachAsync(steps, guard, endpoint.Host, endpoint.Port, limits.RequestTimeout);
         }
         else
         {

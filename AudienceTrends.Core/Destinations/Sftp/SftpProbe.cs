@@ -10,25 +10,27 @@ using Renci.SshNet.Common;
 namespace AudienceTrends.Core.Destinations.Sftp;
 
 /// <summary>
-/// Checks an <c>sftp</c> destination as a delivery would use it: resolve, network guard, connect (the server's SSH
-/// version line), host key (the fingerprint seen; a pinned one must match), authenticate, then write, rename and
+/// Checks an <c>sftp</c> destination as a delivery would use it: resolve (through the network guard), connect (that
+/// the port speaks SSH; the server's own words are never quoted), host key (the fingerprint seen; a pinned one must match), authenticate, then write, rename and
 /// delete a probe file in the export's folder, through the delivery's own <see cref="SftpLogin"/>, folder creation and
-/// rename. Folders the write had to create are removed again. Within the connect plus operation timeouts. SSH.NET
+/// rename. Folders the write had to create are removed again; a step that fails or times out abandons its connection,
+/// and the clean-up logs in again. Within the connect plus operation timeouts. SSH.NET
 /// exchanges keys and logs in in one call, so the host key step's time includes the login's, and the authenticate
 /// step reports how that login ended.
 /// </summary>
 public sealed class SftpProbe(
-    SftpDestination destination, DestinationNetworkGuard guard, IHostResolver resolver, IOptions<SftpOptions> options, ILogger<SftpProbe> logger)
+    SftpDestination destination, DestinationNetworkGuard guard, IOptions<SftpOptions> options, ILogger<SftpProbe> logger)
     : IDestinationProbe
 {
+    public ProbeTarget? Target(DestinationSettings settings) => new(((SftpSettings)settings).Server, ((SftpSettings)settings).Port);
 
     public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (sftp, limits) = ((SftpSettings)settings, options.Value);
         steps.Limit(limits.ConnectTimeout + limits.OperationTimeout);
         var target = FileServerTarget.ForProbe(sftp, secrets, "SFTP");
-        var address = await DestinationTester.ReachAsync(steps, resolver, guard, target.Host, target.Port, limits.ConnectTimeout,
-            target.User, (stream, token) => ReadVersionAsync(stream, target.Port, token));
+        var address = await DestinationTester.ReachAsync(steps, guard, target.Host, target.Port, limits.ConnectTimeout,
+            (stream, token) => ReadVersionAsync(stream, target.Port, token));
         Task<SftpClient>? connecting = null;
         try
         {
@@ -73,10 +75,11 @@ public sealed class SftpProbe(
     private static async Task<string> ReadVersionAsync(Stream stream, int port, CancellationToken cancellationToken)
     {
         var line = await ServerGreeting.ReadLineAsync(stream, cancellationToken);
-        return line.StartsWith("SSH-", StringComparison.Ordinal)
-            ? $"Connected to port {port}; the server identifies itself as {line}."
+        // Only whether the line is SSH's is said: quoting it would hand out any banner-first service's first line.
+        return line.StartsWith("SSH-2.0-", StringComparison.Ordinal) || line.StartsWith("SSH-1.99-", StringComparison.Ordinal)
+            ? $"Connected to port {port}; the server speaks SSH."
             : throw new ExportFailedException(
-                ErrorCodes.DestinationRejected, $"Port {port} answered \"{line}\", which is not an SSH server's version line: check destination.port.");
+                ErrorCodes.DestinationRejected, $"Port {port} does not speak SSH: check destination.port.");
     }
 
     /// <summary>The probe file's folder and client; a client a timed-out step abandoned is closed, and the clean-up logs in again.</summary>
@@ -88,9 +91,21 @@ public sealed class SftpProbe(
 
         public bool Renames => true;
 
-        public async Task<string> WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        public Task<string> WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            AbandonOnFailureAsync(() => WriteCoreAsync(name, content, cancellationToken), cancellationToken);
+
+        public Task<string> RenameAsync(string name, string newName, CancellationToken cancellationToken) =>
+            AbandonOnFailureAsync(() => RenameCoreAsync(name, newName, cancellationToken), cancellationToken);
+
+        public Task<string> DeleteAsync(string name, CancellationToken cancellationToken) =>
+            AbandonOnFailureAsync(async () =>
+            {
+                await client.DeleteFileAsync($"{_folder}/{name}", cancellationToken);
+                return $"Deleted {name}.";
+            }, cancellationToken);
+
+        private async Task<string> WriteCoreAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
-            using var abandon = cancellationToken.Register(Abandon);
             try
             {
                 _created = await SftpDestination.EnsureFolderAsync(client, root, target.Folder, cancellationToken);
@@ -110,9 +125,8 @@ public sealed class SftpProbe(
             return $"Wrote {name} in {_folder}" + (_created.Count > 0 ? $", creating {string.Join(", ", _created)} as an export would (removed again afterwards)." : ".");
         }
 
-        public async Task<string> RenameAsync(string name, string newName, CancellationToken cancellationToken)
+        private async Task<string> RenameCoreAsync(string name, string newName, CancellationToken cancellationToken)
         {
-            using var abandon = cancellationToken.Register(Abandon);
             try
             {
                 await SftpDestination.ReplaceAsync(client, $"{_folder}/{name}", $"{_folder}/{newName}", cancellationToken);
@@ -126,11 +140,22 @@ public sealed class SftpProbe(
             return $"Renamed it to {newName}, as an export renames its temporary file.";
         }
 
-        public async Task<string> DeleteAsync(string name, CancellationToken cancellationToken)
+        /// <summary>
+        /// A step that fails, times out or is cancelled leaves the session in an unknown state (a request may still be
+        /// queued behind a stalled one), so it is closed and the clean-up logs in again.
+        /// </summary>
+        private async Task<string> AbandonOnFailureAsync(Func<Task<string>> step, CancellationToken cancellationToken)
         {
             using var abandon = cancellationToken.Register(Abandon);
-            await client.DeleteFileAsync($"{_folder}/{name}", cancellationToken);
-            return $"Deleted {name}.";
+            try
+            {
+                return await step();
+            }
+            catch
+            {
+                Abandon();
+                throw;
+            }
         }
 
         public async Task CleanUpAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
@@ -143,6 +168,13 @@ public sealed class SftpProbe(
             SftpClient? reconnected = null;
             try
             {
+                // Names are left only when a step failed: its connection is abandoned here too, as the token's
+                // callback that abandons it may not have run yet when the clean-up starts.
+                if (names.Count > 0)
+                {
+                    Abandon();
+                }
+
                 var current = Volatile.Read(ref _abandoned) == 0 ? client : reconnected = await login.ConnectAsync(cancellationToken);
                 foreach (var name in names)
                 {

@@ -18,15 +18,20 @@ public class FtpProbeTests : FileServerProbeTests
 
     protected override string Home => Server.Home;
 
-    protected override string[] AllSteps => ["resolve", "network guard", "connect", "authenticate", "write", "rename", "delete"];
+    protected override string[] AllSteps => ["resolve", "connect", "authenticate", "write", "rename", "delete"];
 
     [Test]
-    public async Task The_connect_step_shows_the_servers_greeting()
+    public async Task The_connect_and_login_steps_say_what_was_found_without_quoting_the_server()
     {
         var answer = await DestinationTestCall.PostAsync(Destination(path: "/"));
 
-        Assert.That(answer.Detail("connect"), Does.Contain("220"));
+        Assert.That(answer.Detail("connect"), Does.Contain("greets as an FTP server"));
+        Assert.That(answer.Text, Does.Not.Contain("vsFTPd").And.Not.Contain("\"220"), "neither the greeting nor the PWD reply is quoted");
+        Assert.That(answer.Detail("authenticate"), Is.EqualTo($"Logged in as '{User}'."));
     }
+
+    /// <summary>The connect step's connection, then the greeting check every FTP connection makes before its first login.</summary>
+    protected override int ConnectionsBeforeLogin => 2;
 
     [Test]
     public async Task Explicit_ftps_stops_at_authenticate_before_any_login()
@@ -36,7 +41,7 @@ public class FtpProbeTests : FileServerProbeTests
 
         var answer = await DestinationTestCall.PostAsync(destination);
 
-        answer.AssertSteps(ok: false, "resolve", "network guard", "connect", "authenticate");
+        answer.AssertSteps(ok: false, "resolve", "connect", "authenticate");
         Assert.That(answer.LastDetail, Does.Contain("secure: false"));
     }
 

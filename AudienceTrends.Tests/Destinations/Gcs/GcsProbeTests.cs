@@ -40,7 +40,7 @@ public class GcsProbeTests : ObjectStoreProbeTests
 
         var answer = await DestinationTestCall.PostAsync(Destination(bucket, null), settings);
 
-        answer.AssertSteps(ok: false, AllSteps[..4]);
+        answer.AssertSteps(ok: false, AllSteps[..3]);
         Assert.That(answer.LastDetail, Does.Contain("refused the service's credentials").And.Contain("Gcs:CredentialsJson"));
         answer.AssertNeverShows(privateKeyLine);
     }

@@ -29,8 +29,8 @@ public class CancelledRequestTests
         await caller.CancelAsync();
 
         Assert.That(async () => await call, Throws.InstanceOf<OperationCanceledException>());
-        await WaitForAsync(() => logs.AllText.Contains("stopped at step connect", StringComparison.Ordinal));
-        Assert.That(logs.AllText, Does.Contain("stopped at step connect"), "the test ended at the connect step, ten minutes early");
+        await WaitForAsync(() => logs.AllText.Contains("failed at step connect", StringComparison.Ordinal));
+        Assert.That(logs.AllText, Does.Contain("failed at step connect"), "the test ended at the connect step, ten minutes early");
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; the bound only keeps a broken build from hanging.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using AudienceTrends.Core.Destinations.NetworkGuard;
+using AudienceTrends.Core.Destinations.Probe;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,8 +29,11 @@ public abstract class FileServerProbeTests
     /// <summary>Every step a passing test runs, in order.</summary>
     protected abstract string[] AllSteps { get; }
 
-    /// <summary>The kind's steps that reach the server: resolve, network guard, connect.</summary>
-    protected static string[] NetworkSteps { get; } = ["resolve", "network guard", "connect"];
+    /// <summary>The kind's steps that reach the server: resolve (through the network guard), connect.</summary>
+    protected static string[] NetworkSteps { get; } = ["resolve", "connect"];
+
+    /// <summary>Connections the probe opens before the one that logs in.</summary>
+    protected virtual int ConnectionsBeforeLogin => 1;
 
     [Test]
     public async Task The_login_folder_passes_every_step_and_no_file_is_left()
@@ -80,29 +84,34 @@ public abstract class FileServerProbeTests
     }
 
     [Test]
-    public async Task A_host_outside_the_network_guard_stops_at_the_network_guard()
+    public async Task A_host_outside_the_network_guard_stops_at_resolve()
     {
         var settings = await SettingsAsync();
         settings.Remove("NetworkGuard:AllowedNetworks:0");
 
         var answer = await DestinationTestCall.PostAsync(Destination(path: "/"), settings);
 
-        answer.AssertSteps(ok: false, "resolve", "network guard");
-        Assert.That(answer.LastDetail, Does.Contain("NetworkGuard:AllowedNetworks"));
+        answer.AssertSteps(ok: false, "resolve");
+        Assert.That(answer.LastDetail, Does.Contain("no usable address").And.Contain("NetworkGuard:AllowedNetworks"));
     }
 
     [Test]
-    public async Task A_name_without_an_address_stops_at_resolve_saying_so()
+    public async Task A_name_that_does_not_exist_and_an_internal_name_get_the_same_answer()
     {
-        const string Unknown = "no-such-sftp-host.invalid";
+        const string Name = "files.corp.example";
         var destination = Destination(path: "/");
-        destination["server"] = Unknown;
+        destination["server"] = Name;
 
-        var answer = await DestinationTestCall.PostAsync(destination, await SettingsAsync(),
+        var missing = await DestinationTestCall.PostAsync(destination, await SettingsAsync(),
             services => services.AddSingleton<IHostResolver>(new NoSuchNameResolver()));
+        var internalName = await DestinationTestCall.PostAsync(destination, await SettingsAsync(),
+            services => services.AddSingleton<IHostResolver>(new FixedResolver(IPAddress.Parse("10.20.30.40"))));
 
-        answer.AssertSteps(ok: false, "resolve");
-        Assert.That(answer.LastDetail, Is.EqualTo($"{Unknown} has no address: check the host name."));
+        missing.AssertSteps(ok: false, "resolve");
+        internalName.AssertSteps(ok: false, "resolve");
+        Assert.That(missing.LastDetail, Is.EqualTo(internalName.LastDetail), "the test does not say which internal names exist");
+        Assert.That(missing.LastDetail, Is.EqualTo($"{Name} {DestinationTester.NoUsableAddress}"));
+        Assert.That(internalName.Text, Does.Not.Contain("10.20.30.40"));
     }
 
     [Test]
@@ -122,7 +131,7 @@ public abstract class FileServerProbeTests
     public async Task A_server_that_stops_answering_after_its_greeting_stops_the_next_step_with_a_timeout()
     {
         // The connect step's own connection only reads the greeting; the login's connection stalls once it sends.
-        await using var proxy = new CuttingTcpProxy(ServerPort, cutAfterBytes: 1, connectionsToCut: 2, CuttingTcpProxy.CutMode.Stall);
+        await using var proxy = new CuttingTcpProxy(ServerPort, cutAfterBytes: 1, connectionsToCut: ConnectionsBeforeLogin + 1, CuttingTcpProxy.CutMode.Stall);
         var settings = await SettingsAsync();
         ShortTimeouts(settings);
 
@@ -155,6 +164,11 @@ public abstract class FileServerProbeTests
     {
         public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
             Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
+    }
+
+    private sealed class FixedResolver(IPAddress address) : IHostResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Task.FromResult(new[] { address });
     }
 
     private static bool IsProbeFile(string name) => name.StartsWith(".audiencetrends-probe-", StringComparison.Ordinal);

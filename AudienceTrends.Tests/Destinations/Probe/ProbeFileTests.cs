@@ -9,7 +9,7 @@ namespace AudienceTrends.Tests.Destinations.Probe;
 public class ProbeFileTests
 {
     [Test]
-    public async Task A_failed_rename_stops_there_and_the_probe_file_is_still_deleted()
+    public async Task A_failed_rename_stops_there_without_quoting_the_failure_and_the_probe_file_is_still_deleted()
     {
         var folder = new MemoryFolder { RefuseRename = true };
         using var steps = new ProbeSteps(TimeProvider.System);
@@ -17,7 +17,8 @@ public class ProbeFileTests
         await Assert.ThrowsAsync<ProbeStoppedException>(() => ProbeFile.RunAsync(steps, folder, TimeSpan.FromMinutes(1)));
 
         Assert.That(steps.Steps.Select(s => (s.Name, s.Ok)), Is.EqualTo(new[] { ("write", true), ("rename", false) }));
-        Assert.That(steps.Steps[^1].Detail, Does.Contain("rename refused"));
+        Assert.That(steps.Steps[^1].Detail, Does.StartWith("The connection failed").And.Not.Contain("rename refused").And.Not.Contain("IOException"),
+            "what the peer said and exception names are never shown");
         Assert.That(folder.Files, Is.Empty, "the written file was deleted after the rename failed");
         Assert.That(folder.Written, Has.Count.EqualTo(1));
     }
@@ -51,6 +52,31 @@ public class ProbeFileTests
     }
 
     [Test]
+    public async Task A_rename_that_outlasts_the_whole_budget_still_gets_the_probe_file_deleted()
+    {
+        // As an SFTP server that stalls at rename until the test's time is up: the clean-up has its own limit.
+        var folder = new MemoryFolder { HangAtRename = true };
+        using var steps = new ProbeSteps(TimeProvider.System, cap: TimeSpan.FromMinutes(1), cleanUpLimit: TimeSpan.FromSeconds(30));
+        steps.Limit(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAsync<ProbeStoppedException>(() => ProbeFile.RunAsync(steps, folder, TimeSpan.FromMinutes(1)));
+
+        Assert.That(steps.Steps.Select(s => (s.Name, s.Ok)), Is.EqualTo(new[] { ("write", true), ("rename", false) }));
+        Assert.That(steps.Steps[^1].Detail, Does.StartWith("The test ran out of its time"));
+        Assert.That(folder.Files, Is.Empty, "the clean-up ran although the budget was spent");
+    }
+
+    [Test]
+    public async Task A_step_without_a_limit_of_its_own_still_ends_at_the_cap()
+    {
+        using var steps = new ProbeSteps(TimeProvider.System, cap: TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAsync<ProbeStoppedException>(() => steps.RunAsync("write", () => new TaskCompletionSource<string>().Task));
+
+        Assert.That(steps.Steps[^1].Detail, Does.Contain("DestinationTest:Timeout"));
+    }
+
+    [Test]
     public async Task A_store_without_rename_writes_and_deletes()
     {
         var folder = new MemoryFolder { Renames = false };
@@ -75,6 +101,8 @@ public class ProbeFileTests
 
         public bool HangAfterWrite { get; init; }
 
+        public bool HangAtRename { get; init; }
+
         public Action? OnHang { get; init; }
 
         public async Task<string> WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
@@ -95,6 +123,12 @@ public class ProbeFileTests
             if (RefuseRename)
             {
                 throw new IOException("rename refused");
+            }
+
+            if (HangAtRename)
+            {
+                Files.Add(newName);
+                return new TaskCompletionSource<string>().Task; // never ends, whatever the token says
             }
 
             Files.Remove(name);

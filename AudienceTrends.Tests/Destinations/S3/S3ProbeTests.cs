@@ -24,7 +24,7 @@ public class S3ProbeTests : ObjectStoreProbeTests
 
         var answer = await DestinationTestCall.PostAsync(destination, await SettingsAsync());
 
-        answer.AssertSteps(ok: false, AllSteps[..4]);
+        answer.AssertSteps(ok: false, AllSteps[..3]);
         Assert.That(answer.LastDetail, Does.Contain("refused the access key").And.Contain("aws_secret_access_key"));
         answer.AssertNeverShows(wrong);
         Assert.That(await ObjectsInAsync(bucket), Is.Empty);

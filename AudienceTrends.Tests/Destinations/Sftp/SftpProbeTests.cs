@@ -18,7 +18,7 @@ public class SftpProbeTests : FileServerProbeTests
 
     protected override string Home => Server.PasswordUserHome;
 
-    protected override string[] AllSteps => ["resolve", "network guard", "connect", "host key", "authenticate", "write", "rename", "delete"];
+    protected override string[] AllSteps => ["resolve", "connect", "host key", "authenticate", "write", "rename", "delete"];
 
     [Test]
     public async Task The_host_key_step_shows_the_fingerprint_seen_and_a_pinned_one_that_matches_passes()
@@ -30,7 +30,7 @@ public class SftpProbeTests : FileServerProbeTests
 
         answer.AssertSteps(ok: true, AllSteps);
         Assert.That(answer.Detail("host key"), Does.Contain(Server.HostKeyFingerprint).And.Contain("expects"));
-        Assert.That(answer.Detail("connect"), Does.Contain("SSH-2.0-"));
+        Assert.That(answer.Detail("connect"), Does.Contain("speaks SSH").And.Not.Contain("OpenSSH"), "the server's own words are not quoted");
     }
 
     [Test]
@@ -42,7 +42,7 @@ public class SftpProbeTests : FileServerProbeTests
 
         var answer = await DestinationTestCall.PostAsync(destination);
 
-        answer.AssertSteps(ok: false, "resolve", "network guard", "connect", "host key");
+        answer.AssertSteps(ok: false, "resolve", "connect", "host key");
         Assert.That(answer.LastDetail, Does.Contain(Server.HostKeyFingerprint).And.Contain(wrong).And.Contain("no login was sent"));
     }
 
@@ -70,6 +70,49 @@ public class SftpProbeTests : FileServerProbeTests
         answer.AssertSteps(ok: true, AllSteps);
         Assert.That(TestHost.FileNames(Server.KeyUserHome).Where(n => n.StartsWith(".audiencetrends-probe-", StringComparison.Ordinal)), Is.Empty);
     }
+
+    [Test]
+    public async Task A_server_that_stalls_once_the_probe_file_exists_until_the_tests_time_is_up_still_gets_file_and_folders_removed()
+    {
+        // Each answer is 50 ms late, so the stall lands between the file's creation and the end of the rename.
+        await using var proxy = new StallingTcpProxy(ServerPort, TimeSpan.FromMilliseconds(50));
+        var folder = "stall-" + Unique();
+        var settings = await SettingsAsync();
+        settings["Sftp:ConnectTimeout"] = "00:00:20";
+        settings["Sftp:OperationTimeout"] = "00:00:30";
+        settings["DestinationTest:Timeout"] = "00:00:08";
+        using var watching = new CancellationTokenSource();
+        var stalling = Task.Run(async () =>
+        {
+            while (!ProbeFileExists(Path.Combine(Home, folder)))
+            {
+                await Task.Delay(5, watching.Token);
+            }
+
+            proxy.StallOpenConnections();
+        }, watching.Token);
+
+        var answer = await DestinationTestCall.PostAsync(Destination(path: folder + "/daily", port: proxy.Port), settings);
+        await watching.CancelAsync();
+
+        Assert.That(proxy.Stalled, Is.GreaterThan(0), "the session was stalled mid-probe: " + answer.Text);
+        Assert.That(answer.Ok, Is.False, answer.Text);
+        Assert.That(answer.LastStep["name"]!.GetValue<string>(), Is.AnyOf("write", "rename"), answer.Text);
+        Assert.That(answer.LastDetail, Does.Contain("ran out of its time"));
+        Assert.That(Directory.Exists(Path.Combine(Home, folder)), Is.False, "the clean-up logged in again and removed the file and the folders it created: " + answer.Logs);
+        try
+        {
+            await stalling;
+        }
+        catch (OperationCanceledException)
+        {
+            // The probe ended without the file ever being seen: the assertions above have said so.
+        }
+    }
+
+    private static bool ProbeFileExists(string folder) =>
+        Directory.Exists(folder)
+        && Directory.EnumerateFiles(folder, ".audiencetrends-probe-*", SearchOption.AllDirectories).Any();
 
     protected override void ShortTimeouts(IDictionary<string, string?> settings)
     {
