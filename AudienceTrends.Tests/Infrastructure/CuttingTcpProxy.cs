@@ -22,6 +22,7 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
     private readonly CutMode _mode;
     private readonly bool _ftpPassive;
     private readonly List<CuttingTcpProxy> _dataProxies = [];
+    private readonly List<int> _cutClientPorts = [];
     private int _connectionsToCut;
     private int _cut;
 
@@ -48,6 +49,21 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
 
         /// <summary>Stop reading what the client sends, keep passing the server's answers and keep both connections open.</summary>
         StopReading,
+    }
+
+    /// <summary>The client-side ports of the connections cut (or stalled) so far, data connections included.</summary>
+    public IReadOnlyList<int> CutClientPorts
+    {
+        get
+        {
+            lock (_dataProxies)
+            {
+                lock (_cutClientPorts)
+                {
+                    return [.. _cutClientPorts, .. _dataProxies.SelectMany(p => p.CutClientPorts)];
+                }
+            }
+        }
     }
 
     /// <summary>The ports clients connect to: this proxy's and those of the FTP data proxies it started.</summary>
@@ -129,6 +145,11 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
             var downstream = PumpAsync(server, client, long.MaxValue, _ftpPassive ? RedirectPassiveReply : null, done.Token);
             if (await upstream && cut)
             {
+                lock (_cutClientPorts)
+                {
+                    _cutClientPorts.Add(((System.Net.IPEndPoint)client.RemoteEndPoint!).Port);
+                }
+
                 Interlocked.Increment(ref _cut);
                 if (_mode == CutMode.StopReading)
                 {

@@ -60,24 +60,40 @@ internal static class ProcessResources
 
     /// <summary>
     /// Waits up to <paramref name="wait"/> for this process to hold no socket to <paramref name="ports"/> and no more
-    /// than <paramref name="threadsBefore"/> (plus <paramref name="threadTolerance"/>) threads of <see cref="ThreadCount"/>;
-    /// returns what is left.
+    /// than <paramref name="threadsBefore"/> threads of <see cref="ThreadCount"/> (of those sockets, only the ones from
+    /// <paramref name="onlyLocalPorts"/> when given); returns what is left.
     /// </summary>
     public static async Task<(IReadOnlyList<Connection> Connections, int Threads)> SettledAsync(
-        IEnumerable<int> ports, int threadsBefore, TimeSpan wait, int threadTolerance = 0)
+        IEnumerable<int> ports, int threadsBefore, TimeSpan wait, IReadOnlyCollection<int>? onlyLocalPorts = null)
     {
         var watched = ports.ToList();
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
-            var connections = ConnectionsTo(watched);
+            var connections = ConnectionsTo(watched).Where(c => onlyLocalPorts is null || onlyLocalPorts.Contains(c.LocalPort)).ToList();
             var threads = ThreadCount();
-            if ((connections.Count == 0 && threads <= threadsBefore + threadTolerance) || DateTime.UtcNow > deadline)
+            if ((connections.Count == 0 && threads <= threadsBefore) || DateTime.UtcNow > deadline)
             {
                 return (connections, threads);
             }
 
             await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// Waits a little for the process to hold no socket to <paramref name="ports"/> (whose server ends may still be
+    /// open) and no more threads than <paramref name="threadsBefore"/>, and asserts both. Given
+    /// <paramref name="stalledClientPorts"/>, only those connections count (an HTTP client's idle pooled connection
+    /// to the same server is not a stalled transfer).
+    /// </summary>
+    public static async Task AssertNothingLeftAsync(IEnumerable<int> ports, int threadsBefore, IReadOnlyCollection<int>? stalledClientPorts = null)
+    {
+        var (connections, threads) = await SettledAsync(ports, threadsBefore, TimeSpan.FromSeconds(15), stalledClientPorts);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(connections, Is.Empty, "no socket to the server is left open");
+            Assert.That(threads, Is.LessThanOrEqualTo(threadsBefore), () => "no extra thread is left running: " + string.Join(", ", ThreadNames()));
         }
     }
 

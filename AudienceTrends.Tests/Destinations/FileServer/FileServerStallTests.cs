@@ -94,7 +94,7 @@ public abstract class FileServerStallTests
         Assert.That(Stopwatch.GetElapsedTime(started), Is.LessThan(TimeSpan.FromSeconds(60)),
             "the 2 s stall timeout plus the clean-up, with a wide margin for a loaded machine");
         Assert.That(proxy.CutConnections, Is.GreaterThanOrEqualTo(1));
-        await AssertNothingLeftAsync(proxy, threadsBefore);
+        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore);
         Assert.That(TestHost.FileNames(Path.Combine(Home, folder)), Is.Empty, "the temporary file is removed");
     }
 
@@ -120,21 +120,6 @@ public abstract class FileServerStallTests
         Assert.That(() => delivery.WaitAsync(testTime), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(Stopwatch.GetElapsedTime(cancelled), Is.LessThan(TimeSpan.FromSeconds(30)),
             "the cancellation ends the attempt (30 min stall timeout), with a wide margin for the clean-up");
-        await AssertNothingLeftAsync(proxy, threadsBefore);
-    }
-
-    /// <summary>
-    /// Waits a little for the process to hold no socket to the proxy (whose server end is still open) and no more
-    /// threads than before the test (the runtime's own, such as the thread pool's, not counted).
-    /// </summary>
-    protected static async Task AssertNothingLeftAsync(CuttingTcpProxy proxy, int threadsBefore)
-    {
-        var (connections, threads) = await ProcessResources.SettledAsync(proxy.Ports, threadsBefore, TimeSpan.FromSeconds(15));
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(connections, Is.Empty, "no socket to the server is left open");
-            Assert.That(threads, Is.LessThanOrEqualTo(threadsBefore),
-                () => "no extra thread is left running: " + string.Join(", ", ProcessResources.ThreadNames()));
-        }
+        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore);
     }
 }

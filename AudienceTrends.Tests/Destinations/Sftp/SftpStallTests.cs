@@ -51,14 +51,7 @@ public sealed class SftpStallTests : FileServerStallTests
                 Assert.That(error, Is.InstanceOf<TimeoutException>(), $"attempt {attempt + 1}");
             }
 
-            var (connections, threads) = await ProcessResources.SettledAsync(
-                proxies.SelectMany(p => p.Ports), threadsBefore, TimeSpan.FromSeconds(15));
-            using (Assert.EnterMultipleScope())
-            {
-                Assert.That(connections, Is.Empty, "no socket to any of the servers is left open");
-                Assert.That(threads, Is.LessThanOrEqualTo(threadsBefore),
-                    () => "no extra thread is left running: " + string.Join(", ", ProcessResources.ThreadNames()));
-            }
+            await ProcessResources.AssertNothingLeftAsync(proxies.SelectMany(p => p.Ports), threadsBefore);
         }
         finally
         {
