@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using AudienceTrends.Core.Destinations.NetworkGuard;
+
 namespace AudienceTrends.Core.Destinations;
 
 /// <summary>
@@ -5,42 +9,74 @@ namespace AudienceTrends.Core.Destinations;
 /// ignore their own timeouts and the token once the peer stops reading (SSH.NET's blocking waits, FtpWebRequest's
 /// asynchronous writes). Progress is every read of the content (<see cref="Watch"/>) and whatever the client reports
 /// (<see cref="Progress"/>); the clock stops while the content itself is being produced, since a slow export is not a
-/// stalled destination. On a stall or a cancellation <see cref="Token"/> is cancelled, the abort action runs once (it
-/// must only close the client's connections, quickly) and <see cref="GuardAsync"/> stops waiting for the stuck
-/// operation at once, throwing a <see cref="TimeoutException"/> (retryable) or the caller's cancellation.
+/// stalled destination.
+/// <para>
+/// On a stall or a cancellation the watchdog aborts, in this order and from its own timer or the caller's
+/// cancellation, never under a lock nor behind anybody else's callbacks: it closes every socket the transfer gave it
+/// (<see cref="Own"/>) at once and abortively, which fails any send or receive stuck on them; it lets
+/// <see cref="GuardAsync"/> stop waiting for the stuck operation, throwing a <see cref="TimeoutException"/> (retryable)
+/// or the caller's cancellation; and only then, on the thread pool, it runs the client's own abort action and cancels
+/// <see cref="Token"/>, whose third-party callbacks may block for as long as they like without holding up the abort.
+/// </para>
 /// </summary>
 public sealed class TransferWatchdog : IDisposable
 {
+    private const int Running = 0;
+    private const int StalledState = 1;
+    private const int CancelledState = 2;
+    private const int Ended = 3;
+
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private readonly string _peer;
+    private readonly Action _abort;
     private readonly CancellationToken _callerToken;
-    private readonly CancellationTokenSource _cancellation;
-    private readonly CancellationTokenRegistration _abort;
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly TaskCompletionSource _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<Socket> _sockets = new();
     private readonly ITimer _timer;
-    private readonly Lock _gate = new();
+    private readonly CancellationTokenRegistration _callerRegistration;
     private long _lastProgress;
     private int _producing;
-    private bool _disposed;
+    private int _state;
 
     /// <param name="peer">Who stopped answering, for the message: "The SFTP server 10.0.0.5:22".</param>
+    /// <param name="abort">The client's own abort (closing its requests or connections); it runs on the thread pool,
+    /// after the sockets given to <see cref="Own"/> are closed, and may block.</param>
     public TransferWatchdog(TimeSpan timeout, TimeProvider time, string peer, Action abort, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        (_timeout, _time, _peer, _callerToken) = (timeout, time, peer, cancellationToken);
+        (_timeout, _time, _peer, _abort, _callerToken) = (timeout, time, peer, abort, cancellationToken);
         _lastProgress = time.GetTimestamp();
-        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _abort = _cancellation.Token.Register(abort);
         var period = timeout / 4;
-        _timer = time.CreateTimer(_ => Check(), null, period, period);
+        _timer = time.CreateTimer(static state => ((TransferWatchdog)state!).Check(), this, period, period);
+
+        // Last: a token cancelled already aborts at once, and the abort needs everything above.
+        _callerRegistration = cancellationToken.UnsafeRegister(static state => ((TransferWatchdog)state!).Abort(CancelledState), this);
     }
 
-    /// <summary>Cancelled on a stall or when the caller's token is; give it to every call of the transfer.</summary>
+    /// <summary>Cancelled (shortly) after a stall or the caller's cancellation; give it to every call of the transfer.</summary>
     public CancellationToken Token => _cancellation.Token;
 
-    public bool Stalled { get; private set; }
+    public bool Stalled => Volatile.Read(ref _state) == StalledState;
+
+    /// <summary>True once the transfer was abandoned (stalled or cancelled): its connections are closed.</summary>
+    public bool Aborted => Volatile.Read(ref _state) is StalledState or CancelledState;
 
     public void Progress() => Volatile.Write(ref _lastProgress, _time.GetTimestamp());
+
+    /// <summary>
+    /// Makes <paramref name="socket"/>, a connection of the transfer, the first thing an abort closes (at once when the
+    /// transfer was abandoned already). Closing it is what ends a send blocked on a peer that stopped reading.
+    /// </summary>
+    public void Own(Socket socket)
+    {
+        _sockets.Enqueue(socket);
+        if (Aborted)
+        {
+            CloseSockets();
+        }
+    }
 
     /// <summary><paramref name="content"/>, reporting each read as progress and stopping the clock while a read waits.</summary>
     public Stream Watch(Stream content) => new WatchedStream(content, this);
@@ -50,13 +86,21 @@ public sealed class TransferWatchdog : IDisposable
     {
         try
         {
-            await operation.WaitAsync(Token);
-        }
-        catch (Exception e) when (Stalled || _callerToken.IsCancellationRequested)
-        {
-            // The abort makes a stuck operation fail later; its error is no longer anybody's concern.
-            _ = operation.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw Failure(e);
+            if (await Task.WhenAny(operation, _aborted.Task) != operation)
+            {
+                // The abort makes the stuck operation fail later; its error is no longer anybody's concern.
+                Observe(operation);
+                throw Failure(null);
+            }
+
+            try
+            {
+                await operation;
+            }
+            catch (Exception e) when (Aborted)
+            {
+                throw Failure(e);
+            }
         }
         finally
         {
@@ -64,37 +108,55 @@ public sealed class TransferWatchdog : IDisposable
         }
     }
 
-    private Exception Failure(Exception error) =>
-        Stalled ? new TimeoutException($"{_peer} made no progress for {_timeout}; the upload was abandoned.", error)
-        : _callerToken.IsCancellationRequested ? new OperationCanceledException("The upload was cancelled.", error, _callerToken)
-        : error;
-
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _disposed = true;
-        }
-
+        // A later tick or cancellation finds the transfer ended and does nothing.
+        var state = Interlocked.CompareExchange(ref _state, Ended, Running);
         _timer.Dispose();
-        _abort.Dispose();
-        _cancellation.Dispose();
+        _callerRegistration.Dispose();
+        if (state == Running)
+        {
+            // After an abort the token is being cancelled on the thread pool: it is left to the collector.
+            _cancellation.Dispose();
+        }
     }
+
+    private Exception Failure(Exception? error) => Stalled
+        ? new TimeoutException($"{_peer} made no progress for {_timeout}; the upload was abandoned.", error)
+        : new OperationCanceledException("The upload was cancelled.", error, _callerToken);
 
     private void Check()
     {
-        lock (_gate)
+        if (Volatile.Read(ref _state) == Running && Volatile.Read(ref _producing) == 0
+            && _time.GetElapsedTime(Volatile.Read(ref _lastProgress)) >= _timeout)
         {
-            if (_disposed || Stalled || Volatile.Read(ref _producing) > 0
-                || _time.GetElapsedTime(Volatile.Read(ref _lastProgress)) < _timeout)
-            {
-                return;
-            }
-
-            Stalled = true;
-            _cancellation.Cancel();
+            Abort(StalledState);
         }
     }
+
+    private void Abort(int reason)
+    {
+        if (Interlocked.CompareExchange(ref _state, reason, Running) != Running)
+        {
+            return;
+        }
+
+        CloseSockets();
+        _aborted.TrySetResult();
+        Observe(Task.Run(_abort));
+        Observe(_cancellation.CancelAsync());
+    }
+
+    private void CloseSockets()
+    {
+        while (_sockets.TryDequeue(out var socket))
+        {
+            GuardedSocket.Abort(socket);
+        }
+    }
+
+    private static void Observe(Task task) =>
+        _ = task.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private sealed class WatchedStream(Stream inner, TransferWatchdog watchdog) : ForwardReadStream
     {

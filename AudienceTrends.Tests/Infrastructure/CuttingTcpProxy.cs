@@ -8,7 +8,9 @@ namespace AudienceTrends.Tests.Infrastructure;
 /// A loopback TCP proxy to a local server that breaks the first <c>connectionsToCut</c> connections once the client
 /// has sent <c>cutAfterBytes</c> bytes through them: <see cref="CutMode.Reset"/> resets them, as a network failure
 /// mid-upload would; <see cref="CutMode.Stall"/> stops reading and writing in both directions but keeps both sockets
-/// open until the proxy is disposed, as a server or network path that stops answering would. Later connections pass
+/// open until the proxy is disposed, as a server or network path that stops answering would; <see cref="CutMode.StopReading"/>
+/// stops reading the client only (with a small receive buffer, so the client's sends block soon), as a server that
+/// stops reading an upload but keeps its connection open would. Later connections pass
 /// untouched, so a cleanup or a retry can get through; given <c>laterTargetPort</c>, they go to that server instead
 /// (a man in the middle who cuts a connection and answers the reconnect himself).
 /// </summary>
@@ -20,6 +22,7 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
     private readonly CutMode _mode;
     private readonly bool _ftpPassive;
     private readonly List<CuttingTcpProxy> _dataProxies = [];
+    private readonly List<int> _cutClientPorts = [];
     private int _connectionsToCut;
     private int _cut;
 
@@ -43,6 +46,36 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
 
         /// <summary>Stop forwarding either way and keep both connections open: each end waits for the other.</summary>
         Stall,
+
+        /// <summary>Stop reading what the client sends, keep passing the server's answers and keep both connections open.</summary>
+        StopReading,
+    }
+
+    /// <summary>The client-side ports of the connections cut (or stalled) so far, data connections included.</summary>
+    public IReadOnlyList<int> CutClientPorts
+    {
+        get
+        {
+            lock (_dataProxies)
+            {
+                lock (_cutClientPorts)
+                {
+                    return [.. _cutClientPorts, .. _dataProxies.SelectMany(p => p.CutClientPorts)];
+                }
+            }
+        }
+    }
+
+    /// <summary>The ports clients connect to: this proxy's and those of the FTP data proxies it started.</summary>
+    public IReadOnlyList<int> Ports
+    {
+        get
+        {
+            lock (_dataProxies)
+            {
+                return [Port, .. _dataProxies.SelectMany(p => p.Ports)];
+            }
+        }
     }
 
     /// <summary>How many connections the proxy has cut (or stalled) so far, data connections included.</summary>
@@ -92,6 +125,12 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
     protected override void Accept(Socket client)
     {
         var cut = Interlocked.Decrement(ref _connectionsToCut) >= 0;
+        if (cut && _mode == CutMode.StopReading)
+        {
+            // A small window: the client's sends block once a little more than its own send buffer is queued.
+            client.ReceiveBufferSize = 16 * 1024;
+        }
+
         _ = RelayAsync(client, cut);
     }
 
@@ -106,7 +145,18 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
             var downstream = PumpAsync(server, client, long.MaxValue, _ftpPassive ? RedirectPassiveReply : null, done.Token);
             if (await upstream && cut)
             {
+                lock (_cutClientPorts)
+                {
+                    _cutClientPorts.Add(((System.Net.IPEndPoint)client.RemoteEndPoint!).Port);
+                }
+
                 Interlocked.Increment(ref _cut);
+                if (_mode == CutMode.StopReading)
+                {
+                    // The server's answers still pass; nobody reads the client any more until the proxy is disposed.
+                    await Task.Delay(Timeout.Infinite, Stopping);
+                }
+
                 await done.CancelAsync();
                 if (_mode == CutMode.Stall)
                 {

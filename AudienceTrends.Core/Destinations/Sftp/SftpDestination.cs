@@ -43,9 +43,10 @@ public sealed class SftpDestination(
         var tempPath = $"{folder}/{target.TempName}";
         var location = target.Location("sftp");
 
-        // SSH.NET's waits for the server ignore the token and OperationTimeout once the server stops reading; only
-        // closing the client ends them.
+        // SSH.NET's waits for the server ignore the token and OperationTimeout once the server stops reading, and so
+        // does its Dispose (it sends a goodbye behind the stuck send): only closing the socket itself ends them.
         using var watchdog = new TransferWatchdog(settings.OperationTimeout, time, $"The {where}", lifetime.Abandon, cancellationToken);
+        watchdog.Own(SshSocket.Of(client));
         try
         {
             await watchdog.GuardAsync(EnsureFolderAsync(client, client.WorkingDirectory, folderSegments, watchdog.Token));
@@ -56,7 +57,7 @@ public sealed class SftpDestination(
         catch (Exception e)
         {
             // An aborted client is closed: the clean-up goes over a new connection.
-            await DeleteQuietlyAsync(watchdog.Token.IsCancellationRequested ? null : client, login, tempPath);
+            await DeleteQuietlyAsync(watchdog.Aborted ? null : client, login, tempPath);
             if (e is SftpPermissionDeniedException)
             {
                 throw new ExportFailedException(
@@ -210,8 +211,9 @@ public sealed class SftpDestination(
     }
 
     /// <summary>
-    /// Disposes the client when the delivery ends or, once abandoned (stalled or cancelled), at once in the background:
-    /// its Dispose sends a goodbye, which blocks for as long as a send stuck on a server that stopped reading does.
+    /// Disposes the client when the delivery ends or, once abandoned (stalled or cancelled), in the background after
+    /// the watchdog closed its socket: its Dispose sends a goodbye, which would otherwise block for as long as a send
+    /// stuck on a server that stopped reading does.
     /// </summary>
     private sealed class ClientLifetime(SftpClient client) : IDisposable
     {

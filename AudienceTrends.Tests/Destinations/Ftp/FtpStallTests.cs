@@ -18,8 +18,8 @@ public sealed class FtpStallTests : FileServerStallTests
 
     protected override string Home => Server.Home;
 
-    protected override CuttingTcpProxy StallingProxy() =>
-        CuttingTcpProxy.ForFtpData(Server.Port, cutAfterBytes: 1024 * 1024, CuttingTcpProxy.CutMode.Stall);
+    protected override CuttingTcpProxy StallingProxy(CuttingTcpProxy.CutMode mode) =>
+        CuttingTcpProxy.ForFtpData(Server.Port, cutAfterBytes: 1024 * 1024, mode);
 
     protected override (IExportDestination Destination, IDisposable Provider) Create(string stallTimeout) =>
         TestHost.Destination(FtpKind.Name, new Dictionary<string, string?>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.Gcs;
 using AudienceTrends.Tests.Infrastructure;
@@ -56,6 +57,45 @@ public sealed class GcsStallTests
         Assert.That(() => delivery.WaitAsync(testTime), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(testTime.IsCancellationRequested, Is.False, "ended by the cancellation, not by the test's time running out");
         Assert.That(_emulator.Objects.Keys, Has.None.StartsWith(bucket + "/"));
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task A_store_that_stops_reading_a_large_upload_ends_the_attempt_in_time_and_leaves_no_socket_or_thread(CancellationToken testTime)
+    {
+        var threadsBefore = await ProcessResources.SteadyThreadCountAsync();
+        var bucket = _emulator.AddBucket();
+        await using var proxy = new CuttingTcpProxy(new Uri(_emulator.Root).Port, cutAfterBytes: 1024 * 1024, int.MaxValue, CutMode.StopReading);
+
+        var error = await Assert.CatchAsync(() => Through(proxy, TimeSpan.FromSeconds(2))
+            .DeliverAsync(Request(bucket), GeneratedContent.OfSize(24 * 1024 * 1024).OpenRead(), CancellationToken.None)
+            .WaitAsync(testTime));
+
+        Assert.That(error, Is.InstanceOf<TimeoutException>(), "a retryable failure, not a refusal nor the test's own time running out");
+        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore, proxy.CutClientPorts);
+        Assert.That(_emulator.Objects.Keys, Has.None.StartsWith(bucket + "/"));
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task Cancelling_an_upload_the_store_stopped_reading_ends_it_within_seconds_and_leaves_no_socket_or_thread(CancellationToken testTime)
+    {
+        var threadsBefore = await ProcessResources.SteadyThreadCountAsync();
+        var bucket = _emulator.AddBucket();
+        await using var proxy = new CuttingTcpProxy(new Uri(_emulator.Root).Port, cutAfterBytes: 1024 * 1024, int.MaxValue, CutMode.StopReading);
+        using var cancellation = new CancellationTokenSource();
+
+        var delivery = Through(proxy, TimeSpan.FromMinutes(30))
+            .DeliverAsync(Request(bucket), GeneratedContent.OfSize(24 * 1024 * 1024).OpenRead(), cancellation.Token);
+        await proxy.CutAsync(testTime);
+        await Task.Delay(TimeSpan.FromSeconds(1), testTime);
+        var cancelled = Stopwatch.GetTimestamp();
+        await cancellation.CancelAsync();
+
+        Assert.That(() => delivery.WaitAsync(testTime), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(Stopwatch.GetElapsedTime(cancelled), Is.LessThan(TimeSpan.FromSeconds(30)),
+            "the cancellation ends the attempt (30 min request timeout), with a wide margin for cancelling the session");
+        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore, proxy.CutClientPorts);
     }
 
     private static GcsDestination Through(CuttingTcpProxy proxy, TimeSpan requestTimeout) => new(

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AudienceTrends.Core.Destinations.S3;
 using AudienceTrends.Tests.Infrastructure;
 using static AudienceTrends.Tests.Destinations.S3.S3DestinationTests;
@@ -52,6 +53,47 @@ public sealed class S3StallTests
         Assert.That(testTime.IsCancellationRequested, Is.False, "ended by the cancellation, not by the test's time running out");
         Assert.That(await Keys(bucket), Is.Empty);
         Assert.That(await PendingUploads(bucket), Is.Empty, "the multipart upload was aborted");
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task A_store_that_stops_reading_a_large_upload_ends_the_attempt_in_time_and_leaves_no_socket_or_thread(CancellationToken testTime)
+    {
+        var threadsBefore = await ProcessResources.SteadyThreadCountAsync();
+        var bucket = await S3ServerFixture.CreateBucketAsync();
+        await using var proxy = new CuttingTcpProxy(S3ServerFixture.Port, cutAfterBytes: 1024 * 1024, int.MaxValue, CutMode.StopReading);
+
+        var error = await Assert.CatchAsync(() => Through(proxy, requestTimeout: TimeSpan.FromSeconds(5))
+            .DeliverAsync(Request(bucket, "folder"), GeneratedContent.OfSize(24 * 1024 * 1024).OpenRead(), CancellationToken.None)
+            .WaitAsync(testTime));
+
+        Assert.That(error, Is.Not.InstanceOf<ExportFailedException>().And.Not.InstanceOf<OperationCanceledException>(),
+            () => "a retryable failure, not a refusal nor the test's own time running out: " + error);
+        Assert.That(proxy.CutConnections, Is.GreaterThanOrEqualTo(1), () => "the store stopped reading: " + error);
+        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore, proxy.CutClientPorts);
+        Assert.That(await Keys(bucket), Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task Cancelling_an_upload_the_store_stopped_reading_ends_it_within_seconds_and_leaves_no_socket_or_thread(CancellationToken testTime)
+    {
+        var threadsBefore = await ProcessResources.SteadyThreadCountAsync();
+        var bucket = await S3ServerFixture.CreateBucketAsync();
+        await using var proxy = new CuttingTcpProxy(S3ServerFixture.Port, cutAfterBytes: 1024 * 1024, int.MaxValue, CutMode.StopReading);
+        using var cancellation = new CancellationTokenSource();
+
+        var delivery = Through(proxy, requestTimeout: TimeSpan.FromMinutes(30))
+            .DeliverAsync(Request(bucket, "folder"), GeneratedContent.OfSize(24 * 1024 * 1024).OpenRead(), cancellation.Token);
+        await proxy.CutAsync(testTime);
+        await Task.Delay(TimeSpan.FromSeconds(1), testTime);
+        var cancelled = Stopwatch.GetTimestamp();
+        await cancellation.CancelAsync();
+
+        Assert.That(() => delivery.WaitAsync(testTime), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(Stopwatch.GetElapsedTime(cancelled), Is.LessThan(TimeSpan.FromSeconds(30)),
+            "the cancellation ends the attempt (30 min request timeout), with a wide margin for the abort of the upload");
+        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore, proxy.CutClientPorts);
     }
 
     private static S3Destination Through(CuttingTcpProxy proxy, TimeSpan requestTimeout) => Destination(new S3Options
