@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Destinations.AzureBlob;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging.Abstractions;
