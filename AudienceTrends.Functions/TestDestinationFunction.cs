@@ -28,13 +28,8 @@ public sealed class TestDestinationFunction(
             return problem;
         }
 
-        var (destination, errors) = parser.ParseDestination(body.Span);
-        if (destination is not null)
-        {
-            await parser.CheckDestinationAsync(destination.Settings, errors, cancellationToken);
-        }
-
-        if (destination is null || errors.HasErrors)
+        var (destination, errors) = await parser.ParseAndCheckDestinationAsync(body, cancellationToken);
+        if (destination is null)
         {
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
         }

@@ -32,20 +32,19 @@ public sealed class ExportIntake(
 
     public async Task<IntakeOutcome> SubmitAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var parsed = parser.Parse(body.Span);
+        var parsed = await parser.ParseAndCheckAsync(body, cancellationToken);
         var errors = parsed.Errors;
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~')))
         {
             errors.Add(IdempotencyKeyHeader, "Idempotency-Key must be 1-255 printable ASCII characters without spaces.");
         }
 
-        if (!parsed.IsValid || errors.HasErrors)
+        if (!parsed.IsValid)
         {
             return new IntakeOutcome.Invalid(errors);
         }
 
         var request = parsed.Request!;
-        await parser.CheckDestinationAsync(request.Destination, errors, cancellationToken);
         if (request.Webhook is not null && await webhookHosts.ProblemAsync(request.Webhook.Url, cancellationToken) is { } receiverProblem)
         {
             errors.Add($"{WebhookField.Name}.{WebhookField.UrlField}", $"{WebhookField.Name}.{WebhookField.UrlField} {receiverProblem}");

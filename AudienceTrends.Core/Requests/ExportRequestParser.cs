@@ -52,10 +52,39 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         }, errors => (null, errors));
 
     /// <summary>
-    /// The destination's checks that need I/O (<see cref="IDestinationKind.CheckAsync"/>), awaited once
-    /// <see cref="Parse"/> or <see cref="ParseDestination"/> accepted it; each problem is added under its JSON path.
+    /// An export request body read (<see cref="Parse"/>), then, when it was accepted, its destination checked where
+    /// that needs I/O (<see cref="IDestinationKind.CheckAsync"/>): what the intake calls. Every problem is under its
+    /// JSON path in the result's errors.
     /// </summary>
-    public async Task CheckDestinationAsync(DestinationSettings settings, RequestErrors errors, CancellationToken cancellationToken)
+    public async Task<RequestParseResult> ParseAndCheckAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+    {
+        var parsed = Parse(utf8Json.Span);
+        if (parsed.Request is { } request)
+        {
+            await CheckDestinationAsync(request.Destination, parsed.Errors, cancellationToken);
+        }
+
+        return parsed;
+    }
+
+    /// <summary>
+    /// The body of <c>POST /v2/destinations/test</c> read (<see cref="ParseDestination"/>) and its destination checked
+    /// exactly as <see cref="ParseAndCheckAsync"/> checks an export request's; null with the problems when refused.
+    /// </summary>
+    public async Task<(DestinationInput? Destination, RequestErrors Errors)> ParseAndCheckDestinationAsync(
+        ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+    {
+        var (destination, errors) = ParseDestination(utf8Json.Span);
+        if (destination is not null)
+        {
+            await CheckDestinationAsync(destination.Settings, errors, cancellationToken);
+        }
+
+        return (errors.HasErrors ? null : destination, errors);
+    }
+
+    /// <summary>The destination's checks that need I/O, each problem added under its JSON path: the one place both entry points share.</summary>
+    private async Task CheckDestinationAsync(DestinationSettings settings, RequestErrors errors, CancellationToken cancellationToken)
     {
         foreach (var (field, problem) in await kinds.Find(settings.Type).CheckAsync(settings, cancellationToken))
         {

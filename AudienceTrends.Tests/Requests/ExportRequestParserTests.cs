@@ -760,9 +760,9 @@ public class ExportRequestParserTests
         var parser = new ExportRequestParser(Options.Create(new IntakeOptions()), AppDestinationKinds.Instance);
 
         // Reading the body does no I/O: whether the service holds the key is asked of its store afterwards, awaited.
-        var result = parser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString()));
-        Assert.That(result.Errors.ToDictionary(), Is.Empty);
-        await parser.CheckDestinationAsync(result.Request!.Destination, result.Errors, CancellationToken.None);
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        Assert.That(parser.Parse(bytes).Errors.ToDictionary(), Is.Empty);
+        var result = await parser.ParseAndCheckAsync(bytes, CancellationToken.None);
 
         Assert.That(result.Errors.ToDictionary(), Is.EqualTo(new Dictionary<string, string[]>
         {
