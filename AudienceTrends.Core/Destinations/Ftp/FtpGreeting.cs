@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.Probe;
@@ -31,9 +32,18 @@ internal static class FtpGreeting
     }
 
     /// <summary>Reads the whole greeting from <paramref name="stream"/> and judges it.</summary>
-    public static async Task<Verdict> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<Verdict> ReadAsync(Stream stream, CancellationToken cancellationToken) =>
+        (await ReadReplyAsync(stream, cancellationToken)).Verdict;
+
+    /// <summary>The greeting's verdict and its first line (for a delivery's log and transient-failure wording only).</summary>
+    private static async Task<(Verdict Verdict, string FirstLine)> ReadReplyAsync(Stream stream, CancellationToken cancellationToken)
     {
         var first = await ServerGreeting.ReadLineAsync(stream, cancellationToken);
+        return (await JudgeAsync(stream, first, cancellationToken), first);
+    }
+
+    private static async Task<Verdict> JudgeAsync(Stream stream, string first, CancellationToken cancellationToken)
+    {
         if (first.Length < 4 || !first.Take(3).All(char.IsAsciiDigit) || first[3] is not (' ' or '-'))
         {
             return Verdict.NotFtp;
@@ -76,16 +86,23 @@ internal static class FtpGreeting
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var abort = limit.Token.Register(socket.Dispose);
         Verdict verdict;
+        string firstLine;
         try
         {
             await socket.ConnectAsync(address, port, limit.Token);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            verdict = await ReadAsync(stream, limit.Token);
+            (verdict, firstLine) = await ReadReplyAsync(stream, limit.Token);
         }
         catch (Exception e) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested
                                   && e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
             throw new TimeoutException($"The {where} did not greet within {timeout}.", e);
+        }
+
+        if (verdict == Verdict.TurnedAway && int.Parse(firstLine.AsSpan(0, 3), CultureInfo.InvariantCulture) is var code and >= 400 and < 500)
+        {
+            // "Not now" (421 busy, say): a delivery fails this attempt as with any 4xx reply, and the retry may get in.
+            throw new FtpReplyException(code, firstLine);
         }
 
         if (verdict != Verdict.Ftp)
