@@ -124,8 +124,11 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
 
     protected override void Accept(Socket client)
     {
-        var cut = Interlocked.Decrement(ref _connectionsToCut) >= 0;
-        if (cut && _mode == CutMode.StopReading)
+        // A connection is cut once it has carried cutAfterBytes, while cuts remain, so one that never does (another
+        // test's connection to a reused port, a short request of the client's) uses none up. Only where the cut also
+        // picks the target (laterTargetPort) is it decided here, at accept.
+        bool? cut = _laterTargetPort == _targetPort ? null : Interlocked.Decrement(ref _connectionsToCut) >= 0;
+        if (cut != false && _mode == CutMode.StopReading)
         {
             // A small window: the client's sends block once a little more than its own send buffer is queued.
             client.ReceiveBufferSize = 16 * 1024;
@@ -134,16 +137,17 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
         _ = RelayAsync(client, cut);
     }
 
-    private async Task RelayAsync(Socket client, bool cut)
+    private async Task RelayAsync(Socket client, bool? cut)
     {
         using var _ = client;
         try
         {
-            using var server = await ConnectAsync(cut ? _targetPort : _laterTargetPort);
+            using var server = await ConnectAsync(cut == false ? _laterTargetPort : _targetPort);
             using var done = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
-            var upstream = PumpAsync(client, server, cut ? _cutAfterBytes : long.MaxValue, rewrite: null, done.Token);
-            var downstream = PumpAsync(server, client, long.MaxValue, _ftpPassive ? RedirectPassiveReply : null, done.Token);
-            if (await upstream && cut)
+            var upstream = PumpAsync(client, server, cut == false ? long.MaxValue : _cutAfterBytes,
+                cut is null ? () => Interlocked.Decrement(ref _connectionsToCut) >= 0 : null, rewrite: null, done.Token);
+            var downstream = PumpAsync(server, client, long.MaxValue, takeCut: null, _ftpPassive ? RedirectPassiveReply : null, done.Token);
+            if (await upstream)
             {
                 lock (_cutClientPorts)
                 {
@@ -177,9 +181,13 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
         }
     }
 
-    /// <summary>Copies until end of stream; true when it stopped because <paramref name="limit"/> bytes went through.</summary>
+    /// <summary>
+    /// Copies until end of stream; true when it stopped because <paramref name="limit"/> bytes went through. On reaching
+    /// the limit it asks <paramref name="takeCut"/> (when given) whether to stop: if not, the connection goes on whole.
+    /// </summary>
     private static async Task<bool> PumpAsync(
-        Socket from, Socket to, long limit, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? rewrite, CancellationToken cancellationToken)
+        Socket from, Socket to, long limit, Func<bool>? takeCut, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? rewrite,
+        CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
         long total = 0;
@@ -192,6 +200,11 @@ public sealed partial class CuttingTcpProxy : LoopbackTcpProxy
                 {
                     to.Shutdown(SocketShutdown.Send);
                     return false;
+                }
+
+                if (limit != long.MaxValue && total + read >= limit && takeCut?.Invoke() == false)
+                {
+                    limit = long.MaxValue;
                 }
 
                 var allowed = (int)Math.Min(read, limit - total);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AudienceTrends.Core.Destinations.S3;
 using AudienceTrends.Tests.Infrastructure;
 using static AudienceTrends.Tests.Destinations.S3.S3DestinationTests;
@@ -85,15 +84,7 @@ public sealed class S3StallTests
 
         var delivery = Through(proxy, requestTimeout: TimeSpan.FromMinutes(30))
             .DeliverAsync(Request(bucket, "folder"), GeneratedContent.OfSize(24 * 1024 * 1024).OpenRead(), cancellation.Token);
-        await proxy.CutAsync(testTime);
-        await Task.Delay(TimeSpan.FromSeconds(1), testTime);
-        var cancelled = Stopwatch.GetTimestamp();
-        await cancellation.CancelAsync();
-
-        Assert.That(() => delivery.WaitAsync(testTime), Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(Stopwatch.GetElapsedTime(cancelled), Is.LessThan(TimeSpan.FromSeconds(30)),
-            "the cancellation ends the attempt (30 min request timeout), with a wide margin for the abort of the upload");
-        await ProcessResources.AssertNothingLeftAsync(proxy.Ports, threadsBefore, proxy.CutClientPorts);
+        await StoppedReading.AssertCancelEndsItAsync(proxy, delivery, cancellation, threadsBefore, stalledConnectionsOnly: true, testTime);
     }
 
     private static S3Destination Through(CuttingTcpProxy proxy, TimeSpan requestTimeout) => Destination(new S3Options
