@@ -59,12 +59,12 @@ internal static class ProcessResources
         .ToList();
 
     /// <summary>
-    /// Waits up to <paramref name="wait"/> for this process to hold no socket to <paramref name="ports"/> and no more
-    /// than <paramref name="threadsBefore"/> threads of <see cref="ThreadCount"/> (of those sockets, only the ones from
-    /// <paramref name="onlyLocalPorts"/> when given); returns what is left.
+    /// Waits up to <paramref name="wait"/> for this process to hold no socket to <paramref name="ports"/> and, given
+    /// <paramref name="threadsBefore"/>, no more threads of <see cref="ThreadCount"/> than that (of those sockets, only
+    /// the ones from <paramref name="onlyLocalPorts"/> when given); returns what is left.
     /// </summary>
     public static async Task<(IReadOnlyList<Connection> Connections, int Threads)> SettledAsync(
-        IEnumerable<int> ports, int threadsBefore, TimeSpan wait, IReadOnlyCollection<int>? onlyLocalPorts = null)
+        IEnumerable<int> ports, int? threadsBefore, TimeSpan wait, IReadOnlyCollection<int>? onlyLocalPorts = null)
     {
         var watched = ports.ToList();
         var deadline = DateTime.UtcNow + wait;
@@ -72,7 +72,7 @@ internal static class ProcessResources
         {
             var connections = ConnectionsTo(watched).Where(c => onlyLocalPorts is null || onlyLocalPorts.Contains(c.LocalPort)).ToList();
             var threads = ThreadCount();
-            if ((connections.Count == 0 && threads <= threadsBefore) || DateTime.UtcNow > deadline)
+            if ((connections.Count == 0 && (threadsBefore is null || threads <= threadsBefore)) || DateTime.UtcNow > deadline)
             {
                 return (connections, threads);
             }
@@ -83,17 +83,22 @@ internal static class ProcessResources
 
     /// <summary>
     /// Waits a little for the process to hold no socket to <paramref name="ports"/> (whose server ends may still be
-    /// open) and no more threads than <paramref name="threadsBefore"/>, and asserts both. Given
+    /// open) and asserts it; given <paramref name="threadsBefore"/>, also no more threads than that. Given
     /// <paramref name="stalledClientPorts"/>, only those connections count (an HTTP client's idle pooled connection
-    /// to the same server is not a stalled transfer).
+    /// to the same server is not a stalled transfer). The thread count is the whole process's, so a test that checks
+    /// it must run alone (<c>[NonParallelizable]</c> on its fixture): SFTP's, whose client runs a reader thread per
+    /// session. The other kinds' clients run no thread of their own: what a stalled transfer leaves there is its socket.
     /// </summary>
-    public static async Task AssertNothingLeftAsync(IEnumerable<int> ports, int threadsBefore, IReadOnlyCollection<int>? stalledClientPorts = null)
+    public static async Task AssertNothingLeftAsync(IEnumerable<int> ports, int? threadsBefore, IReadOnlyCollection<int>? stalledClientPorts = null)
     {
         var (connections, threads) = await SettledAsync(ports, threadsBefore, TimeSpan.FromSeconds(15), stalledClientPorts);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(connections, Is.Empty, "no socket to the server is left open");
-            Assert.That(threads, Is.LessThanOrEqualTo(threadsBefore), () => "no extra thread is left running: " + string.Join(", ", ThreadNames()));
+            if (threadsBefore is not null)
+            {
+                Assert.That(threads, Is.LessThanOrEqualTo(threadsBefore), () => "no extra thread is left running: " + string.Join(", ", ThreadNames()));
+            }
         }
     }
 

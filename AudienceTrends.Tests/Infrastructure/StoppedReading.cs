@@ -8,11 +8,12 @@ public static class StoppedReading
     /// <summary>
     /// Waits until <paramref name="proxy"/> has stopped reading and the client's send has blocked, cancels
     /// <paramref name="cancellation"/>, and asserts that <paramref name="delivery"/> ends with the cancellation within
-    /// 30 s (its own timeouts are far longer) and leaves no socket to the server and no thread behind. With
+    /// 30 s (its own timeouts are far longer) and leaves no socket to the server behind, nor, given
+    /// <paramref name="threadsBefore"/>, an added thread (<see cref="ProcessResources.AssertNothingLeftAsync"/>). With
     /// <paramref name="stalledConnectionsOnly"/> (HTTP kinds), only the connections the proxy stalled count.
     /// </summary>
     public static async Task AssertCancelEndsItAsync(
-        CuttingTcpProxy proxy, Task delivery, CancellationTokenSource cancellation, int threadsBefore, bool stalledConnectionsOnly,
+        CuttingTcpProxy proxy, Task delivery, CancellationTokenSource cancellation, int? threadsBefore, bool stalledConnectionsOnly,
         CancellationToken testTime)
     {
         await proxy.CutAsync(testTime);

@@ -10,11 +10,15 @@ namespace AudienceTrends.Tests.Destinations.Sftp;
 /// A real sshd behind a proxy that stops forwarding mid-upload: the stall scenarios with <c>Sftp:OperationTimeout</c>
 /// as the stall timeout. The proxy stalls the first connection only, so the clean-up's new connection gets through.
 /// </summary>
+// Alone: its tests count the process's threads, which the fixtures running beside it would change.
+[NonParallelizable]
 public sealed class SftpStallTests : FileServerStallTests
 {
     private static SshdServer Server => SshdServer.Current;
 
     protected override int ServerPort => Server.Port;
+
+    protected override bool CountsThreads => true;
 
     protected override string Home => Server.PasswordUserHome;
 
