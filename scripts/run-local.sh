@@ -49,11 +49,11 @@ check_free "$table_port" "Azurite Table" "AZURITE_TABLE_PORT=<n> scripts/run-loc
 
 azurite_pid=""
 app_pid=""
+# The app first, then Azurite: functions still running when the app stops finish their storage calls against a live
+# Azurite instead of retrying against a stopped one.
 stop_all() {
   for pid in $app_pid $azurite_pid; do
     kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in $app_pid $azurite_pid; do
     wait "$pid" 2>/dev/null || true
   done
   app_pid=""
