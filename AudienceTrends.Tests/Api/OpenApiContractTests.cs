@@ -19,7 +19,6 @@ namespace AudienceTrends.Tests.Api;
 /// the documented shape and media type, its required request fields are really required, and its examples are the
 /// files in examples/.
 /// </summary>
-[NonParallelizable] // the hosts with unreachable storage wait through the SDK's retries; running them alongside others only adds load
 public sealed class OpenApiContractTests
 {
     private const string ExportPath = "/v2/audiencetrendsexport";
