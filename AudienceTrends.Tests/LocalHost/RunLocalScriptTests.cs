@@ -83,8 +83,10 @@ public sealed partial class RunLocalScriptTests
 
     private static async Task<ServerProcess> StartScriptAsync(WorkingTreeCopy tree, int[] ports)
     {
-        var (process, _) = await ServerProcess.StartAsync("bash",
-            [Path.Combine(tree.Root, "scripts", "run-local.sh"), "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        // As from a terminal, SIGINT (Ctrl-C) at its default: a runner started in the background passes it on ignored,
+        // and a shell cannot trap a signal ignored at its start.
+        var (process, _) = await ServerProcess.StartAsync("env",
+            ["--default-signal=INT", "bash", Path.Combine(tree.Root, "scripts", "run-local.sh"), "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture)],
             Running(), tree.Root, Environment(ports), TimeSpan.FromMinutes(10));
         return process;
     }
