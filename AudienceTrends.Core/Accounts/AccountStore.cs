@@ -30,15 +30,7 @@ public sealed class AccountStore
     public async Task<bool> AddAsync(Account account, CancellationToken cancellationToken)
     {
         await _resource.EnsureAsync(cancellationToken);
-        try
-        {
-            await _table.AddEntityAsync(ToRow(account), cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await _table.TryAddEntityAsync(ToRow(account), cancellationToken);
     }
 
     public async Task<Account?> GetAsync(AccountId id, CancellationToken cancellationToken)

@@ -40,15 +40,7 @@ public sealed class ApiKeyStore
             ["AllowedNetworks"] = string.Join(' ', key.AllowedNetworks),
             [HashColumn] = secretHash,
         };
-        try
-        {
-            await _table.AddEntityAsync(row, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await _table.TryAddEntityAsync(row, cancellationToken);
     }
 
     /// <summary>The key with the hash of its secret and the row's ETag, or null.</summary>

@@ -43,17 +43,7 @@ public sealed class IdempotencyStore
     public async Task<bool> TryAddAsync(string key, string bodyHash, string jobId, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        try
-        {
-            await _table.AddEntityAsync(
-                new IdempotencyRecord { RowKey = KeyHash(key), BodyHash = bodyHash, JobId = jobId, CreatedAt = createdAt },
-                cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await _table.TryAddEntityAsync(new IdempotencyRecord { RowKey = KeyHash(key), BodyHash = bodyHash, JobId = jobId, CreatedAt = createdAt }, cancellationToken);
     }
 
     /// <summary>Points a record at a new job (it expired, or its job never ran), only if it is still the one that was read.</summary>

@@ -28,15 +28,7 @@ public sealed class KeyNameReservations
     public async Task<bool> TryReserveAsync(string name, CancellationToken cancellationToken)
     {
         await _resource.EnsureAsync(cancellationToken);
-        try
-        {
-            await _table.AddEntityAsync(new TableEntity(Partition, RowKey(name)) { ["Name"] = name }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await _table.TryAddEntityAsync(new TableEntity(Partition, RowKey(name)) { ["Name"] = name }, cancellationToken);
     }
 
     /// <summary>Frees <paramref name="name"/>; nothing happens when it was not reserved.</summary>

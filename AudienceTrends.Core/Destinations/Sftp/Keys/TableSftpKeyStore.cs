@@ -42,15 +42,7 @@ public sealed class TableSftpKeyStore : ISftpKeyStore
             ["Created"] = key.Created,
             [EncryptedColumn] = _protector.Protect(new PrivateKeySecret { PrivateKey = privateKey }, AssociatedData(rowKey)),
         };
-        try
-        {
-            await _table.AddEntityAsync(entity, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await _table.TryAddEntityAsync(entity, cancellationToken);
     }
 
     public async Task<SftpKey?> GetAsync(string name, CancellationToken cancellationToken)
