@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Functions.Http;
@@ -9,12 +10,15 @@ using Microsoft.Extensions.Options;
 namespace AudienceTrends.Functions;
 
 /// <summary><c>POST /v2/audiencetrendsexport</c>: validates the body, stores the job, queues it, answers 202 at once.</summary>
-public sealed class CreateExportFunction(ExportIntake intake, JobViews views, IOptions<IntakeOptions> options)
+public sealed class CreateExportFunction(ApiKeyAuthenticator authenticator, ExportIntake intake, JobViews views, IOptions<IntakeOptions> options)
 {
     [Function(nameof(CreateExport))]
-    public async Task<IActionResult> CreateExport(
+    public Task<IActionResult> CreateExport(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/audiencetrendsexport")] HttpRequest request,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        authenticator.ForAccountAsync(request, cancellationToken, account => CreateAsync(request, account, cancellationToken));
+
+    private async Task<IActionResult> CreateAsync(HttpRequest request, AccountId account, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
@@ -23,12 +27,15 @@ public sealed class CreateExportFunction(ExportIntake intake, JobViews views, IO
         }
 
         var idempotencyKey = request.Headers.TryGetValue(ExportIntake.IdempotencyKeyHeader, out var key) ? key.ToString() : null;
-        switch (await intake.SubmitAsync(body, idempotencyKey, cancellationToken))
+        switch (await intake.SubmitAsync(account, body, idempotencyKey, cancellationToken))
         {
             case IntakeOutcome.Invalid invalid:
                 return Problems.Validation(invalid.Errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
             case IntakeOutcome.Conflict conflict:
                 return Problems.Status(StatusCodes.Status409Conflict, "Idempotency-Key conflict", conflict.Detail);
+            case IntakeOutcome.TooManyActive tooMany:
+                return Problems.TooManyRequests(request, TimeSpan.FromMinutes(1), "Too many active exports",
+                    $"Your account has {tooMany.Limit} exports pending or processing, its limit. Submit this one once some have finished.");
             case IntakeOutcome.Unavailable unavailable:
                 request.HttpContext.Response.Headers.RetryAfter = "30";
                 return Problems.Status(StatusCodes.Status503ServiceUnavailable, "Export queue unavailable",

@@ -13,13 +13,13 @@ public sealed class ExportWorkerFunction(ExportWorker worker)
 
     [Function(nameof(ProcessExportJob))]
     public Task ProcessExportJob(
-        [QueueTrigger(JobsOptions.QueueNameExpression, Connection = StorageConnection)] string jobId,
+        [QueueTrigger(JobsOptions.QueueNameExpression, Connection = StorageConnection)] string message,
         CancellationToken cancellationToken) =>
-        worker.ProcessAsync(jobId.Trim(), cancellationToken);
+        worker.ProcessAsync(message, cancellationToken);
 
     [Function(nameof(FailPoisonedExportJob))]
     public Task FailPoisonedExportJob(
-        [QueueTrigger(JobsOptions.PoisonQueueNameExpression, Connection = StorageConnection)] string jobId,
+        [QueueTrigger(JobsOptions.PoisonQueueNameExpression, Connection = StorageConnection)] string message,
         CancellationToken cancellationToken) =>
-        worker.FailExhaustedAsync(jobId.Trim(), cancellationToken);
+        worker.FailExhaustedAsync(message, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,39 +8,41 @@ using Microsoft.Azure.Functions.Worker;
 namespace AudienceTrends.Functions;
 
 /// <summary>The jobs resource: <c>GET /v2/jobs/{id}</c>, <c>GET /v2/jobs</c> and <c>POST /v2/jobs/{id}/cancel</c>.</summary>
-public sealed class JobsFunctions(JobStore jobs, JobViews views, JobCancellation cancellation)
+public sealed class JobsFunctions(ApiKeyAuthenticator authenticator, JobStore jobs, JobViews views, JobCancellation cancellation)
 {
     public const string ContinuationHeader = "X-Continuation-Token";
 
     public static string JobPath(string id) => $"/v2/jobs/{id}";
 
     [Function(nameof(GetJob))]
-    public async Task<IActionResult> GetJob(
+    public Task<IActionResult> GetJob(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/jobs/{id}")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
-    {
-        var job = await jobs.GetAsync(id, cancellationToken);
-        if (job is null)
-        {
-            return Problems.Status(StatusCodes.Status404NotFound, "Job not found", $"There is no job with id \"{id}\".");
-        }
+        CancellationToken cancellationToken) =>
+        authenticator.ForAccountAsync(request, cancellationToken, async account =>
+            await jobs.GetAsync(account, id, cancellationToken) is { } job
+                ? TypedResults.Ok(await views.ToViewAsync(job, cancellationToken)).Action()
+                : JobNotFound(id));
 
-        return TypedResults.Ok(await views.ToViewAsync(job, cancellationToken)).Action();
-    }
+    /// <summary>Another account's job answers exactly as a job that does not exist.</summary>
+    private static IActionResult JobNotFound(string id) =>
+        Problems.Status(StatusCodes.Status404NotFound, "Job not found", $"There is no job with id \"{id}\".");
 
     /// <summary>200 with the job when it is Cancelled now (or was); 202 while its worker stops; 409 when it already ended.</summary>
     [Function(nameof(CancelJob))]
-    public async Task<IActionResult> CancelJob(
+    public Task<IActionResult> CancelJob(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/jobs/{id}/cancel")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        authenticator.ForAccountAsync(request, cancellationToken, account => CancelAsync(account, id, cancellationToken));
+
+    private async Task<IActionResult> CancelAsync(AccountId account, string id, CancellationToken cancellationToken)
     {
-        var (result, job) = await cancellation.CancelAsync(id, cancellationToken);
+        var (result, job) = await cancellation.CancelAsync(account, id, cancellationToken);
         switch (result)
         {
             case CancelResult.NotFound:
-                return Problems.Status(StatusCodes.Status404NotFound, "Job not found", $"There is no job with id \"{id}\".");
+                return JobNotFound(id);
             case CancelResult.AlreadyFinished:
                 var detail = job!.CancelRequestedAt is not null && job.Status == JobStatus.Done
                     ? $"Job {job.Id} finished before the cancel took effect: it is Done and its file stays at the destination."
@@ -55,9 +58,12 @@ public sealed class JobsFunctions(JobStore jobs, JobViews views, JobCancellation
     }
 
     [Function(nameof(ListJobs))]
-    public async Task<IActionResult> ListJobs(
+    public Task<IActionResult> ListJobs(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/jobs")] HttpRequest request,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        authenticator.ForAccountAsync(request, cancellationToken, account => ListAsync(request, account, cancellationToken));
+
+    private async Task<IActionResult> ListAsync(HttpRequest request, AccountId account, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
         var query = JobListQuery.Parse(
@@ -67,7 +73,7 @@ public sealed class JobsFunctions(JobStore jobs, JobViews views, JobCancellation
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the query parameter.");
         }
 
-        var page = await jobs.ListAsync(query, cancellationToken);
+        var page = await jobs.ListAsync(account, query, cancellationToken);
         var items = new List<JobView>(page.Jobs.Count);
         foreach (var job in page.Jobs)
         {

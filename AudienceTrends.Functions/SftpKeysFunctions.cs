@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations.Sftp.Keys;
 using AudienceTrends.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -10,14 +11,17 @@ namespace AudienceTrends.Functions;
 /// Saved SFTP keys: <c>POST /v2/sftpkeys</c> generates a key pair and answers its public key (the private key never
 /// leaves the service), <c>GET /v2/sftpkeys</c>, <c>GET /v2/sftpkeys/{name}</c> and <c>DELETE /v2/sftpkeys/{name}</c>.
 /// </summary>
-public sealed class SftpKeysFunctions(SftpKeys keys)
+public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKeys keys)
 {
     public static string KeyPath(string name) => $"/v2/sftpkeys/{name}";
 
     [Function(nameof(CreateSftpKey))]
-    public async Task<IActionResult> CreateSftpKey(
+    public Task<IActionResult> CreateSftpKey(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/sftpkeys")] HttpRequest request,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        authenticator.ForAccountAsync(request, cancellationToken, account => CreateAsync(request, account, cancellationToken));
+
+    private async Task<IActionResult> CreateAsync(HttpRequest request, AccountId account, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBody.ReadJsonAsync(request, SftpKeyRequest.MaxBodyBytes, cancellationToken);
         if (problem is not null)
@@ -31,7 +35,7 @@ public sealed class SftpKeysFunctions(SftpKeys keys)
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the field.");
         }
 
-        var (key, change) = await keys.CreateAsync(keyRequest, cancellationToken);
+        var (key, change) = await keys.CreateAsync(account, keyRequest, cancellationToken);
         return change == SftpKeyChange.Done
             ? TypedResults.Created(KeyPath(key!.Name), View(key)).Action()
             : Problems.Status(StatusCodes.Status409Conflict, "Key name taken",
@@ -39,31 +43,34 @@ public sealed class SftpKeysFunctions(SftpKeys keys)
     }
 
     [Function(nameof(ListSftpKeys))]
-    public async Task<IActionResult> ListSftpKeys(
+    public Task<IActionResult> ListSftpKeys(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        TypedResults.Ok((await keys.ListAsync(cancellationToken)).Select(View)).Action();
+        authenticator.ForAccountAsync(request, cancellationToken, async account =>
+            TypedResults.Ok((await keys.ListAsync(account, cancellationToken)).Select(View)).Action());
 
     [Function(nameof(GetSftpKey))]
-    public async Task<IActionResult> GetSftpKey(
+    public Task<IActionResult> GetSftpKey(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        NameRefused(name)
-        ?? (await keys.GetAsync(name, cancellationToken) is { } key ? TypedResults.Ok(View(key)).Action() : NotFound(name));
+        authenticator.ForAccountAsync(request, cancellationToken, async account =>
+            NameRefused(name)
+            ?? (await keys.GetAsync(account, name, cancellationToken) is { } key ? TypedResults.Ok(View(key)).Action() : NotFound(name)));
 
     [Function(nameof(DeleteSftpKey))]
-    public async Task<IActionResult> DeleteSftpKey(
+    public Task<IActionResult> DeleteSftpKey(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "v2/sftpkeys/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        NameRefused(name) ?? await keys.DeleteAsync(name, cancellationToken) switch
-        {
-            SftpKeyChange.Done => TypedResults.NoContent().Action(),
-            SftpKeyChange.NotFound => NotFound(name),
-            _ => Problems.Status(StatusCodes.Status409Conflict, "Key is read-only",
-                $"The saved key \"{name}\" comes from the service's settings (Sftp:SavedKeys): only its operators can remove it."),
-        };
+        authenticator.ForAccountAsync(request, cancellationToken, async account =>
+            NameRefused(name) ?? await keys.DeleteAsync(account, name, cancellationToken) switch
+            {
+                SftpKeyChange.Done => TypedResults.NoContent().Action(),
+                SftpKeyChange.NotFound => NotFound(name),
+                _ => Problems.Status(StatusCodes.Status409Conflict, "Key is read-only",
+                    $"The saved key \"{name}\" comes from the service's settings (Sftp:SavedKeys): only its operators can remove it."),
+            });
 
     /// <summary>400 naming <c>name</c> for a route value no key can have; the value is not quoted back.</summary>
     private IActionResult? NameRefused(string name) =>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations.Probe;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Functions.Http;
@@ -15,12 +15,15 @@ namespace AudienceTrends.Functions;
 /// host and in number at once (<see cref="ProbeLimiter"/>): beyond that the answer is 429 with <c>Retry-After</c>.
 /// </summary>
 public sealed class TestDestinationFunction(
-    ExportRequestParser parser, DestinationTester tester, ProbeLimiter limiter, IOptions<IntakeOptions> options)
+    ApiKeyAuthenticator authenticator, ExportRequestParser parser, DestinationTester tester, ProbeLimiter limiter, IOptions<IntakeOptions> options)
 {
     [Function(nameof(TestDestination))]
-    public async Task<IActionResult> TestDestination(
+    public Task<IActionResult> TestDestination(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/destinations/test")] HttpRequest request,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        authenticator.ForAccountAsync(request, cancellationToken, account => TestAsync(request, account, cancellationToken));
+
+    private async Task<IActionResult> TestAsync(HttpRequest request, AccountId account, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
@@ -28,24 +31,19 @@ public sealed class TestDestinationFunction(
             return problem;
         }
 
-        var (destination, errors) = await parser.ParseAndCheckDestinationAsync(body, cancellationToken);
+        var (destination, errors) = await parser.ParseAndCheckDestinationAsync(body, account, cancellationToken);
         if (destination is null)
         {
             return Problems.Validation(errors.ToDictionary(), "See errors: each is keyed by the JSON path of the field.");
         }
 
-        var caller = CallerKey.Of(request);
-        using var admission = limiter.TryAdmit(caller, tester.TargetOf(destination.Settings)?.Host);
+        using var admission = limiter.TryAdmit(account.Value, tester.TargetOf(destination.Settings)?.Host);
         if (!admission.Admitted)
         {
-            var seconds = (int)Math.Ceiling(admission.RetryAfter.TotalSeconds);
-            request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, seconds).ToString(CultureInfo.InvariantCulture);
-            // 429 has no default problem type in ASP.NET Core: RFC 6585 defines it.
-            return TypedResults.Problem(admission.Refusal, statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many destination tests.", type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").Action();
+            return Problems.TooManyRequests(request, admission.RetryAfter, "Too many destination tests.", admission.Refusal ?? "Too many destination tests.");
         }
 
         // ProbeReport serializes (web defaults) as the answer: {"ok", "steps": [{"name", "ok", "ms", "detail"}]}.
-        return TypedResults.Ok(await tester.TestAsync(destination, caller, cancellationToken)).Action();
+        return TypedResults.Ok(await tester.TestAsync(destination, account, cancellationToken)).Action();
     }
 }

@@ -10,10 +10,21 @@ public sealed record AccountRequest(AccountId Id, string Name)
     /// <summary>Account and key bodies are a few short fields; anything larger is not one.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    /// <summary>
+    /// The partition that held every job row before accounts existed (<c>Jobs/ExportJob.LegacyPartition</c>): an
+    /// account of that id would see those rows as its own, so none can be created.
+    /// </summary>
+    public const string ReservedJobPartition = "job";
+
+    private static string? IdProblem(string id) =>
+        AccountId.Problem(id) ?? (string.Equals(id, ReservedJobPartition, StringComparison.OrdinalIgnoreCase)
+            ? $"\"{ReservedJobPartition}\" is reserved: choose another id."
+            : null);
+
     public static (AccountRequest? Request, RequestErrors Errors) Parse(ReadOnlySpan<byte> utf8Json) =>
         AccountRequests.Parse(utf8Json, """{"id": "acme", "name": "Acme Corp"}""", fields =>
         {
-            var id = fields.String("id", required: true, AccountId.Problem);
+            var id = fields.String("id", required: true, IdProblem);
             var name = fields.String("name", required: true, AccountRequests.NameProblem);
             return fields.Errors.HasErrors ? null : new AccountRequest(AccountId.Parse(id!), name!);
         });

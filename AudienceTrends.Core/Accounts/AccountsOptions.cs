@@ -14,6 +14,15 @@ public sealed class AccountsOptions
     /// <summary>Keys an account may have that are not revoked (rotation needs two at a time).</summary>
     public int MaxKeysPerAccount { get; set; } = 10;
 
+    /// <summary>
+    /// The account that owns what was stored before accounts existed: job rows of the old single partition, their
+    /// queue messages and saved SFTP keys created through the API. Nothing else can reach them.
+    /// </summary>
+    public string LegacyAccount { get; set; } = "demo";
+
+    /// <summary><see cref="LegacyAccount"/> as an id (valid once the options are validated).</summary>
+    public AccountId LegacyAccountId => AccountId.Parse(LegacyAccount);
+
     /// <summary>Where the client address for a key's allowed networks comes from (see <see cref="ClientAddressSource"/>).</summary>
     public ClientAddressSource ClientAddress { get; set; } = ClientAddressSource.ClientIpHeader;
 
@@ -30,6 +39,11 @@ public sealed class AccountsOptions
         if (string.Equals(AccountsTableName, KeysTableName, StringComparison.OrdinalIgnoreCase))
         {
             yield return $"{nameof(KeysTableName)} must differ from {nameof(AccountsTableName)}.";
+        }
+
+        if (AccountId.Problem(LegacyAccount ?? "") is { } legacyProblem)
+        {
+            yield return $"{nameof(LegacyAccount)} {legacyProblem}";
         }
 
         if (MaxKeysPerAccount is < 1 or > 100)

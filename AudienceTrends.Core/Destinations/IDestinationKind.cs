@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Text.Json;
 
 namespace AudienceTrends.Core.Destinations;
@@ -23,7 +24,7 @@ public interface IDestinationKind
     /// The checks of settings <see cref="Read"/> accepted that need I/O (an SFTP key looked up in its store): each
     /// problem under the kind's own field name (<c>savedKey</c>). Most kinds have none.
     /// </summary>
-    Task<IReadOnlyDictionary<string, string>> CheckAsync(DestinationSettings settings, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, string>> CheckAsync(DestinationSettings settings, AccountId account, CancellationToken cancellationToken);
 
     /// <summary>The settings from the job row's JSON column (written by <see cref="DestinationSettings.ToJson"/>).</summary>
     DestinationSettings ReadSettings(string json);
@@ -62,8 +63,8 @@ public abstract class DestinationKind<TSettings, TSecrets> : IDestinationKind
 
     public abstract DestinationInput? Read(JsonFields fields);
 
-    public Task<IReadOnlyDictionary<string, string>> CheckAsync(DestinationSettings settings, CancellationToken cancellationToken) =>
-        CheckAsync((TSettings)settings, cancellationToken);
+    public Task<IReadOnlyDictionary<string, string>> CheckAsync(DestinationSettings settings, AccountId account, CancellationToken cancellationToken) =>
+        CheckAsync((TSettings)settings, account, cancellationToken);
 
     public DestinationSettings ReadSettings(string json) => DestinationSettings.FromJson<TSettings>(json);
 
@@ -71,7 +72,7 @@ public abstract class DestinationKind<TSettings, TSecrets> : IDestinationKind
         payload is null ? new TSecrets() : JsonSerializer.Deserialize<TSecrets>(payload) ?? new TSecrets();
 
     /// <summary>See <see cref="IDestinationKind.CheckAsync"/>: none unless the kind overrides it.</summary>
-    protected virtual Task<IReadOnlyDictionary<string, string>> CheckAsync(TSettings settings, CancellationToken cancellationToken) =>
+    protected virtual Task<IReadOnlyDictionary<string, string>> CheckAsync(TSettings settings, AccountId account, CancellationToken cancellationToken) =>
         Task.FromResult(NoProblems);
 
     /// <summary>A legacy column's text, or null when the row lacks it.</summary>

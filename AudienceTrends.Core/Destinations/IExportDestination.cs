@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 
 namespace AudienceTrends.Core.Destinations;
 
@@ -19,12 +20,14 @@ public interface IExportDestination
     /// What the jobs API adds to a finished job's <c>result</c> beyond what was stored: managed storage signs a
     /// download link here. Most kinds add nothing.
     /// </summary>
-    ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(string jobId, string fileName, CancellationToken cancellationToken);
+    /// <param name="location">Where the delivery put the file (<see cref="DeliveryResult.Location"/>, kept on the job).</param>
+    ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(string location, string fileName, CancellationToken cancellationToken);
 }
 
+/// <param name="Account">The job's account: whose saved keys the delivery may use.</param>
 /// <param name="JobId">The job being delivered; unique, safe for temporary names.</param>
 /// <param name="File">The file's name and content type (<see cref="ExportFile"/>).</param>
-public sealed record DeliveryRequest(string JobId, ExportFile File, DestinationSettings Destination, DestinationSecrets Secrets)
+public sealed record DeliveryRequest(AccountId Account, string JobId, ExportFile File, DestinationSettings Destination, DestinationSecrets Secrets)
 {
     public string FileName => File.Name;
 }
@@ -71,7 +74,7 @@ public abstract class ExportDestination<TSettings, TSecrets> : IExportDestinatio
     }
 
     public virtual ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(
-        string jobId, string fileName, CancellationToken cancellationToken) =>
+        string location, string fileName, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyDictionary<string, object>>(new Dictionary<string, object>());
 
     protected abstract Task<DeliveryResult> DeliverAsync(

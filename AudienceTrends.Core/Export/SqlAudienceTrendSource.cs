@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
@@ -50,6 +51,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
     }
 
     public async Task<IReadOnlyList<string>> FindUnknownAsync(
+        AccountId account,
         IReadOnlyList<string> audienceNames, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
@@ -71,6 +73,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
     }
 
     public async IAsyncEnumerable<AudienceTrend> ReadTrendsAsync(
+        AccountId account,
         IReadOnlyList<string> audienceNames,
         DateOnly firstDay,
         DateOnly lastDay,

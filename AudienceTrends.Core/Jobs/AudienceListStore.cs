@@ -38,7 +38,7 @@ public sealed class AudienceListStore
         }
 
         await _created.EnsureAsync(cancellationToken);
-        await _container.GetBlobClient(BlobName(job.Id)).UploadAsync(BinaryData.FromString(json), overwrite: true, cancellationToken);
+        await _container.GetBlobClient(BlobName(job)).UploadAsync(BinaryData.FromString(json), overwrite: true, cancellationToken);
     }
 
     /// <summary>The audiences, or null when the list is gone (a job whose creation never completed).</summary>
@@ -52,7 +52,7 @@ public sealed class AudienceListStore
         await _created.EnsureAsync(cancellationToken);
         try
         {
-            var content = await _container.GetBlobClient(BlobName(job.Id)).DownloadContentAsync(cancellationToken);
+            var content = await _container.GetBlobClient(BlobName(job)).DownloadContentAsync(cancellationToken);
             return content.Value.Content.ToObjectFromJson<string[]>();
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -61,11 +61,13 @@ public sealed class AudienceListStore
         }
     }
 
-    public async Task DeleteAsync(string jobId, CancellationToken cancellationToken)
+    public async Task DeleteAsync(ExportJob job, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        await _container.GetBlobClient(BlobName(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        await _container.GetBlobClient(BlobName(job)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 
-    private static string BlobName(string jobId) => jobId + ".json";
+    /// <summary><c>&lt;account&gt;/&lt;jobId&gt;.json</c>; <c>&lt;jobId&gt;.json</c> for a job stored before accounts existed.</summary>
+    private static string BlobName(ExportJob job) =>
+        job.RowPartition == ExportJob.LegacyPartition ? job.Id + ".json" : $"{job.Account.Value}/{job.Id}.json";
 }

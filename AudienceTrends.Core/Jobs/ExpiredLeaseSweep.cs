@@ -37,7 +37,7 @@ public sealed class ExpiredLeaseSweep(JobStore jobs, JobQueue queue, TimeProvide
             var requeued = 0;
             await foreach (var job in jobs.ListLeaseExpiredAsync(_sweptUntil, until, cancellationToken))
             {
-                await queue.EnqueueAsync(job.Id, cancellationToken);
+                await queue.EnqueueAsync(job, cancellationToken);
                 logger.LogInformation("Export job {JobId}'s lease ran out at {LeaseUntil}; queued for another worker to take over",
                     job.Id, job.LeaseUntil);
                 requeued++;

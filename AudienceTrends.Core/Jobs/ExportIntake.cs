@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Text;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
@@ -30,9 +31,9 @@ public sealed class ExportIntake(
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public async Task<IntakeOutcome> SubmitAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> SubmitAsync(AccountId account, ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var parsed = await parser.ParseAndCheckAsync(body, cancellationToken);
+        var parsed = await parser.ParseAndCheckAsync(body, account, cancellationToken);
         var errors = parsed.Errors;
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~')))
         {
@@ -50,7 +51,7 @@ public sealed class ExportIntake(
             errors.Add($"{WebhookField.Name}.{WebhookField.UrlField}", $"{WebhookField.Name}.{WebhookField.UrlField} {receiverProblem}");
         }
 
-        var unknown = await source.FindUnknownAsync(request.Audiences, cancellationToken);
+        var unknown = await source.FindUnknownAsync(account, request.Audiences, cancellationToken);
         if (unknown.Count > 0 || errors.HasErrors)
         {
             var unknownSet = unknown.ToHashSet(StringComparer.Ordinal);
@@ -69,14 +70,21 @@ public sealed class ExportIntake(
         var jobId = JobIds.New(now);
         if (idempotencyKey is not null)
         {
-            (var answer, jobId) = await ClaimIdempotencyKeyAsync(idempotencyKey, idempotency.BodyHash(body.Span), jobId, now, cancellationToken);
+            (var answer, jobId) = await ClaimIdempotencyKeyAsync(account, idempotencyKey, idempotency.BodyHash(body.Span), jobId, now, cancellationToken);
             if (answer is not null)
             {
                 return answer;
             }
         }
 
-        return await CreateAsync(jobId, request, now, cancellationToken);
+        var limit = options.Value.MaxActivePerAccount;
+        if (await jobs.CountActiveAsync(account, limit, processingOnly: false, cancellationToken) >= limit)
+        {
+            logger.LogInformation("Export refused: account {AccountId} has {Limit} jobs pending or processing", account.Value, limit);
+            return new IntakeOutcome.TooManyActive(limit);
+        }
+
+        return await CreateAsync(account, jobId, request, now, cancellationToken);
     }
 
     /// <summary>
@@ -85,14 +93,14 @@ public sealed class ExportIntake(
     /// A key whose job could not be queued (the client was told to submit again) is moved to the new job.
     /// </summary>
     private async Task<(IntakeOutcome? Answer, string JobId)> ClaimIdempotencyKeyAsync(
-        string key, string bodyHash, string jobId, DateTimeOffset now, CancellationToken cancellationToken)
+        AccountId account, string key, string bodyHash, string jobId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var record = await idempotency.GetAsync(key, cancellationToken);
+            var record = await idempotency.GetAsync(account, key, cancellationToken);
             if (record is null)
             {
-                if (await idempotency.TryAddAsync(key, bodyHash, jobId, now, cancellationToken))
+                if (await idempotency.TryAddAsync(account, key, bodyHash, jobId, now, cancellationToken))
                 {
                     return (null, jobId);
                 }
@@ -117,7 +125,7 @@ public sealed class ExportIntake(
                     "Use a new key for a different export."), jobId);
             }
 
-            var existing = await jobs.GetAsync(record.JobId, cancellationToken);
+            var existing = await jobs.GetAsync(account, record.JobId, cancellationToken);
             if (existing is null)
             {
                 // The first request recorded the key but never finished: finish it under its id.
@@ -155,7 +163,7 @@ public sealed class ExportIntake(
     {
         try
         {
-            await queue.EnqueueAsync(job.Id, CancellationToken.None);
+            await queue.EnqueueAsync(job, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -163,11 +171,11 @@ public sealed class ExportIntake(
         }
     }
 
-    private async Task<IntakeOutcome> CreateAsync(string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IntakeOutcome> CreateAsync(AccountId account, string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         var webhook = request.Webhook;
-        var job = ExportJob.Create(jobId, request, now, protector.Protect(request.Secrets, jobId),
+        var job = ExportJob.Create(account, jobId, request, now, protector.Protect(request.Secrets, jobId),
             webhook is null ? null : protector.Protect([.. webhook.Key], SecretProtector.WebhookSecretContext(jobId)),
             webhook?.Query is { } query ? protector.Protect(Encoding.UTF8.GetBytes(query), SecretProtector.WebhookQueryContext(jobId)) : null);
         await audienceLists.SaveAsync(job, request.Audiences, cancellationToken);
@@ -180,12 +188,12 @@ public sealed class ExportIntake(
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return new IntakeOutcome.Accepted((await jobs.GetAsync(jobId, CancellationToken.None))!, Replayed: true);
+            return new IntakeOutcome.Accepted((await jobs.GetAsync(account, jobId, CancellationToken.None))!, Replayed: true);
         }
 
         try
         {
-            await queue.EnqueueAsync(jobId, CancellationToken.None);
+            await queue.EnqueueAsync(job, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -218,6 +226,9 @@ public abstract record IntakeOutcome
     public sealed record Invalid(RequestErrors Errors) : IntakeOutcome;
 
     public sealed record Conflict(string Detail) : IntakeOutcome;
+
+    /// <summary>The account already has <see cref="Limit"/> jobs Pending or Processing (<see cref="JobsOptions.MaxActivePerAccount"/>).</summary>
+    public sealed record TooManyActive(int Limit) : IntakeOutcome;
 
     /// <summary>The job was stored but could not be queued; it is marked Failed.</summary>
     public sealed record Unavailable(ExportJob Job) : IntakeOutcome;

@@ -1,3 +1,5 @@
+using AudienceTrends.Core.Accounts;
+
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
@@ -9,7 +11,7 @@ public sealed partial class ExportJob
     internal ExportJobRow ToRow() =>
         new()
         {
-            PartitionKey = Partition,
+            PartitionKey = RowPartition,
             RowKey = Id,
             ETag = ETag,
             JobName = JobName,
@@ -53,9 +55,12 @@ public sealed partial class ExportJob
             WebhookDueAt = WebhookDueAt,
         };
 
-    internal static ExportJob FromRow(ExportJobRow row) =>
+    /// <param name="legacyAccount">Who owns a row of <see cref="LegacyPartition"/>.</param>
+    internal static ExportJob FromRow(ExportJobRow row, AccountId legacyAccount) =>
         new()
         {
+            Account = row.PartitionKey == LegacyPartition ? legacyAccount : AccountId.Parse(row.PartitionKey),
+            RowPartition = row.PartitionKey,
             Id = row.RowKey,
             ETag = row.ETag,
             JobName = row.JobName,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Requests;
 using Azure;
@@ -13,8 +14,18 @@ namespace AudienceTrends.Core.Jobs;
 /// </summary>
 public sealed partial class ExportJob
 {
-    public const string Partition = "job";
+    /// <summary>
+    /// The one partition every row was written to before accounts existed; such rows belong to
+    /// <c>Accounts:LegacyAccount</c> and stay where they are. No account can be named so (see <see cref="AccountRequest"/>).
+    /// </summary>
+    public const string LegacyPartition = AccountRequest.ReservedJobPartition;
     public const string ExportJobName = "audiencetrendsexport";
+
+    /// <summary>The account the job belongs to: only its keys see, cancel or download it.</summary>
+    public AccountId Account { get; init; }
+
+    /// <summary>The table partition of the job's row: its account's id, or <see cref="LegacyPartition"/>.</summary>
+    internal string RowPartition { get; init; } = "";
 
     /// <summary>The job id (see <see cref="JobIds"/>).</summary>
     public string Id { get; init; } = "";
@@ -109,11 +120,13 @@ public sealed partial class ExportJob
     /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
     /// <param name="encryptedWebhookQuery">The webhook URL's query string, encrypted; required when the URL has one.</param>
     public static ExportJob Create(
-        string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets,
+        AccountId account, string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets,
         string? encryptedWebhookSecret = null, string? encryptedWebhookQuery = null)
     {
         var job = new ExportJob
         {
+            Account = account,
+            RowPartition = account.Value,
             Id = id,
             Name = request.Name,
             ExportType = request.ExportType,

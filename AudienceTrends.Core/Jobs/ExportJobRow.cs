@@ -10,7 +10,7 @@ namespace AudienceTrends.Core.Jobs;
 /// </summary>
 public sealed class ExportJobRow : ITableEntity
 {
-    public string PartitionKey { get; set; } = ExportJob.Partition;
+    public string PartitionKey { get; set; } = "";
 
     public string RowKey { get; set; } = "";
 

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
@@ -23,6 +24,7 @@ public sealed class ExportWorker(
     JobQueue queue,
     TimeProvider time,
     IOptions<JobsOptions> options,
+    IOptions<AccountsOptions> accounts,
     ILogger<ExportWorker> logger)
 {
     private const int PipeBufferBytes = 1024 * 1024;
@@ -30,10 +32,17 @@ public sealed class ExportWorker(
     /// <summary>How long after a live lease's end a deferred message comes back: a heartbeat's worth of slack.</summary>
     private static readonly TimeSpan RedeliveryMargin = TimeSpan.FromSeconds(5);
 
-    public async Task ProcessAsync(string jobId, CancellationToken cancellationToken)
+    /// <param name="messageText">The work queue's message (<see cref="JobMessage"/>).</param>
+    public async Task ProcessAsync(string messageText, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
-        var job = await jobs.GetAsync(jobId, cancellationToken);
+        if (Read(messageText) is not { } message)
+        {
+            return;
+        }
+
+        var jobId = message.JobId;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId, ["AccountId"] = message.Account.Value });
+        var job = await jobs.GetAsync(message.Account, jobId, cancellationToken);
         if (job is null)
         {
             logger.LogWarning("Export job {JobId} does not exist; message ignored", jobId);
@@ -59,7 +68,7 @@ public sealed class ExportWorker(
             // The destination removed what it had started when the token fired; whatever the export threw after that
             // is the cancellation's doing.
             await lease.StopAsync();
-            if (await jobs.GetAsync(job.Id, CancellationToken.None) is { } requested)
+            if (await jobs.GetAsync(job.Account, job.Id, CancellationToken.None) is { } requested)
             {
                 await FinishAsync(requested, j => j.Cancel(time.GetUtcNow()));
             }
@@ -92,16 +101,21 @@ public sealed class ExportWorker(
     }
 
     /// <summary>Marks a job whose message exhausted its retries as Failed, naming what kept failing.</summary>
-    public async Task FailExhaustedAsync(string jobId, CancellationToken cancellationToken)
+    public async Task FailExhaustedAsync(string messageText, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
-        var job = await jobs.GetAsync(jobId, cancellationToken);
+        if (Read(messageText) is not { } message)
+        {
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId, ["AccountId"] = message.Account.Value });
+        var job = await jobs.GetAsync(message.Account, message.JobId, cancellationToken);
         if (job is null || job.IsFinished)
         {
             return;
         }
 
-        var message = $"The export was given up after {job.Attempts} failed attempts" +
+        var reason = $"The export was given up after {job.Attempts} failed attempts" +
             (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved.");
         await updates.ApplyAsync(job, j =>
         {
@@ -110,7 +124,7 @@ public sealed class ExportWorker(
                 return false;
             }
 
-            j.Fail(ErrorCodes.RetriesExhausted, message, time.GetUtcNow());
+            j.Fail(ErrorCodes.RetriesExhausted, reason, time.GetUtcNow());
             return true;
         }, CancellationToken.None);
         logger.LogError("Export job {JobId} failed after {Attempts} attempts: {LastError}", job.Id, job.Attempts, job.LastError);
@@ -139,10 +153,15 @@ public sealed class ExportWorker(
             // worker may be dead, so the message comes back once its lease has run out (one re-sent message per
             // delivery, so duplicates never multiply; a message for a finished job then does nothing).
             var delay = job.LeaseUntil!.Value - now + RedeliveryMargin;
-            await queue.EnqueueAsync(job.Id, delay, cancellationToken);
+            await queue.EnqueueAsync(job, delay, cancellationToken);
             logger.LogInformation(
                 "Export job {JobId} is being processed by another worker until {LeaseUntil}; its message comes back in {Delay}",
                 job.Id, job.LeaseUntil, delay);
+            return false;
+        }
+
+        if (job.Status == JobStatus.Pending && await IsAccountBusyAsync(job, cancellationToken))
+        {
             return false;
         }
 
@@ -175,7 +194,7 @@ public sealed class ExportWorker(
         {
             try
             {
-                var trends = source.ReadTrendsAsync(audiences, first, last, producerCancellation.Token);
+                var trends = source.ReadTrendsAsync(job.Account, audiences, first, last, producerCancellation.Token);
                 var rows = await job.File.WriteAsync(hashing, csv =>
                     csvWriter.WriteAsync(csv, first, last, trends, lease.ReportProgress, producerCancellation.Token));
                 await hashing.FlushAsync(producerCancellation.Token);
@@ -193,7 +212,7 @@ public sealed class ExportWorker(
         {
             await using var content = pipe.Reader.AsStream();
             var delivered = await target.DeliverAsync(
-                new DeliveryRequest(job.Id, job.File, destination, secrets), content, cancellationToken);
+                new DeliveryRequest(job.Account, job.Id, job.File, destination, secrets), content, cancellationToken);
             var rows = await producer;
             return (delivered, rows, hashing.BytesWritten, hashing.Sha256Hex());
         }
@@ -258,6 +277,38 @@ public sealed class ExportWorker(
         {
             logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
         }
+    }
+
+    /// <summary>
+    /// Whether the job's account already runs <see cref="JobsOptions.MaxRunningPerAccount"/> exports; if so the job's
+    /// message comes back after <see cref="JobsOptions.AccountBusyRetryDelay"/> and this worker is free for other
+    /// accounts' jobs.
+    /// </summary>
+    private async Task<bool> IsAccountBusyAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (await jobs.CountActiveAsync(job.Account, limits.MaxRunningPerAccount, processingOnly: true, cancellationToken) < limits.MaxRunningPerAccount)
+        {
+            return false;
+        }
+
+        await queue.EnqueueAsync(job, limits.AccountBusyRetryDelay, cancellationToken);
+        logger.LogInformation(
+            "Export job {JobId} waits: account {AccountId} already runs {Running} exports; its message comes back in {Delay}",
+            job.Id, job.Account.Value, limits.MaxRunningPerAccount, limits.AccountBusyRetryDelay);
+        return true;
+    }
+
+    /// <summary>The message's job, or null (logged, without the text) for a message that names none: retrying it cannot help.</summary>
+    private JobMessage? Read(string messageText)
+    {
+        var message = JobMessage.TryParse(messageText, accounts.Value.LegacyAccountId);
+        if (message is null)
+        {
+            logger.LogWarning("A work queue message of {Length} characters names no job; message ignored", messageText.Length);
+        }
+
+        return message;
     }
 
     /// <summary>A transition that applies only while the job is still in <paramref name="job"/>'s attempt.</summary>

@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Storage;
-using Azure;
 using Azure.Data.Tables;
+using Azure;
 
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
 /// Remembers which job an <c>Idempotency-Key</c> created and a fingerprint of the body it came with. The key and the
 /// body are stored only as HMAC-SHA256 under a key derived from the service's secret key, so whoever reads the table
-/// cannot test guessed bodies (which hold passwords) or keys against it. Insertion is atomic, so two concurrent
+/// cannot test guessed bodies (which hold passwords) or keys against it. Each account has its own partition, so the same
+/// key from two accounts is two records. Insertion is atomic, so two concurrent
 /// requests with one key create one job. Records past their window are deleted by maintenance.
 /// </summary>
 public sealed class IdempotencyStore
@@ -31,19 +33,19 @@ public sealed class IdempotencyStore
     /// <summary>The body's fingerprint, as <see cref="IdempotencyRecord.BodyHash"/> keeps it.</summary>
     public string BodyHash(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(HMACSHA256.HashData(_hashKey, body));
 
-    public async Task<IdempotencyRecord?> GetAsync(string key, CancellationToken cancellationToken)
+    public async Task<IdempotencyRecord?> GetAsync(AccountId account, string key, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
         var response = await _table.GetEntityIfExistsAsync<IdempotencyRecord>(
-            IdempotencyRecord.Partition, KeyHash(key), cancellationToken: cancellationToken);
+            account.Value, KeyHash(key), cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
     /// <summary>Records the key; false when another request recorded it first.</summary>
-    public async Task<bool> TryAddAsync(string key, string bodyHash, string jobId, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    public async Task<bool> TryAddAsync(AccountId account, string key, string bodyHash, string jobId, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        return await _table.TryAddEntityAsync(new IdempotencyRecord { RowKey = KeyHash(key), BodyHash = bodyHash, JobId = jobId, CreatedAt = createdAt }, cancellationToken);
+        return await _table.TryAddEntityAsync(new IdempotencyRecord { PartitionKey = account.Value, RowKey = KeyHash(key), BodyHash = bodyHash, JobId = jobId, CreatedAt = createdAt }, cancellationToken);
     }
 
     /// <summary>Points a record at a new job (it expired, or its job never ran), only if it is still the one that was read.</summary>
@@ -69,7 +71,8 @@ public sealed class IdempotencyStore
     {
         await _created.EnsureAsync(cancellationToken);
         var deleted = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {IdempotencyRecord.Partition} and CreatedAt lt {cutoff}");
+        // Across every account's partition: the table holds one window of keys, so the scan stays small.
+        var filter = TableClient.CreateQueryFilter($"CreatedAt lt {cutoff}");
         await foreach (var record in _table.QueryAsync<IdempotencyRecord>(filter, cancellationToken: cancellationToken))
         {
             try
@@ -91,9 +94,8 @@ public sealed class IdempotencyStore
 
 public sealed class IdempotencyRecord : ITableEntity
 {
-    public const string Partition = "key";
-
-    public string PartitionKey { get; set; } = Partition;
+    /// <summary>The account's id: a key is one account's, and two accounts may use the same one.</summary>
+    public string PartitionKey { get; set; } = "";
 
     /// <summary>HMAC-SHA256 of the Idempotency-Key (see <see cref="IdempotencyStore"/>).</summary>
     public string RowKey { get; set; } = "";

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using Microsoft.Extensions.Logging;
 
 namespace AudienceTrends.Core.Jobs;
@@ -8,9 +9,9 @@ namespace AudienceTrends.Core.Jobs;
 /// </summary>
 public sealed class JobCancellation(JobUpdates updates, TimeProvider time, ILogger<JobCancellation> logger)
 {
-    public async Task<CancelOutcome> CancelAsync(string id, CancellationToken cancellationToken)
+    public async Task<CancelOutcome> CancelAsync(AccountId account, string id, CancellationToken cancellationToken)
     {
-        var update = await updates.ApplyAsync(id, job =>
+        var update = await updates.ApplyAsync(account, id, job =>
         {
             var now = time.GetUtcNow();
             switch (job.Status)

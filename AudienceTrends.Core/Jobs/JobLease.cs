@@ -120,7 +120,7 @@ public sealed class JobLease : IDisposable
     {
         try
         {
-            var current = await _jobs.GetAsync(_job.Id, CancellationToken.None);
+            var current = await _jobs.GetAsync(_job.Account, _job.Id, CancellationToken.None);
             return current?.IsCancelRequestedIn(_job.Attempts) == true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

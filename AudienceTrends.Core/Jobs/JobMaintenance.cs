@@ -29,7 +29,7 @@ public sealed class JobMaintenance(
         var jobsDeleted = 0;
         await foreach (var job in jobs.ListCreatedBeforeAsync(now.AddDays(-jobOptions.Value.RetentionDays), cancellationToken))
         {
-            await audienceLists.DeleteAsync(job.Id, cancellationToken);
+            await audienceLists.DeleteAsync(job, cancellationToken);
             await jobs.DeleteAsync(job, cancellationToken);
             jobsDeleted++;
         }
@@ -42,7 +42,7 @@ public sealed class JobMaintenance(
         // The minute sweep (ExpiredLeaseSweep) queues each expiry once; this catches a job still stale a lease later.
         await foreach (var job in jobs.ListLeaseExpiredAsync(null, now - jobOptions.Value.LeaseDuration, cancellationToken))
         {
-            await queue.EnqueueAsync(job.Id, cancellationToken);
+            await queue.EnqueueAsync(job, cancellationToken);
             requeued++;
         }
 
@@ -51,7 +51,7 @@ public sealed class JobMaintenance(
         {
             if (job.CreatedAt < unsent)
             {
-                await queue.EnqueueAsync(job.Id, cancellationToken);
+                await queue.EnqueueAsync(job, cancellationToken);
                 requeued++;
             }
         }

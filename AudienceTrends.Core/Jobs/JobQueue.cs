@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Jobs;
 
-/// <summary>The work queue. A message carries the job id only (Base64-encoded, as the queue trigger expects).</summary>
+/// <summary>The work queue. A message names the job and its account (<see cref="JobMessage"/>; Base64-encoded, as the queue trigger expects).</summary>
 public sealed class JobQueue
 {
     private readonly QueueClient _queue;
@@ -22,17 +22,17 @@ public sealed class JobQueue
     /// </summary>
     public static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(1);
 
-    public async Task EnqueueAsync(string jobId, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(ExportJob job, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        await _queue.SendMessageAsync(jobId, cancellationToken);
+        await _queue.SendMessageAsync(JobMessage.For(job).ToText(), cancellationToken);
     }
 
     /// <summary>Sends the job's message hidden for <paramref name="delay"/> (cut to between 0 and <see cref="MaxVisibilityDelay"/>), so it is delivered no sooner.</summary>
-    public async Task EnqueueAsync(string jobId, TimeSpan delay, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(ExportJob job, TimeSpan delay, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
         var hidden = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
-        await _queue.SendMessageAsync(jobId, visibilityTimeout: hidden, cancellationToken: cancellationToken);
+        await _queue.SendMessageAsync(JobMessage.For(job).ToText(), visibilityTimeout: hidden, cancellationToken: cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using Microsoft.Extensions.Logging;
 
 namespace AudienceTrends.Core.Jobs;
@@ -15,9 +16,9 @@ public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpda
     public const int MaxTries = 5;
 
     /// <summary>Reads the job, then as <see cref="ApplyAsync(ExportJob, Func{ExportJob, bool}, CancellationToken)"/>; null when it does not exist.</summary>
-    public async Task<JobUpdate?> ApplyAsync(string id, Func<ExportJob, bool> transition, CancellationToken cancellationToken)
+    public async Task<JobUpdate?> ApplyAsync(AccountId account, string id, Func<ExportJob, bool> transition, CancellationToken cancellationToken)
     {
-        var job = await jobs.GetAsync(id, cancellationToken);
+        var job = await jobs.GetAsync(account, id, cancellationToken);
         return job is null ? null : await ApplyAsync(job, transition, cancellationToken);
     }
 
@@ -48,7 +49,7 @@ public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpda
                 throw new InvalidOperationException($"Export job {job.Id} kept changing while it was being updated.");
             }
 
-            if (await jobs.GetAsync(job.Id, cancellationToken) is not { } changed)
+            if (await jobs.GetAsync(job.Account, job.Id, cancellationToken) is not { } changed)
             {
                 return new JobUpdate(null, Applied: false);
             }

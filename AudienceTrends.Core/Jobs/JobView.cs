@@ -84,7 +84,7 @@ public sealed class JobViews(DestinationKinds kinds)
         if (job.Status == JobStatus.Done && job.ResultLocation is not null)
         {
             var details = JobResultDetails.FromJson(job.ResultDetails).ToDictionary(d => d.Key, object (d) => d.Value);
-            var described = await kinds.DeliveryFor(job.DestinationType).DescribeResultAsync(job.Id, job.FileName, cancellationToken);
+            var described = await kinds.DeliveryFor(job.DestinationType).DescribeResultAsync(job.ResultLocation, job.FileName, cancellationToken);
             foreach (var (key, value) in described)
             {
                 details[key] = value;

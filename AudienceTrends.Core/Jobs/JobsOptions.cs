@@ -18,7 +18,7 @@ public sealed class JobsOptions
 
     public string TableName { get; set; } = "exportjobs";
 
-    /// <summary>The work queue; messages carry a job id only.</summary>
+    /// <summary>The work queue; a message names a job and its account (<see cref="JobMessage"/>).</summary>
     public string QueueName { get; set; } = "export-jobs";
 
     /// <summary>How long a claimed job belongs to its worker without a heartbeat; a dead worker's job is taken over after it.</summary>
@@ -39,8 +39,40 @@ public sealed class JobsOptions
     /// </summary>
     public TimeSpan PendingRequeueAfter { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Pending and Processing jobs an account may have at once: a further export request gets 429 with
+    /// <c>Retry-After</c>. Checked with one query of the account's partition per request (two requests at the very
+    /// same moment may both pass it, so it is a ceiling give or take the requests in flight).
+    /// </summary>
+    public int MaxActivePerAccount { get; set; } = 50;
+
+    /// <summary>
+    /// Exports of one account that run at once: a further job of that account waits in the queue
+    /// (<see cref="AccountBusyRetryDelay"/>) and the worker takes other accounts' jobs meanwhile, so one account's
+    /// backlog of large jobs never holds another account's job back. Per service, not per instance.
+    /// </summary>
+    public int MaxRunningPerAccount { get; set; } = 2;
+
+    /// <summary>How long a job whose account is at <see cref="MaxRunningPerAccount"/> waits before its message comes back.</summary>
+    public TimeSpan AccountBusyRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     internal IEnumerable<string> Validate()
     {
+        if (MaxActivePerAccount is < 1 or > 100_000)
+        {
+            yield return "MaxActivePerAccount must be between 1 and 100000.";
+        }
+
+        if (MaxRunningPerAccount < 1 || MaxRunningPerAccount > MaxActivePerAccount)
+        {
+            yield return "MaxRunningPerAccount must be at least 1 and at most MaxActivePerAccount.";
+        }
+
+        if (AccountBusyRetryDelay < TimeSpan.FromSeconds(1) || AccountBusyRetryDelay > TimeSpan.FromHours(1))
+        {
+            yield return "AccountBusyRetryDelay must be between 00:00:01 and 01:00:00.";
+        }
+
         if (string.IsNullOrWhiteSpace(TableName) || !TableName.All(char.IsAsciiLetterOrDigit) || TableName.Length is < 3 or > 63)
         {
             yield return "TableName must be 3-63 letters or digits.";

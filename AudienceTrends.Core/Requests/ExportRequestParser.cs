@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -56,12 +57,12 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
     /// that needs I/O (<see cref="IDestinationKind.CheckAsync"/>): what the intake calls. Every problem is under its
     /// JSON path in the result's errors.
     /// </summary>
-    public async Task<RequestParseResult> ParseAndCheckAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+    public async Task<RequestParseResult> ParseAndCheckAsync(ReadOnlyMemory<byte> utf8Json, AccountId account, CancellationToken cancellationToken)
     {
         var parsed = Parse(utf8Json.Span);
         if (parsed.Request is { } request)
         {
-            await CheckDestinationAsync(request.Destination, parsed.Errors, cancellationToken);
+            await CheckDestinationAsync(request.Destination, account, parsed.Errors, cancellationToken);
         }
 
         return parsed;
@@ -72,21 +73,21 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
     /// exactly as <see cref="ParseAndCheckAsync"/> checks an export request's; null with the problems when refused.
     /// </summary>
     public async Task<(DestinationInput? Destination, RequestErrors Errors)> ParseAndCheckDestinationAsync(
-        ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+        ReadOnlyMemory<byte> utf8Json, AccountId account, CancellationToken cancellationToken)
     {
         var (destination, errors) = ParseDestination(utf8Json.Span);
         if (destination is not null)
         {
-            await CheckDestinationAsync(destination.Settings, errors, cancellationToken);
+            await CheckDestinationAsync(destination.Settings, account, errors, cancellationToken);
         }
 
         return (errors.HasErrors ? null : destination, errors);
     }
 
     /// <summary>The destination's checks that need I/O, each problem added under its JSON path: the one place both entry points share.</summary>
-    private async Task CheckDestinationAsync(DestinationSettings settings, RequestErrors errors, CancellationToken cancellationToken)
+    private async Task CheckDestinationAsync(DestinationSettings settings, AccountId account, RequestErrors errors, CancellationToken cancellationToken)
     {
-        foreach (var (field, problem) in await kinds.Find(settings.Type).CheckAsync(settings, cancellationToken))
+        foreach (var (field, problem) in await kinds.Find(settings.Type).CheckAsync(settings, account, cancellationToken))
         {
             var path = $"{DestinationField}.{field}";
             errors.Add(path, $"{path} {problem}");

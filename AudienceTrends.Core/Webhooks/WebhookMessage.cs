@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AudienceTrends.Core.Accounts;
 
 namespace AudienceTrends.Core.Webhooks;
 
@@ -8,11 +9,16 @@ namespace AudienceTrends.Core.Webhooks;
 /// secret; the sender reads both from the job row. A message whose event or attempt is no longer the row's is stale
 /// (a duplicate, or one for an event already settled) and does nothing.
 /// </summary>
+/// <param name="Account">The job's account; null in a message queued before accounts existed (the legacy account's job).</param>
 public sealed record WebhookMessage(
+    [property: JsonPropertyName("account")] string? Account,
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("eventId")] string EventId,
     [property: JsonPropertyName("attempt")] int Attempt)
 {
+    /// <summary>The job's account: <see cref="Account"/>, or <paramref name="legacyAccount"/> for an old message.</summary>
+    public AccountId AccountOr(AccountId legacyAccount) => Account is null ? legacyAccount : AccountId.Parse(Account);
+
     public string ToJson() => JsonSerializer.Serialize(this);
 
     /// <summary>Null for a message that is not one of ours.</summary>
@@ -20,7 +26,10 @@ public sealed record WebhookMessage(
     {
         try
         {
-            return JsonSerializer.Deserialize<WebhookMessage>(text) is { JobId: not null, EventId: not null } message ? message : null;
+            return JsonSerializer.Deserialize<WebhookMessage>(text) is { JobId: not null, EventId: not null } message &&
+                   (message.Account is null || AccountId.TryParse(message.Account, out _))
+                ? message
+                : null;
         }
         catch (JsonException)
         {

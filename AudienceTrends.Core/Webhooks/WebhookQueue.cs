@@ -33,7 +33,7 @@ public sealed class WebhookQueue : IJobEvents
         var delay = VisibilityDelay(job.WebhookDueAt - _time.GetUtcNow());
         await _created.EnsureAsync(cancellationToken);
         await _queue.SendMessageAsync(
-            new WebhookMessage(job.Id, job.WebhookEventId!, job.WebhookAttempts).ToJson(), delay, cancellationToken: cancellationToken);
+            new WebhookMessage(job.Account.Value, job.Id, job.WebhookEventId!, job.WebhookAttempts).ToJson(), delay, cancellationToken: cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -24,6 +25,7 @@ public sealed class WebhookSender(
     JobUpdates updates,
     IHttpClientFactory clients,
     IOptions<WebhookOptions> options,
+    IOptions<AccountsOptions> accounts,
     TimeProvider time,
     ILogger<WebhookSender> logger)
 {
@@ -100,7 +102,7 @@ public sealed class WebhookSender(
     /// <summary>The job whose pending event <paramref name="message"/> is for; null (logged) for a stale message.</summary>
     private async Task<ExportJob?> FindPendingAsync(WebhookMessage message, CancellationToken cancellationToken)
     {
-        var job = await jobs.GetAsync(message.JobId, cancellationToken);
+        var job = await jobs.GetAsync(message.AccountOr(accounts.Value.LegacyAccountId), message.JobId, cancellationToken);
         if (job is null || !IsThisAttempt(job, message))
         {
             logger.LogInformation("Webhook event {EventId} of export job {JobId}, attempt {Attempt}: already settled or made; message ignored",

@@ -24,6 +24,17 @@ public static class ApiKeyAuthentication
         return result.Succeeded ? (result.Account, null) : (null, Unauthorized());
     }
 
+    /// <summary>
+    /// Runs <paramref name="handle"/> for the caller's account, or answers the one 401 without running it: every
+    /// customer route starts here, before it reads its body or route values.
+    /// </summary>
+    public static async Task<IActionResult> ForAccountAsync(
+        this ApiKeyAuthenticator authenticator, HttpRequest request, CancellationToken cancellationToken, Func<AccountId, Task<IActionResult>> handle)
+    {
+        var (caller, problem) = await authenticator.AuthenticateAsync(request, cancellationToken);
+        return problem ?? await handle(caller!.Value);
+    }
+
     /// <summary>The client's address per <see cref="ClientAddressSource"/>; null when it is not known (no network then matches).</summary>
     public static IPAddress? ClientAddress(HttpRequest request, ClientAddressSource source) =>
         source == ClientAddressSource.Connection

@@ -24,4 +24,13 @@ public static class Problems
 
     public static IActionResult Status(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, extensions: extensions).Action();
+
+    /// <summary>429 with <c>Retry-After</c> (seconds, at least 1). ASP.NET Core has no default problem type for 429: RFC 6585 defines it.</summary>
+    public static IActionResult TooManyRequests(HttpRequest request, TimeSpan retryAfter, string title, string detail)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: title,
+            type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").Action();
+    }
 }

@@ -376,7 +376,7 @@ public sealed class OpenApiContractTests
         using var created = await app.Client.PostExportAsync(HttpJson.Example("ui-download.json"));
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         var id = (await created.JsonAsync())["jobId"]!.GetValue<string>();
-        return (await app.Services.GetRequiredService<JobStore>().GetAsync(id, CancellationToken.None))!;
+        return (await app.Services.GetRequiredService<JobStore>().GetAsync(TestAccounts.DemoId, id, CancellationToken.None))!;
     }
 
     /// <summary>Saves the job as the test moved it, then asks the app to cancel it.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Export;
 
@@ -19,7 +20,7 @@ public class ContractEdgeTests
         var statements = new List<(string Sql, int Parameters)>();
         var source = database.Source(observe: (sql, n) => statements.Add((sql, n)));
 
-        var unknown = await source.FindUnknownAsync(["audience1", "Audience1"], CancellationToken.None);
+        var unknown = await source.FindUnknownAsync(TestAccounts.DemoId, ["audience1", "Audience1"], CancellationToken.None);
         var bytes = await ExpectedCsv.ExportAsync(source, ["audience1", "Audience1"], First, First);
 
         Assert.That(unknown, Is.EqualTo(new[] { "audience1" }));

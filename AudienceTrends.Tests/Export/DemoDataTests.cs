@@ -1,5 +1,6 @@
 using System.Globalization;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AudienceTrends.Tests.Export;
@@ -16,7 +17,7 @@ public class DemoDataTests
         var source = new SqlAudienceTrendSource(
             database.Options(seedDemoData: true), NullLogger.Instance, new SqlCommandGuard());
 
-        var unknown = await source.FindUnknownAsync([.. ReferenceAudiences, "no_such_audience"], CancellationToken.None);
+        var unknown = await source.FindUnknownAsync(TestAccounts.DemoId, [.. ReferenceAudiences, "no_such_audience"], CancellationToken.None);
 
         Assert.That(unknown, Is.EqualTo(new[] { "no_such_audience" }));
         Assert.That(File.Exists(database.FilePath), Is.True);
@@ -64,7 +65,7 @@ public class DemoDataTests
         var sources = Enumerable.Range(0, 4).Select(_ => new SqlAudienceTrendSource(
             database.Options(seedDemoData: true), NullLogger.Instance, new SqlCommandGuard()));
 
-        var results = await Task.WhenAll(sources.Select(s => s.FindUnknownAsync(ReferenceAudiences, CancellationToken.None)));
+        var results = await Task.WhenAll(sources.Select(s => s.FindUnknownAsync(TestAccounts.DemoId, ReferenceAudiences, CancellationToken.None)));
 
         Assert.That(results, Has.All.Empty);
         Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size"), Is.EqualTo(DemoData.Rows().Count()));

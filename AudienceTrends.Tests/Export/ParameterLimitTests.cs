@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Export;
 
@@ -53,7 +54,7 @@ public class ParameterLimitTests
         var requested = Shuffled(known);
         var withUnknown = requested.Select((name, i) => i % 10 == 0 ? "unknown_" + name : name).ToList();
 
-        var unknown = await source.FindUnknownAsync(withUnknown, CancellationToken.None);
+        var unknown = await source.FindUnknownAsync(TestAccounts.DemoId, withUnknown, CancellationToken.None);
         var bytes = await ExpectedCsv.ExportAsync(source, requested, First, Last);
 
         Assert.That(unknown, Is.EqualTo(withUnknown.Where(n => n.StartsWith("unknown_", StringComparison.Ordinal))));
@@ -89,7 +90,7 @@ public class ParameterLimitTests
             .Select((name, i) => i % 7 == 3 ? name.Replace("audience", "missing", StringComparison.Ordinal) : name)
             .ToList();
 
-        var unknown = await database.Source().FindUnknownAsync(requested, CancellationToken.None);
+        var unknown = await database.Source().FindUnknownAsync(TestAccounts.DemoId, requested, CancellationToken.None);
 
         Assert.That(unknown, Is.EqualTo(requested.Where(n => n.StartsWith("missing", StringComparison.Ordinal))));
         Assert.That(unknown, Has.Count.EqualTo(714));
@@ -121,7 +122,7 @@ public class ParameterLimitTests
         // SQLite itself would accept 2,101 parameters: only the guard can make this fail.
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {
-            await foreach (var _ in source.ReadTrendsAsync(known, First, Last, CancellationToken.None))
+            await foreach (var _ in source.ReadTrendsAsync(TestAccounts.DemoId, known, First, Last, CancellationToken.None))
             {
             }
         });

@@ -1,5 +1,6 @@
 using System.Text;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Export;
 
@@ -127,7 +128,7 @@ public class SqlTrendExportTests(bool statementPerAudience)
         await Assert.ThrowsAsync(Is.InstanceOf<OperationCanceledException>(), async () =>
         {
             await foreach (var trend in Source(chunkSize: 1)
-                .ReadTrendsAsync(["alpha", "beta", "zeta"], First, Last, cancellation.Token))
+                .ReadTrendsAsync(TestAccounts.DemoId, ["alpha", "beta", "zeta"], First, Last, cancellation.Token))
             {
                 read.Add(trend.Audience);
                 await cancellation.CancelAsync();
@@ -139,7 +140,7 @@ public class SqlTrendExportTests(bool statementPerAudience)
     [Test]
     public async Task Find_unknown_returns_the_unknown_names_in_request_order()
     {
-        var unknown = await Source().FindUnknownAsync(
+        var unknown = await Source().FindUnknownAsync(TestAccounts.DemoId, 
             ["nope", "alpha", "Alpha", "vip, \"gold\" tier", "empty", "alpha ", "nope"], CancellationToken.None);
 
         Assert.That(unknown, Is.EqualTo(new[] { "nope", "Alpha", "alpha " }));

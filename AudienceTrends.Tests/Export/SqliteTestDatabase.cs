@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Export.Sql;
+using AudienceTrends.Core.Export;
+using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -175,7 +176,7 @@ internal static class ExpectedCsv
             output,
             firstDay,
             lastDay,
-            source.ReadTrendsAsync(audiences, firstDay, lastDay, CancellationToken.None),
+            source.ReadTrendsAsync(TestAccounts.DemoId, audiences, firstDay, lastDay, CancellationToken.None),
             null,
             CancellationToken.None);
         Assert.That(rows, Is.EqualTo(audiences.Count));

@@ -11,15 +11,27 @@ public sealed partial class FuncCliHost : IFunctionsTestHost
 {
     private readonly ServerProcess _process;
 
-    private FuncCliHost(ServerProcess process, int port)
+    private readonly HttpClientHandler _handler = new();
+
+    private FuncCliHost(ServerProcess process, int port, TestKeys keys)
     {
         _process = process;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        Keys = keys;
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        Client = TestAccounts.Client(_handler, address, keys.Demo);
+        OtherClient = TestAccounts.Client(_handler, address, keys.Other);
+        AnonymousClient = TestAccounts.Client(_handler, address, null);
     }
 
     public static bool IsAvailable => FindOnPath("func") is not null;
 
     public HttpClient Client { get; }
+
+    public HttpClient OtherClient { get; }
+
+    public HttpClient AnonymousClient { get; }
+
+    public TestKeys Keys { get; }
 
     public static async Task<FuncCliHost> StartAsync(IDictionary<string, string?> settings)
     {
@@ -32,9 +44,10 @@ public sealed partial class FuncCliHost : IFunctionsTestHost
         // Retry failed messages quickly so retry tests do not wait the production visibility timeout.
         environment["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01";
         environment["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500";
+        var keys = await TestAccounts.ProvisionAsync(settings);
         var (process, _) = await ServerProcess.StartAsync(FindOnPath("func")!, ["host", "start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             HostStarted(), appDirectory, environment, TimeSpan.FromMinutes(2));
-        return new FuncCliHost(process, port);
+        return new FuncCliHost(process, port, keys);
     }
 
     /// <summary>The host runs queued work by itself; callers poll the jobs API.</summary>
@@ -43,6 +56,9 @@ public sealed partial class FuncCliHost : IFunctionsTestHost
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        OtherClient.Dispose();
+        AnonymousClient.Dispose();
+        _handler.Dispose();
         await _process.DisposeAsync();
     }
 

@@ -18,13 +18,28 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
     private readonly List<Exception> _queueFailures = [];
     private readonly Lock _gate = new();
 
-    private InProcessFunctionsHost(LocalFunctionsHost host)
+    private readonly HttpMessageHandler _handler;
+
+    private InProcessFunctionsHost(LocalFunctionsHost host, TestKeys keys)
     {
         _host = host;
-        Client = new HttpClient(host.App.GetTestServer().CreateHandler()) { BaseAddress = new Uri("http://localhost/") };
+        _handler = host.App.GetTestServer().CreateHandler();
+        Keys = keys;
+        Client = ClientFor(keys.Demo);
+        OtherClient = ClientFor(keys.Other);
+        AnonymousClient = ClientFor(null);
     }
 
     public HttpClient Client { get; }
+
+    public HttpClient OtherClient { get; }
+
+    public HttpClient AnonymousClient { get; }
+
+    public TestKeys Keys { get; }
+
+    /// <summary>A client sending <paramref name="key"/> (none when null); disposed with the host.</summary>
+    public HttpClient ClientFor(string? key) => TestAccounts.Client(_handler, new Uri("http://localhost/"), key);
 
     public IServiceProvider Services => _host.Services;
 
@@ -58,14 +73,13 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
         try
         {
             await host.StartAsync(); // validates every options class, as the worker does at start-up
+            return new InProcessFunctionsHost(host, await TestAccounts.ProvisionAsync(appSettings));
         }
         catch
         {
             await host.DisposeAsync();
             throw;
         }
-
-        return new InProcessFunctionsHost(host);
     }
 
     public async Task DrainQueuesAsync(CancellationToken cancellationToken = default)
@@ -107,6 +121,9 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        OtherClient.Dispose();
+        AnonymousClient.Dispose();
+        _handler.Dispose();
         await _host.DisposeAsync();
     }
 

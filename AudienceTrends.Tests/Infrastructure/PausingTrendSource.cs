@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Export;
 
 namespace AudienceTrends.Tests.Infrastructure;
@@ -18,15 +19,15 @@ internal sealed class PausingTrendSource(IAudienceTrendSource inner, int pauseAf
 
     public void Resume() => _resumed.TrySetResult();
 
-    public Task<IReadOnlyList<string>> FindUnknownAsync(IReadOnlyList<string> audienceNames, CancellationToken cancellationToken) =>
-        inner.FindUnknownAsync(audienceNames, cancellationToken);
+    public Task<IReadOnlyList<string>> FindUnknownAsync(AccountId account, IReadOnlyList<string> audienceNames, CancellationToken cancellationToken) =>
+        inner.FindUnknownAsync(account, audienceNames, cancellationToken);
 
     public async IAsyncEnumerable<AudienceTrend> ReadTrendsAsync(
-        IReadOnlyList<string> audienceNames, DateOnly firstDay, DateOnly lastDay,
+        AccountId account, IReadOnlyList<string> audienceNames, DateOnly firstDay, DateOnly lastDay,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var count = 0;
-        await foreach (var trend in inner.ReadTrendsAsync(audienceNames, firstDay, lastDay, cancellationToken))
+        await foreach (var trend in inner.ReadTrendsAsync(account, audienceNames, firstDay, lastDay, cancellationToken))
         {
             if (count++ == pauseAfter)
             {

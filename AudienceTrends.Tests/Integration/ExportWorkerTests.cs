@@ -66,7 +66,7 @@ public sealed class ExportWorkerTests
         var done = await GetRowAsync(host.JobTable(settings), jobId);
         Assert.That(done.GetString("Status"), Is.EqualTo(JobStatus.Done));
 
-        await host.Services.GetRequiredService<JobQueue>().EnqueueAsync(jobId, CancellationToken.None);
+        await host.Services.GetRequiredService<JobQueue>().EnqueueAsync((await host.Services.GetRequiredService<JobStore>().GetAsync(TestAccounts.DemoId, jobId, CancellationToken.None))!, CancellationToken.None);
         await host.DrainQueuesAsync();
 
         var after = await GetRowAsync(host.JobTable(settings), jobId);
@@ -181,7 +181,7 @@ public sealed class ExportWorkerTests
 
         _time.Advance(TimeSpan.FromDays(61));
         await host.InvokeAsync(nameof(MaintenanceFunction.RunMaintenance), new Dictionary<string, object?>());
-        var gone = await table.GetEntityIfExistsAsync<TableEntity>(ExportJob.Partition, oldJob);
+        var gone = await table.GetEntityIfExistsAsync<TableEntity>(TestAccounts.Demo, oldJob);
         Assert.That(gone.HasValue, Is.False, "jobs older than 60 days are deleted");
     }
 
@@ -211,7 +211,7 @@ public sealed class ExportWorkerTests
     }
 
     internal static async Task<TableEntity> GetRowAsync(TableClient table, string jobId) =>
-        (await table.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        (await table.GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
 
     internal static async Task SetAsync(TableClient table, string jobId, Action<TableEntity> change)
     {

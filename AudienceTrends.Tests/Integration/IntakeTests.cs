@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
-using AudienceTrends.Core.Jobs;
+using System.Text;
+using AudienceTrends.Tests.Infrastructure;
 using Azure.Data.Tables;
 
 namespace AudienceTrends.Tests.Integration;
@@ -38,7 +38,7 @@ public sealed class IntakeTests
             Assert.That(body["destination"]!["type"]!.GetValue<string>(), Is.EqualTo(type));
         });
 
-        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         Assert.Multiple(() =>
         {
             Assert.That(row.GetString("Status"), Is.EqualTo("Pending"));
@@ -84,7 +84,7 @@ public sealed class IntakeTests
             seen.Append(await created.Content.ReadAsStringAsync());
             seen.Append(await host.Client.GetStringAsync($"v2/jobs/{jobId}"));
 
-            var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+            var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
             Assert.That(row.GetString("EncryptedSecrets"), Is.Not.Null.And.Not.Empty, "the credentials are kept, encrypted");
             foreach (var (key, value) in row)
             {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using AudienceTrends.Core.Jobs;
 using AudienceTrends.Tests.Infrastructure;
 using Azure.Data.Tables;
 
@@ -72,7 +71,7 @@ public sealed class JobSecretsLifetimeTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         var jobId = (await response.JsonAsync())["jobId"]!.GetValue<string>();
-        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         Assert.That(row.GetString("EncryptedSecrets"), Is.Null.Or.Empty);
     }
 
@@ -91,10 +90,10 @@ public sealed class JobSecretsLifetimeTests
         var created = await host.Client.PostExportAsync(body);
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await created.Content.ReadAsStringAsync());
         var jobId = (await created.JsonAsync())["jobId"]!.GetValue<string>();
-        var stored = (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var stored = (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         Assert.That(stored.GetString("EncryptedSecrets"), Is.Not.Null.And.Not.Empty, "kept while the job may run");
 
         var job = await host.WaitForFinalJobAsync(jobId);
-        return (job, (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value);
+        return (job, (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value);
     }
 }

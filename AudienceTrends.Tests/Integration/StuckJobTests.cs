@@ -1,6 +1,7 @@
 using System.Net;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Functions;
+using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -49,7 +50,7 @@ public sealed class StuckJobTests
         var intake = host.Services.GetRequiredService<ExportIntake>();
         try
         {
-            await intake.SubmitAsync(System.Text.Encoding.UTF8.GetBytes(HttpJson.Example("ui-download.json")), null, cancel.Token);
+            await intake.SubmitAsync(TestAccounts.DemoId, System.Text.Encoding.UTF8.GetBytes(HttpJson.Example("ui-download.json")), null, cancel.Token);
         }
         catch (OperationCanceledException)
         {

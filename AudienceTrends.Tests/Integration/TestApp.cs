@@ -10,7 +10,8 @@ namespace AudienceTrends.Tests.Integration;
 /// <summary>
 /// Settings for the app under test: the run's Azurite, a demo SQLite database of the test's own, a job table, queues
 /// and a managed-files container of the test's own (so listings and purges see only the test's own), a test
-/// encryption key and the examples' saved key.
+/// encryption key and the examples' saved key; account tables of its own, where every host creates the two
+/// <see cref="TestAccounts"/>.
 /// </summary>
 public static class TestApp
 {
@@ -25,6 +26,10 @@ public static class TestApp
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SecretProtection:Key"] = EncryptionKey,
             ["Jobs:TableName"] = "jobs" + Guid.NewGuid().ToString("N")[..12],
+            // The test's own accounts and keys (TestAccounts creates its two in them), and maintenance reads only these.
+            ["Accounts:AccountsTableName"] = "accounts" + Guid.NewGuid().ToString("N")[..12],
+            ["Accounts:KeysTableName"] = "apikeys" + Guid.NewGuid().ToString("N")[..12],
+            ["Accounts:LegacyAccount"] = TestAccounts.LegacyOwner,
             ["Jobs:QueueName"] = "jobs-" + Guid.NewGuid().ToString("N")[..12],
             ["Webhooks:QueueName"] = "hooks-" + Guid.NewGuid().ToString("N")[..12],
             // The test's own: maintenance purges old files from the whole container, and tests run side by side.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
+using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -28,7 +29,7 @@ public sealed class AudienceListTests
 
         var jobId = await CreateAsync(host, HttpJson.Example("ui-download.json"));
 
-        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         Assert.That(row.GetString("Audiences"), Is.EqualTo("""["audience1","audience2"]"""));
         Assert.That((await ListBlob(host, jobId).ExistsAsync()).Value, Is.False, "no audience-list blob for a short list");
         var view = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).Content.ReadAsStringAsync();
@@ -55,7 +56,7 @@ public sealed class AudienceListTests
 
         var jobId = await CreateAsync(host, HttpJson.WithAudiences(HttpJson.Example("ui-download.json"), audiences, "2024-03-01", "2024-03-03"));
 
-        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         Assert.That(row.ContainsKey("Audiences") && row["Audiences"] is not null, Is.False, "a long list is not in the row");
         var stored = (await ListBlob(host, jobId).DownloadContentAsync()).Value.Content.ToObjectFromJson<string[]>();
         Assert.That(stored, Is.EqualTo(audiences));

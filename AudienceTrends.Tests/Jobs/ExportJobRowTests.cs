@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Tests.Infrastructure;
 using Azure.Data.Tables;
 
 namespace AudienceTrends.Tests.Jobs;
@@ -33,7 +34,7 @@ public sealed class ExportJobRowTests
             T0 + TimeSpan.FromMinutes(1));
         Assert.That(await _jobs.Store.TryUpdateAsync(job, CancellationToken.None), Is.True);
 
-        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
         Assert.Multiple(() =>
         {
             Assert.That(row.GetString("Status"), Is.EqualTo("Done"));
@@ -52,7 +53,7 @@ public sealed class ExportJobRowTests
             Assert.That(row.Keys, Has.None.EqualTo("IsFinished").And.None.EqualTo("Id"));
         });
 
-        var read = (await _jobs.Store.GetAsync(job.Id, CancellationToken.None))!;
+        var read = (await _jobs.Store.GetAsync(TestAccounts.DemoId, job.Id, CancellationToken.None))!;
         Assert.That(Life(read), Is.EqualTo(Life(job)));
     }
 
@@ -60,7 +61,7 @@ public sealed class ExportJobRowTests
     public async Task A_row_written_outside_this_code_is_read_with_its_status_and_life_columns()
     {
         var id = JobIds.New(T0);
-        await _jobs.Table.AddEntityAsync(new TableEntity(ExportJob.Partition, id)
+        await _jobs.Table.AddEntityAsync(new TableEntity(TestAccounts.Demo, id)
         {
             ["JobName"] = ExportJob.ExportJobName,
             ["Name"] = "report",
@@ -81,7 +82,7 @@ public sealed class ExportJobRowTests
             ["LastError"] = "IOException: reset",
         });
 
-        var job = (await _jobs.Store.GetAsync(id, CancellationToken.None))!;
+        var job = (await _jobs.Store.GetAsync(TestAccounts.DemoId, id, CancellationToken.None))!;
 
         Assert.Multiple(() =>
         {

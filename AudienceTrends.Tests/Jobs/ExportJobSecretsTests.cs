@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Jobs;
 
@@ -47,5 +48,5 @@ public class ExportJobSecretsTests
     }
 
     private static ExportJob NewJob() =>
-        ExportJob.FromRow(new ExportJobRow { RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0, EncryptedSecrets = "sealed" });
+        ExportJob.FromRow(new ExportJobRow { PartitionKey = TestAccounts.Demo, RowKey = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0, EncryptedSecrets = "sealed" }, TestAccounts.LegacyOwnerId);
 }

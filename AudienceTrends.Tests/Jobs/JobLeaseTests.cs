@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
@@ -41,7 +40,7 @@ public sealed class JobLeaseTests
         _time.Advance(Options.ProgressInterval);
         await lease.StopAsync();
 
-        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
         Assert.Multiple(() =>
         {
             Assert.That(row.GetString("Status"), Is.EqualTo(JobStatus.Processing));
@@ -57,7 +56,7 @@ public sealed class JobLeaseTests
     {
         var job = await ClaimedJobAsync();
         using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
-        var takenOver = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        var takenOver = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
         takenOver["Attempts"] = 2; // another worker claimed it
         await _jobs.Table.UpdateEntityAsync(takenOver, ETag.All, TableUpdateMode.Merge);
 
@@ -68,7 +67,7 @@ public sealed class JobLeaseTests
         {
             Assert.That(lease.Lost, Is.True);
             Assert.That(lease.Token.IsCancellationRequested, Is.True);
-            var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+            var row = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
             Assert.That(row.GetInt32("Attempts"), Is.EqualTo(2), "the other worker's row is left alone");
         });
     }
@@ -93,7 +92,7 @@ public sealed class JobLeaseTests
             await Task.Delay(20, TestContext.CurrentContext.CancellationToken);
         }
 
-        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
         Assert.Multiple(() =>
         {
             Assert.That(lease.Expired, Is.True);
@@ -109,7 +108,7 @@ public sealed class JobLeaseTests
     {
         var job = await ClaimedJobAsync();
         using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
-        var requested = (await _jobs.Store.GetAsync(job.Id, CancellationToken.None))!;
+        var requested = (await _jobs.Store.GetAsync(TestAccounts.DemoId, job.Id, CancellationToken.None))!;
         requested.RequestCancel(_time.GetUtcNow());
         Assert.That(await _jobs.Store.TryUpdateAsync(requested, CancellationToken.None), Is.True);
 
@@ -121,7 +120,7 @@ public sealed class JobLeaseTests
             Assert.That(lease.CancelRequested, Is.True);
             Assert.That(lease.Lost, Is.False, "not mistaken for a takeover");
             Assert.That(lease.Token.IsCancellationRequested, Is.True, "the export stops");
-            var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+            var row = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
             Assert.That(row.GetString("Status"), Is.EqualTo(JobStatus.Processing), "the worker, not the lease, ends the job");
         });
     }
@@ -130,14 +129,14 @@ public sealed class JobLeaseTests
     public async Task Stopping_before_a_beat_saves_nothing()
     {
         var job = await ClaimedJobAsync();
-        var saved = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value.ETag;
+        var saved = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value.ETag;
         using var lease = new JobLease(job, _jobs.Store, _time, Options, CancellationToken.None);
         lease.ReportProgress(1);
 
         await lease.StopAsync();
         _time.Advance(Options.ProgressInterval * 2);
 
-        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(ExportJob.Partition, job.Id)).Value;
+        var row = (await _jobs.Table.GetEntityAsync<TableEntity>(TestAccounts.Demo, job.Id)).Value;
         Assert.That(row.ETag, Is.EqualTo(saved));
     }
 
@@ -149,8 +148,7 @@ public sealed class JobLeaseTests
         {
             ConnectionString = connectionString.Replace($":{_jobs.Table.Uri.Port}/", $":{proxy.Port}/", StringComparison.Ordinal),
         }));
-        return new JobStore(
-            storage, Microsoft.Extensions.Options.Options.Create(new JobsOptions { TableName = _jobs.Table.Name }), new DestinationKinds([]));
+        return TestStores.Jobs(storage, new JobsOptions { TableName = _jobs.Table.Name });
     }
 
     private async Task<ExportJob> ClaimedJobAsync()

@@ -1,4 +1,3 @@
-using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
@@ -23,7 +22,7 @@ internal sealed class JobStoreFixture
         var options = new JobsOptions { TableName = "jobs" + Guid.NewGuid().ToString("N")[..12] };
         var table = storage.Tables.GetTableClient(options.TableName);
         await table.CreateAsync();
-        return new JobStoreFixture(new JobStore(storage, Options.Create(options), new DestinationKinds([])), table);
+        return new JobStoreFixture(TestStores.Jobs(storage, options), table);
     }
 
     public Task DeleteAsync() => Table.DeleteAsync();

@@ -108,7 +108,7 @@ public sealed class LegacyJobRowTests
 
         await host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["jobId"] = jobId });
 
-        var row = (await table.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         Assert.Multiple(() =>
         {
             Assert.That(row.GetString("Status"), Is.EqualTo("Done"), row.GetString("ErrorMessage"));
@@ -142,7 +142,7 @@ public sealed class LegacyJobRowTests
     {
         var now = DateTimeOffset.UtcNow;
         var id = JobIds.New(now);
-        var row = new TableEntity(ExportJob.Partition, id)
+        var row = new TableEntity(TestAccounts.Demo, id)
         {
             ["JobName"] = "audiencetrendsexport",
             ["Name"] = "audiencetrends",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Data.Sqlite;
@@ -47,7 +48,7 @@ public sealed class LocalHostSemanticsTests
         var create = await host.Client.PostExportAsync(HttpJson.Example("ui-download.json"));
         var list = await host.Client.GetAsync("v2/jobs");
         var intake = host.Services.GetRequiredService<AudienceTrends.Core.Jobs.ExportIntake>();
-        await intake.SubmitAsync(System.Text.Encoding.UTF8.GetBytes(HttpJson.Example("ui-download.json")), null, CancellationToken.None);
+        await intake.SubmitAsync(TestAccounts.DemoId, System.Text.Encoding.UTF8.GetBytes(HttpJson.Example("ui-download.json")), null, CancellationToken.None);
         var queue = host.Services.GetRequiredService<AudienceTrends.Core.Storage.StorageClients>().Queues.GetQueueClient(settings["Jobs:QueueName"]);
         await Task.Delay(TimeSpan.FromSeconds(3)); // more than the listeners' longest polling interval (host.json: 2 s)
 

@@ -15,14 +15,26 @@ public sealed class RunningLocalHost : IFunctionsTestHost
 {
     private readonly LocalFunctionsHost _host;
 
-    private RunningLocalHost(LocalFunctionsHost host, int port, CapturingLoggerProvider logs)
+    private readonly HttpClientHandler _handler = new();
+
+    private RunningLocalHost(LocalFunctionsHost host, int port, CapturingLoggerProvider logs, TestKeys keys)
     {
         _host = host;
         Logs = logs;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        Keys = keys;
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        Client = TestAccounts.Client(_handler, address, keys.Demo);
+        OtherClient = TestAccounts.Client(_handler, address, keys.Other);
+        AnonymousClient = TestAccounts.Client(_handler, address, null);
     }
 
     public HttpClient Client { get; }
+
+    public HttpClient OtherClient { get; }
+
+    public HttpClient AnonymousClient { get; }
+
+    public TestKeys Keys { get; }
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -55,7 +67,7 @@ public sealed class RunningLocalHost : IFunctionsTestHost
             throw;
         }
 
-        return new RunningLocalHost(host, port, logs);
+        return new RunningLocalHost(host, port, logs, await TestAccounts.ProvisionAsync(settings));
     }
 
     /// <summary>The listeners run by themselves; callers poll what they observe.</summary>
@@ -64,6 +76,9 @@ public sealed class RunningLocalHost : IFunctionsTestHost
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        OtherClient.Dispose();
+        AnonymousClient.Dispose();
+        _handler.Dispose();
         await _host.DisposeAsync();
     }
 }

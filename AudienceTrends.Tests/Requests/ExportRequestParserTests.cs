@@ -762,7 +762,7 @@ public class ExportRequestParserTests
         // Reading the body does no I/O: whether the service holds the key is asked of its store afterwards, awaited.
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
         Assert.That(parser.Parse(bytes).Errors.ToDictionary(), Is.Empty);
-        var result = await parser.ParseAndCheckAsync(bytes, CancellationToken.None);
+        var result = await parser.ParseAndCheckAsync(bytes, TestAccounts.DemoId, CancellationToken.None);
 
         Assert.That(result.Errors.ToDictionary(), Is.EqualTo(new Dictionary<string, string[]>
         {

@@ -71,7 +71,7 @@ public sealed class WebhookDeliveryTests
         });
 
         // A late duplicate of the attempt already made does nothing.
-        await host.EventsQueue(settings).SendMessageAsync(new WebhookMessage(jobId, received.Id, 0).ToJson());
+        await host.EventsQueue(settings).SendMessageAsync(new WebhookMessage(TestAccounts.Demo, jobId, received.Id, 0).ToJson());
         await host.DrainQueuesAsync();
         Assert.That(receiver.Received, Has.Count.EqualTo(1));
         Assert.That(host.QueueFailures, Is.Empty);

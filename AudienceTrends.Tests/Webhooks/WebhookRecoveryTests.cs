@@ -30,7 +30,7 @@ public sealed class WebhookRecoveryTests
 
         // A process saves the job's final state and dies before it queues the event.
         var jobs = host.Services.GetRequiredService<JobStore>();
-        var job = (await jobs.GetAsync(jobId, CancellationToken.None))!;
+        var job = (await jobs.GetAsync(TestAccounts.DemoId, jobId, CancellationToken.None))!;
         job.Cancel(time.GetUtcNow());
         Assert.That(await jobs.TryUpdateAsync(job, CancellationToken.None), Is.True);
         await host.DrainQueuesAsync();

@@ -80,7 +80,7 @@ public static class ExportRun
         var cpu = process.TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         var trends = new List<AudienceTrend>(names.Length);
-        await foreach (var trend in source.ReadTrendsAsync(names, BenchmarkSize.FirstDay, size.LastDay, CancellationToken.None))
+        await foreach (var trend in source.ReadTrendsAsync(DemoAccount.Id, names, BenchmarkSize.FirstDay, size.LastDay, CancellationToken.None))
         {
             trends.Add(trend);
         }
@@ -140,7 +140,7 @@ public static class ExportRun
             ["selected_timeframe_end"] = size.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["audiences"] = Enumerable.Range(0, size.Audiences).Select(BenchmarkSize.AudienceName).ToArray(),
         });
-        var outcome = await intake.SubmitAsync(body, idempotencyKey: null, CancellationToken.None);
+        var outcome = await intake.SubmitAsync(DemoAccount.Id, body, idempotencyKey: null, CancellationToken.None);
         if (outcome is not IntakeOutcome.Accepted accepted)
         {
             var detail = outcome is IntakeOutcome.Invalid invalid ? JsonSerializer.Serialize(invalid.Errors.ToDictionary()) : outcome.ToString();
@@ -152,7 +152,7 @@ public static class ExportRun
 
     private static async Task<ExportJob> CheckDoneAsync(JobStore jobs, string jobId, BenchmarkSize size)
     {
-        var job = await jobs.GetAsync(jobId, CancellationToken.None);
+        var job = await jobs.GetAsync(DemoAccount.Id, jobId, CancellationToken.None);
         if (job is not { Status: JobStatus.Done })
         {
             throw new InvalidOperationException(

@@ -39,7 +39,7 @@ public static class IntakeRun
 
         var storage = host.Services.GetRequiredService<StorageClients>();
         var jobTable = storage.Tables.GetTableClient(host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.TableName);
-        var row = (await jobTable.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await jobTable.GetEntityAsync<TableEntity>(DemoAccount.Name, jobId)).Value;
         var table = storage.Tables.GetTableClient("benchmarkbaseline");
         var queue = storage.Queues.GetQueueClient("benchmark-baseline");
         await table.CreateIfNotExistsAsync();
@@ -70,7 +70,7 @@ public static class IntakeRun
         string[] audiences = ["audience1", "audience2"];
         var parts = new Dictionary<string, double>
         {
-            ["known-audience check (SQLite)"] = await ParallelAsync(creates, concurrency, async (_, token) => await source.FindUnknownAsync(audiences, token)),
+            ["known-audience check (SQLite)"] = await ParallelAsync(creates, concurrency, async (_, token) => await source.FindUnknownAsync(DemoAccount.Id, audiences, token)),
             ["audience list (short: into the row, no request)"] = await ParallelAsync(creates, concurrency, async (i, token) =>
                 await lists.SaveAsync(new ExportJob { Id = $"benchmark{i:D8}" }, audiences, token)),
             ["table insert"] = await ParallelAsync(creates, concurrency, async (_, token) =>
@@ -84,7 +84,7 @@ public static class IntakeRun
 
     private static async Task<string> CreateAsync(ExportIntake intake, byte[] body, CancellationToken cancellationToken)
     {
-        var outcome = await intake.SubmitAsync(body, idempotencyKey: null, cancellationToken);
+        var outcome = await intake.SubmitAsync(DemoAccount.Id, body, idempotencyKey: null, cancellationToken);
         return outcome is IntakeOutcome.Accepted accepted
             ? accepted.Job.Id
             : throw new InvalidOperationException($"The intake did not accept examples/ui-download.json: {outcome}");

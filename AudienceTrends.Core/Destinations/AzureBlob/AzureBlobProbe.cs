@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations.Probe;
 using Azure;
 using Azure.Storage.Blobs.Specialized;
@@ -18,7 +19,7 @@ public sealed class AzureBlobProbe(
     public ProbeTarget? Target(DestinationSettings settings) =>
         new Uri(((AzureBlobSettings)settings).ContainerUrl) is var url ? new(url.Host, url.Port) : null;
 
-    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var blob = (AzureBlobSettings)settings;
         steps.Limit(options.Value.ConnectTimeout + options.Value.RequestTimeout);

@@ -27,7 +27,7 @@ internal sealed record FileServerTarget(string Host, int Port, string User, IRea
 
     /// <summary>The login and folder a destination test checks (it names its probe files itself).</summary>
     public static FileServerTarget ForProbe(FileServerSettings settings, DestinationSecrets secrets, string protocol) =>
-        From(new DeliveryRequest("probe", ExportFile.For("probe"), settings, secrets), settings, protocol);
+        From(new DeliveryRequest(default, "probe", ExportFile.For("probe"), settings, secrets), settings, protocol);
 
     /// <summary><c>scheme://host:port/folder/file.csv</c>, IPv6 hosts in brackets.</summary>
     public string Location(string scheme) =>

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.FileServer;
@@ -21,7 +22,7 @@ public sealed class FtpProbe(
 {
     public ProbeTarget? Target(DestinationSettings settings) => new(((FtpSettings)settings).Server, ((FtpSettings)settings).Port);
 
-    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (ftp, limits) = ((FtpSettings)settings, options.Value);
         steps.Limit(limits.CommandTimeout + limits.DataTimeout);

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Net;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Destinations.Probe;
@@ -23,7 +24,7 @@ public sealed class GcsProbe(
 
     public ProbeTarget? Target(DestinationSettings settings) => new($"gcs:{((GcsSettings)settings).Bucket}", null);
 
-    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (gcs, limits) = ((GcsSettings)settings, options.Value);
         steps.Limit(limits.RequestTimeout + limits.RequestTimeout);

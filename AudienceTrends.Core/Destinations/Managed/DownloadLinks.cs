@@ -20,10 +20,11 @@ public sealed class DownloadLinks(StorageClients storage, IOptions<ManagedStorag
 
     private Azure.Storage.Blobs.Models.UserDelegationKey? _delegationKey;
 
-    public async Task<DownloadLink> CreateAsync(string jobId, string fileName, CancellationToken cancellationToken)
+    /// <param name="blobName">The file's blob, as its delivery recorded it: links are only ever made for a job's own file.</param>
+    public async Task<DownloadLink> CreateAsync(string blobName, string fileName, CancellationToken cancellationToken)
     {
         var container = storage.Blobs.GetBlobContainerClient(options.Value.Container);
-        var blob = container.GetBlobClient(ManagedFiles.BlobName(jobId, fileName));
+        var blob = container.GetBlobClient(blobName);
         var now = time.GetUtcNow();
         var expiresOn = now + options.Value.DownloadUrlLifetime;
         var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations.Probe;
 using AudienceTrends.Core.Storage;
 using Azure.Storage.Blobs;
@@ -13,7 +14,7 @@ public sealed class ManagedProbe(StorageClients storage, IOptions<ManagedStorage
 
     public ProbeTarget? Target(DestinationSettings settings) => null;
 
-    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient($"probes/{Guid.NewGuid():N}.txt");
         await steps.RunAsync("write", async () =>

@@ -31,9 +31,9 @@ public sealed class ManagedStorageDestination : ExportDestination<ManagedSetting
 
     /// <summary>A read-only download link, signed for this response (never stored).</summary>
     public override async ValueTask<IReadOnlyDictionary<string, object>> DescribeResultAsync(
-        string jobId, string fileName, CancellationToken cancellationToken)
+        string location, string fileName, CancellationToken cancellationToken)
     {
-        var link = await _links.CreateAsync(jobId, fileName, cancellationToken);
+        var link = await _links.CreateAsync(ManagedFiles.BlobNameOf(location), fileName, cancellationToken);
         return new Dictionary<string, object> { ["downloadUrl"] = link.Url, ["downloadUrlExpiresAt"] = link.ExpiresOn };
     }
 
@@ -41,7 +41,7 @@ public sealed class ManagedStorageDestination : ExportDestination<ManagedSetting
         DeliveryRequest delivery, ManagedSettings settings, NoSecrets secrets, Stream content, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var blob = _container.GetBlockBlobClient(ManagedFiles.BlobName(delivery.JobId, delivery.FileName));
+        var blob = _container.GetBlockBlobClient(ManagedFiles.BlobName(delivery.Account, delivery.JobId, delivery.FileName));
         var headers = new BlobHttpHeaders
         {
             ContentType = delivery.File.ContentType,

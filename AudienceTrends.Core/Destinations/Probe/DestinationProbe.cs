@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 namespace AudienceTrends.Core.Destinations.Probe;
 
 /// <summary>
@@ -9,7 +10,7 @@ namespace AudienceTrends.Core.Destinations.Probe;
 /// </summary>
 public interface IDestinationProbe
 {
-    Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken);
+    Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken);
 
     /// <summary>
     /// What the test reaches, for the per-host limit and the operators' log: the host (or bucket) and port the

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Net;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.NetworkGuard;
@@ -31,14 +32,14 @@ public sealed class DestinationTester
     public ProbeTarget? TargetOf(DestinationSettings settings) => _kinds.ProbeFor(settings.Type).Target(settings);
 
     /// <summary>Runs the test and logs it for operators: who asked, kind, target, outcome; never a credential.</summary>
-    public async Task<ProbeReport> TestAsync(DestinationInput destination, string caller, CancellationToken cancellationToken)
+    public async Task<ProbeReport> TestAsync(DestinationInput destination, AccountId caller, CancellationToken cancellationToken)
     {
         var probe = _kinds.ProbeFor(destination.Settings.Type);
         var target = probe.Target(destination.Settings);
         using var steps = new ProbeSteps(_time, cancellationToken, _options.Timeout, _options.CleanUpTimeout);
         try
         {
-            await probe.ProbeAsync(destination.Settings, destination.Secrets, steps, cancellationToken);
+            await probe.ProbeAsync(destination.Settings, destination.Secrets, caller, steps, cancellationToken);
         }
         catch (ProbeStoppedException)
         {
@@ -48,8 +49,8 @@ public sealed class DestinationTester
         var report = new ProbeReport(steps.Steps.All(s => s.Ok), steps.Steps);
         var last = steps.Steps.Count > 0 ? steps.Steps[^1].Name : "none";
         _logger.LogInformation(
-            "Destination test by {Caller}: kind {Kind}, host {TargetHost}, port {TargetPort}, {Outcome} at step {Step} ({Failure})",
-            caller, destination.Settings.Type, target?.Host, target?.Port, report.Ok ? "passed" : "failed", last,
+            "Destination test by account {AccountId}: kind {Kind}, host {TargetHost}, port {TargetPort}, {Outcome} at step {Step} ({Failure})",
+            caller.Value, destination.Settings.Type, target?.Host, target?.Port, report.Ok ? "passed" : "failed", last,
             steps.Failure?.GetType().Name ?? "no failure");
         return report;
     }

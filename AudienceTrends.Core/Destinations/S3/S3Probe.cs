@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations.NetworkGuard;
 using AudienceTrends.Core.Destinations.Probe;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ public sealed class S3Probe(
 {
     public ProbeTarget? Target(DestinationSettings settings) => new($"s3:{((S3Settings)settings).Bucket}", null);
 
-    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (s3, limits) = ((S3Settings)settings, options.Value);
         steps.Limit(limits.RequestTimeout + limits.RequestTimeout);

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using Renci.SshNet;
 
 namespace AudienceTrends.Core.Destinations.Sftp;
@@ -9,10 +10,10 @@ namespace AudienceTrends.Core.Destinations.Sftp;
 public interface ISavedKeyStore
 {
     /// <summary>Whether the service holds a key named <paramref name="name"/> and it may log in to <paramref name="host"/>.</summary>
-    Task<SavedKeyUse> CheckAsync(string name, string host, CancellationToken cancellationToken);
+    Task<SavedKeyUse> CheckAsync(AccountId account, string name, string host, CancellationToken cancellationToken);
 
     /// <summary>The key named <paramref name="name"/>, or null when the service holds no such key.</summary>
-    Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken);
+    Task<IPrivateKeySource?> FindAsync(AccountId account, string name, CancellationToken cancellationToken);
 }
 
 /// <summary>What <see cref="ISavedKeyStore.CheckAsync"/> found.</summary>

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.NetworkGuard;
@@ -28,7 +29,7 @@ public sealed class SftpDestination(
     {
         var target = FileServerTarget.From(delivery, destination, "SFTP");
         var (host, port, user, where) = (target.Host, target.Port, target.User, target.Where);
-        var authentication = await AuthenticationAsync(destination, secrets, where, cancellationToken);
+        var authentication = await AuthenticationAsync(delivery.Account, destination, secrets, where, cancellationToken);
         var address = await guard.ResolveAsync(host, port, cancellationToken, user);
 
         var settings = options.Value;
@@ -79,14 +80,14 @@ public sealed class SftpDestination(
     }
 
     internal async Task<SftpAuthentication> AuthenticationAsync(
-        SftpSettings destination, FileServerSecrets secrets, string where, CancellationToken cancellationToken)
+        AccountId account, SftpSettings destination, FileServerSecrets secrets, string where, CancellationToken cancellationToken)
     {
         var user = destination.Username;
         if (!string.IsNullOrEmpty(destination.SavedKey))
         {
             // The intake checks this too; a job stored before a key's hosts were narrowed must not log in elsewhere.
-            var key = (await savedKeys.CheckAsync(destination.SavedKey, destination.Server, cancellationToken) == SavedKeyUse.Allowed
-                    ? await savedKeys.FindAsync(destination.SavedKey, cancellationToken)
+            var key = (await savedKeys.CheckAsync(account, destination.SavedKey, destination.Server, cancellationToken) == SavedKeyUse.Allowed
+                    ? await savedKeys.FindAsync(account, destination.SavedKey, cancellationToken)
                     : null)
                 ?? throw new ExportFailedException(
                     ErrorCodes.SavedKeyNotFound,

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Buffers;
 using AudienceTrends.Core.Destinations.FileServer;
 
@@ -76,9 +77,9 @@ public sealed class SftpKind(ISavedKeyStore savedKeys) : DestinationKind<SftpSet
             : null;
 
     /// <summary>A saved key must be one the service holds, bound to the server (the keys created through the API live in a table or Key Vault).</summary>
-    protected override async Task<IReadOnlyDictionary<string, string>> CheckAsync(SftpSettings settings, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyDictionary<string, string>> CheckAsync(SftpSettings settings, AccountId account, CancellationToken cancellationToken)
     {
-        var problem = settings.SavedKey is null ? null : await savedKeys.CheckAsync(settings.SavedKey, settings.Server, cancellationToken) switch
+        var problem = settings.SavedKey is null ? null : await savedKeys.CheckAsync(account, settings.SavedKey, settings.Server, cancellationToken) switch
         {
             SavedKeyUse.UnknownKey => "names no key held by the service: create one with POST /v2/sftpkeys (GET /v2/sftpkeys lists them).",
             SavedKeyUse.HostNotAllowed => "may not be used for destination.server: each saved key logs in only to the hosts listed for it (GET /v2/sftpkeys/{name} shows them).",

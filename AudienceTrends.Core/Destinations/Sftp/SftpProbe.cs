@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using System.Net.Sockets;
 using AudienceTrends.Core.Destinations.FileServer;
 using AudienceTrends.Core.Destinations.NetworkGuard;
@@ -24,7 +25,7 @@ public sealed class SftpProbe(
 {
     public ProbeTarget? Target(DestinationSettings settings) => new(((SftpSettings)settings).Server, ((SftpSettings)settings).Port);
 
-    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, ProbeSteps steps, CancellationToken cancellationToken)
+    public async Task ProbeAsync(DestinationSettings settings, DestinationSecrets secrets, AccountId account, ProbeSteps steps, CancellationToken cancellationToken)
     {
         var (sftp, limits) = ((SftpSettings)settings, options.Value);
         steps.Limit(limits.ConnectTimeout + limits.OperationTimeout);
@@ -36,7 +37,7 @@ public sealed class SftpProbe(
         {
             var (login, refusal) = await steps.RunAsync("host key", limits.ConnectTimeout, async token =>
             {
-                var authentication = await destination.AuthenticationAsync(sftp, (FileServerSecrets)secrets, target.Where, token);
+                var authentication = await destination.AuthenticationAsync(account, sftp, (FileServerSecrets)secrets, target.Where, token);
                 var login = new SftpLogin(address.ToString(), target.Port, target.User, authentication, target.Where, sftp.HostKeyFingerprint, limits);
                 connecting = login.ConnectAsync(token);
                 ExportFailedException? refusal = null;

@@ -216,6 +216,7 @@ public class AzureBlobDestinationTests
         NullLogger<AzureBlobDestination>.Instance);
 
     private static DeliveryRequest Request(string containerUrl, string? path, string sas) => new(
+        TestAccounts.DemoId,
         "job-" + Guid.NewGuid().ToString("N"),
         ExportFile.For("export"),
         new AzureBlobSettings { ContainerUrl = containerUrl.TrimEnd('/'), Path = path },

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using AudienceTrends.Core.Jobs;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Data.Tables;
@@ -36,7 +35,7 @@ public class AzureBlobExportTests
         Assert.That(job["result"]!["location"]!.GetValue<string>(), Is.EqualTo($"{container.Uri}/reports/audiencetrends.csv"));
 
         var signature = sas[(sas.IndexOf("sig=", StringComparison.Ordinal) + 4)..];
-        var row = await host.JobTable(settings).GetEntityAsync<TableEntity>(ExportJob.Partition, jobId);
+        var row = await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId);
         Assert.That(string.Join('\n', row.Value.Select(p => p.Value?.ToString())), Does.Not.Contain(signature));
         Assert.That(logs.AllText, Does.Not.Contain(signature));
     }

@@ -65,6 +65,7 @@ public sealed class AzureBlobStallTests
         NullLogger<AzureBlobDestination>.Instance);
 
     private static DeliveryRequest Request(BlobContainerClient container, CuttingTcpProxy proxy) => new(
+        TestAccounts.DemoId,
         "job-" + Guid.NewGuid().ToString("N"),
         ExportFile.For("export"),
         new AzureBlobSettings { ContainerUrl = new UriBuilder(container.Uri) { Port = proxy.Port }.Uri.ToString().TrimEnd('/') },

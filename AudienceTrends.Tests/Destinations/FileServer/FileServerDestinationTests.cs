@@ -183,5 +183,5 @@ public abstract class FileServerDestinationTests
 
     protected DeliveryRequest Request(
         FileServerSettings settings, string? jobId = null, string fileName = "trends.csv", string? password = null) =>
-        new(jobId ?? "job-" + Unique(), new ExportFile(fileName, "text/csv"), settings, new FileServerSecrets { Password = password ?? Password });
+        new(TestAccounts.DemoId, jobId ?? "job-" + Unique(), new ExportFile(fileName, "text/csv"), settings, new FileServerSecrets { Password = password ?? Password });
 }

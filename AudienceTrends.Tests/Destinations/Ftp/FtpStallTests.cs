@@ -30,6 +30,7 @@ public sealed class FtpStallTests : FileServerStallTests
         });
 
     protected override DeliveryRequest Request(string folder, int port) => new(
+        TestAccounts.DemoId,
         "job-stalled",
         new ExportFile("trends.csv", "text/csv"),
         new FtpSettings { Server = "127.0.0.1", Port = port, Username = Server.User, Path = folder },

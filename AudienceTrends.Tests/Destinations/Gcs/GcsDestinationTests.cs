@@ -76,7 +76,7 @@ public class GcsDestinationTests
         var content = GeneratedContent.Of("audience,2021-07-16,2021-07-17\naudience1,10,11\naudience2,20,21\n");
 
         var result = await _destination.DeliverAsync(
-            new DeliveryRequest("job-1", ExportFile.For("audiencetrends"), destination, NoSecrets.Instance), content.OpenRead(), CancellationToken.None);
+            new DeliveryRequest(TestAccounts.DemoId, "job-1", ExportFile.For("audiencetrends"), destination, NoSecrets.Instance), content.OpenRead(), CancellationToken.None);
 
         Assert.That(result.Location, Is.EqualTo("gs://bucketname/audiencetrendsexport/audiencetrends.csv"));
         Assert.That(_emulator.Objects["bucketname/audiencetrendsexport/audiencetrends.csv"].Sha256, Is.EqualTo(content.Sha256));
@@ -280,6 +280,7 @@ public class GcsDestinationTests
     private static GcsDestination Destination(GcsOptions options) => new(Options.Create(options), NullLogger<GcsDestination>.Instance);
 
     private static DeliveryRequest Request(string bucket, string? path) => new(
+        TestAccounts.DemoId,
         "job-" + Guid.NewGuid().ToString("N"),
         ExportFile.For("export"),
         new GcsSettings { Bucket = bucket, Path = path },

@@ -95,5 +95,5 @@ public sealed class GcsStallTests
         NullLogger<GcsDestination>.Instance);
 
     private static DeliveryRequest Request(string bucket) =>
-        new("job-" + Guid.NewGuid().ToString("N"), ExportFile.For("export"), new GcsSettings { Bucket = bucket, Path = "f" }, NoSecrets.Instance);
+        new(TestAccounts.DemoId, "job-" + Guid.NewGuid().ToString("N"), ExportFile.For("export"), new GcsSettings { Bucket = bucket, Path = "f" }, NoSecrets.Instance);
 }

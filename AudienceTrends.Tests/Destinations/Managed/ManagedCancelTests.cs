@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AudienceTrends.Core.Destinations.Managed;
 using AudienceTrends.Core.Storage;
+using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Jobs.Cancel;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -21,7 +22,7 @@ public sealed class ManagedCancelTests
         var job = await MidTransferCancel.RunAsync(settings, new JsonObject { ["type"] = "aws" }, async (jobId, services) =>
         {
             blob = services.GetRequiredService<StorageClients>().Blobs.GetBlobContainerClient(container)
-                .GetBlockBlobClient(ManagedFiles.BlobName(jobId, "cancelled.csv"));
+                .GetBlockBlobClient(ManagedFiles.BlobName(TestAccounts.DemoId, jobId, "cancelled.csv"));
             Assert.That(await UncommittedBlocksAppearAsync(blob), Is.True, "blocks were being staged");
         });
 

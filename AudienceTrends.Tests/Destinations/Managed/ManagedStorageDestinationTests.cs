@@ -68,7 +68,7 @@ public sealed class ManagedStorageDestinationTests
 
     private Task<DeliveryResult> DeliverAsync(string jobId, Stream content) =>
         _host.Services.GetRequiredService<DestinationKinds>().DeliveryFor(ManagedKind.Name).DeliverAsync(
-            new DeliveryRequest(jobId, ExportFile.For("export"), ManagedSettings.Instance, NoSecrets.Instance), content, CancellationToken.None);
+            new DeliveryRequest(TestAccounts.DemoId, jobId, ExportFile.For("export"), ManagedSettings.Instance, NoSecrets.Instance), content, CancellationToken.None);
 
     private async Task AssertStoredAsync(string jobId, GeneratedContent content, int committedBlocks)
     {

@@ -283,7 +283,7 @@ public class S3DestinationTests
         var content = GeneratedContent.Of("audience,2021-07-16,2021-07-17\naudience1,10,11\naudience2,20,21\n");
 
         var result = await Destination().DeliverAsync(
-            new DeliveryRequest("job-1", ExportFile.For("audiencetrends"), destination, secrets), content.OpenRead(), CancellationToken.None);
+            new DeliveryRequest(TestAccounts.DemoId, "job-1", ExportFile.For("audiencetrends"), destination, secrets), content.OpenRead(), CancellationToken.None);
 
         Assert.That(result.Location, Is.EqualTo("s3://my_bucket/folder/audiencetrends.csv"));
         Assert.That(await Sha256Of("my_bucket", "folder/audiencetrends.csv"), Is.EqualTo(content.Sha256));
@@ -322,6 +322,7 @@ public class S3DestinationTests
         Destination(new S3Options { ServiceUrl = $"http://127.0.0.1:{proxy.Port}", ForcePathStyle = true, PartSizeBytes = PartSize });
 
     internal static DeliveryRequest Request(string bucket, string? path, S3Secrets? secrets = null) => new(
+        TestAccounts.DemoId,
         "job-" + Guid.NewGuid().ToString("N"),
         ExportFile.For("export"),
         new S3Settings { Bucket = bucket, Region = "us-west-2", Path = path },

@@ -38,8 +38,8 @@ public class SftpOptionsTests
             using var provider = Build(new() { ["Sftp:SavedKeys:Partner-A"] = await File.ReadAllTextAsync(keyFile) });
             var store = provider.GetRequiredService<ISavedKeyStore>();
 
-            Assert.That(await store.FindAsync("partner-a", CancellationToken.None), Is.Not.Null);
-            Assert.That(await store.FindAsync("partner-b", CancellationToken.None), Is.Null);
+            Assert.That(await store.FindAsync(TestAccounts.DemoId, "partner-a", CancellationToken.None), Is.Not.Null);
+            Assert.That(await store.FindAsync(TestAccounts.DemoId, "partner-b", CancellationToken.None), Is.Null);
         }
         finally
         {
@@ -60,14 +60,14 @@ public class SftpOptionsTests
 
         await Assert.MultipleAsync(async () =>
         {
-            Assert.That(await store.CheckAsync("partner-a", "SFTP.Partner-A.example.", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
-            Assert.That(await store.CheckAsync("partner-a", "10.1.2.3", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
-            Assert.That(await store.CheckAsync("partner-a", "2001:db8::1", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
-            Assert.That(await store.CheckAsync("partner-a", "sftp.partner-b.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.HostNotAllowed));
-            Assert.That(await store.CheckAsync("legacy", "sftp.partner-a.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.HostNotAllowed), "no hosts: refused everywhere");
-            Assert.That(await store.CheckAsync("partner-b", "sftp.partner-a.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.UnknownKey));
+            Assert.That(await store.CheckAsync(TestAccounts.DemoId, "partner-a", "SFTP.Partner-A.example.", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(await store.CheckAsync(TestAccounts.DemoId, "partner-a", "10.1.2.3", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(await store.CheckAsync(TestAccounts.DemoId, "partner-a", "2001:db8::1", CancellationToken.None), Is.EqualTo(SavedKeyUse.Allowed));
+            Assert.That(await store.CheckAsync(TestAccounts.DemoId, "partner-a", "sftp.partner-b.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.HostNotAllowed));
+            Assert.That(await store.CheckAsync(TestAccounts.DemoId, "legacy", "sftp.partner-a.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.HostNotAllowed), "no hosts: refused everywhere");
+            Assert.That(await store.CheckAsync(TestAccounts.DemoId, "partner-b", "sftp.partner-a.example", CancellationToken.None), Is.EqualTo(SavedKeyUse.UnknownKey));
         });
-        Assert.That(await store.FindAsync("legacy", CancellationToken.None), Is.Not.Null, "a key without hosts still loads: old settings start");
+        Assert.That(await store.FindAsync(TestAccounts.DemoId, "legacy", CancellationToken.None), Is.Not.Null, "a key without hosts still loads: old settings start");
     }
 
     [Test]

@@ -66,6 +66,7 @@ public sealed class SftpStallTests : FileServerStallTests
     }
 
     protected override DeliveryRequest Request(string folder, int port) => new(
+        TestAccounts.DemoId,
         "job-stalled",
         new ExportFile("trends.csv", "text/csv"),
         new SftpSettings { Server = "127.0.0.1", Port = port, Username = Server.PasswordUser, Path = folder },

@@ -1,5 +1,6 @@
 using System.Net;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Data.Tables;
 
@@ -79,7 +80,7 @@ public sealed class CancelJobApiTests
         await using var _ = host;
         var jobId = await CancelTestJobs.CreateAsync(host.Client);
         var table = host.JobTable(settings);
-        var row = (await table.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         row["Status"] = JobStatus.Failed;
         await table.UpdateEntityAsync(row, row.ETag);
 

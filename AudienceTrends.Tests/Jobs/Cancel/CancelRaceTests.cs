@@ -51,7 +51,7 @@ public sealed class CancelRaceTests
         await using var _ = host;
         var jobId = await CancelTestJobs.CreateAsync(host.Client);
         var table = host.JobTable(settings);
-        var row = (await table.GetEntityAsync<TableEntity>(ExportJob.Partition, jobId)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
         row["Status"] = JobStatus.Processing;
         row["Attempts"] = 1;
         row["LeaseUntil"] = DateTimeOffset.UtcNow.AddMinutes(-1);

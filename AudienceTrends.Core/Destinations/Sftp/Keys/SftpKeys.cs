@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Renci.SshNet;
@@ -17,7 +18,7 @@ public sealed class SftpKeys(
     // Reached only for names the settings do not hold, so containers without storage (a parser, a registry of kinds) can build the kind.
     private ISftpKeyStore Store => stored.Value;
 
-    public async Task<(SftpKey? Key, SftpKeyChange Change)> CreateAsync(SftpKeyRequest request, CancellationToken cancellationToken)
+    public async Task<(SftpKey? Key, SftpKeyChange Change)> CreateAsync(AccountId account, SftpKeyRequest request, CancellationToken cancellationToken)
     {
         if (FromSettings(request.Name) is not null)
         {
@@ -50,11 +51,11 @@ public sealed class SftpKeys(
     /// </summary>
     public string? NameProblem(string name) => InSettings(name) ? null : SftpKeyRequest.NameProblem(name);
 
-    public async Task<SftpKey?> GetAsync(string name, CancellationToken cancellationToken) =>
+    public async Task<SftpKey?> GetAsync(AccountId account, string name, CancellationToken cancellationToken) =>
         FromSettings(name) ?? (Storable(name) ? await Store.GetAsync(name, cancellationToken) : null);
 
     /// <summary>Settings keys and stored keys, by name.</summary>
-    public async Task<IReadOnlyList<SftpKey>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SftpKey>> ListAsync(AccountId account, CancellationToken cancellationToken)
     {
         var fromSettings = settings.CurrentValue.SavedKeys.Keys.Select(FromSettings).OfType<SftpKey>().ToList();
         var fromStore = await Store.ListAsync(cancellationToken);
@@ -64,7 +65,7 @@ public sealed class SftpKeys(
             .ToList();
     }
 
-    public async Task<SftpKeyChange> DeleteAsync(string name, CancellationToken cancellationToken)
+    public async Task<SftpKeyChange> DeleteAsync(AccountId account, string name, CancellationToken cancellationToken)
     {
         if (FromSettings(name) is not null)
         {
@@ -80,7 +81,7 @@ public sealed class SftpKeys(
         return SftpKeyChange.Done;
     }
 
-    public async Task<SavedKeyUse> CheckAsync(string name, string host, CancellationToken cancellationToken)
+    public async Task<SavedKeyUse> CheckAsync(AccountId account, string name, string host, CancellationToken cancellationToken)
     {
         var current = settings.CurrentValue;
         if (current.SavedKeys.ContainsKey(name))
@@ -94,7 +95,7 @@ public sealed class SftpKeys(
             : SavedKeyUse.HostNotAllowed;
     }
 
-    public async Task<IPrivateKeySource?> FindAsync(string name, CancellationToken cancellationToken)
+    public async Task<IPrivateKeySource?> FindAsync(AccountId account, string name, CancellationToken cancellationToken)
     {
         var text = SettingsText(name) ?? (Storable(name) ? await Store.GetPrivateKeyAsync(name, cancellationToken) : null);
         return text is not null && SavedKeyText.TryLoad(text, out var key) ? key : null;
