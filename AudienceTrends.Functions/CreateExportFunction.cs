@@ -14,7 +14,7 @@ public sealed class CreateExportFunction(ApiKeyAuthenticator authenticator, Expo
 {
     [Function(nameof(CreateExport))]
     public Task<IActionResult> CreateExport(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/audiencetrendsexport")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/audiencetrendsexport")] HttpRequest request,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, account => CreateAsync(request, account, cancellationToken));
 

@@ -16,7 +16,7 @@ public sealed class JobsFunctions(ApiKeyAuthenticator authenticator, JobStore jo
 
     [Function(nameof(GetJob))]
     public Task<IActionResult> GetJob(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/jobs/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/jobs/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, async account =>
@@ -31,7 +31,7 @@ public sealed class JobsFunctions(ApiKeyAuthenticator authenticator, JobStore jo
     /// <summary>200 with the job when it is Cancelled now (or was); 202 while its worker stops; 409 when it already ended.</summary>
     [Function(nameof(CancelJob))]
     public Task<IActionResult> CancelJob(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/jobs/{id}/cancel")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/jobs/{id}/cancel")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, account => CancelAsync(account, id, cancellationToken));
@@ -59,7 +59,7 @@ public sealed class JobsFunctions(ApiKeyAuthenticator authenticator, JobStore jo
 
     [Function(nameof(ListJobs))]
     public Task<IActionResult> ListJobs(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/jobs")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/jobs")] HttpRequest request,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, account => ListAsync(request, account, cancellationToken));
 

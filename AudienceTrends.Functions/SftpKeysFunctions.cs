@@ -17,7 +17,7 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
 
     [Function(nameof(CreateSftpKey))]
     public Task<IActionResult> CreateSftpKey(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/sftpkeys")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/sftpkeys")] HttpRequest request,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, account => CreateAsync(request, account, cancellationToken));
 
@@ -44,14 +44,14 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
 
     [Function(nameof(ListSftpKeys))]
     public Task<IActionResult> ListSftpKeys(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/sftpkeys")] HttpRequest request,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, async account =>
             TypedResults.Ok((await keys.ListAsync(account, cancellationToken)).Select(View)).Action());
 
     [Function(nameof(GetSftpKey))]
     public Task<IActionResult> GetSftpKey(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/sftpkeys/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/sftpkeys/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, async account =>
@@ -60,7 +60,7 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
 
     [Function(nameof(DeleteSftpKey))]
     public Task<IActionResult> DeleteSftpKey(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "v2/sftpkeys/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v2/sftpkeys/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, async account =>

@@ -19,7 +19,7 @@ public sealed class TestDestinationFunction(
 {
     [Function(nameof(TestDestination))]
     public Task<IActionResult> TestDestination(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/destinations/test")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/destinations/test")] HttpRequest request,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, account => TestAsync(request, account, cancellationToken));
 

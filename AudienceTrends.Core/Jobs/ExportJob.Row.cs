@@ -60,7 +60,7 @@ public sealed partial class ExportJob
         new()
         {
             Account = row.PartitionKey == LegacyPartition ? legacyAccount : AccountId.Parse(row.PartitionKey),
-            RowPartition = row.PartitionKey,
+            IsLegacyRow = row.PartitionKey == LegacyPartition,
             Id = row.RowKey,
             ETag = row.ETag,
             JobName = row.JobName,

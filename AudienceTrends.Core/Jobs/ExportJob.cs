@@ -24,8 +24,11 @@ public sealed partial class ExportJob
     /// <summary>The account the job belongs to: only its keys see, cancel or download it.</summary>
     public AccountId Account { get; init; }
 
+    /// <summary>Whether the row is in <see cref="LegacyPartition"/> (written before accounts existed), where it stays.</summary>
+    internal bool IsLegacyRow { get; init; }
+
     /// <summary>The table partition of the job's row: its account's id, or <see cref="LegacyPartition"/>.</summary>
-    internal string RowPartition { get; init; } = "";
+    internal string RowPartition => IsLegacyRow ? LegacyPartition : Account.Value;
 
     /// <summary>The job id (see <see cref="JobIds"/>).</summary>
     public string Id { get; init; } = "";
@@ -126,7 +129,6 @@ public sealed partial class ExportJob
         var job = new ExportJob
         {
             Account = account,
-            RowPartition = account.Value,
             Id = id,
             Name = request.Name,
             ExportType = request.ExportType,

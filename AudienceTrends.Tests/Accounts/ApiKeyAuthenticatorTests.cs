@@ -51,7 +51,7 @@ public sealed class ApiKeyAuthenticatorTests
         var keyRows = await _app.KeysTable().QueryAsync<TableEntity>().ToListAsync();
         var accountRows = await _app.AccountsTable().QueryAsync<TableEntity>().ToListAsync();
 
-        var keyRow = keyRows.Single();
+        var keyRow = keyRows.Single(r => r.PartitionKey == keyId);
         Assert.That(keyRow.PartitionKey, Is.EqualTo(keyId), "found by one point read on the key id");
         Assert.That(keyRow.GetBinary("SecretHash"), Is.EqualTo(System.Security.Cryptography.SHA256.HashData(secret)));
         var secretSpellings = new[]

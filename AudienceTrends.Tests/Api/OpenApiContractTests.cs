@@ -292,7 +292,6 @@ public sealed class OpenApiContractTests
                 {
                     Content = HttpJson.Body("""{"destination": {"type": "aws"}}"""),
                 };
-                request.Headers.TryAddWithoutValidation("X-Forwarded-For", "198.51.100.250");
                 var response = await app.Client.SendAsync(request);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests || i == 20)
                 {
@@ -390,6 +389,7 @@ public sealed class OpenApiContractTests
     private static async Task<HttpResponseMessage> WithUnreachableAsync(string[] services, Func<HttpClient, Task<HttpResponseMessage>> send)
     {
         var settings = await TestApp.SettingsAsync();
+        var reachable = new Dictionary<string, string?>(settings);
         var closedPort = ServerProcess.FreeTcpPort();
         foreach (var service in services)
         {
@@ -397,7 +397,8 @@ public sealed class OpenApiContractTests
                 $@"{service}Endpoint=http://127\.0\.0\.1:\d+", $"{service}Endpoint=http://127.0.0.1:{closedPort}");
         }
 
-        var (host, _) = await TestApp.StartInProcessAsync(settings);
+        // The key was created while storage was up; the request finds its tables down (authentication included).
+        var (host, _) = await TestApp.StartInProcessAsync(settings, accountsSettings: reachable);
         await using (host)
         {
             return await send(host.Client);

@@ -60,14 +60,15 @@ public sealed class FunctionsMetadataContractTests
     [TestCase(nameof(SftpKeysFunctions.ListSftpKeys), "v2/sftpkeys", "GET")]
     [TestCase(nameof(SftpKeysFunctions.GetSftpKey), "v2/sftpkeys/{name}", "GET")]
     [TestCase(nameof(SftpKeysFunctions.DeleteSftpKey), "v2/sftpkeys/{name}", "DELETE")]
-    public void Http_functions_have_the_public_routes_methods_and_function_keys(string name, string route, string method)
+    public void Customer_functions_have_the_public_routes_and_methods_and_leave_authentication_to_the_account_key(string name, string route, string method)
     {
         var trigger = Functions.Single(f => f.Name == name).Trigger;
         Assert.Multiple(() =>
         {
             Assert.That(trigger.Route, Is.EqualTo(route));
             Assert.That(trigger.Methods, Is.EqualTo(new[] { method }));
-            Assert.That(trigger.AuthLevel, Is.EqualTo("Function"));
+            Assert.That(trigger.AuthLevel, Is.EqualTo("Anonymous"),
+                "no function key on top of the account key: the reference API's clients send only Basic <key>:");
         });
         Assert.That(HostJson["extensions"]!["http"]!["routePrefix"]!.GetValue<string>(), Is.Empty,
             "host.json removes the api/ prefix so paths are exactly /v2/...");

@@ -58,7 +58,8 @@ public sealed class SettingsTests
     {
         var settings = Sample.ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => s.Value);
 
-        await using var host = await InProcessFunctionsHost.StartAsync(settings);
+        // The sample's storage is Azurite's default ports, not this run's: the test accounts go to the run's Azurite.
+        await using var host = await InProcessFunctionsHost.StartAsync(settings, accountsSettings: await Integration.TestApp.SettingsAsync());
 
         Assert.That(host.Services, Is.Not.Null, "every options class validated at start-up");
     }

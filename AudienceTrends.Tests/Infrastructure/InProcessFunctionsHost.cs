@@ -58,8 +58,13 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
         }
     }
 
+    /// <param name="accountsSettings">
+    /// Where to create the two <see cref="TestAccounts"/> when not in the app's own storage (a test of a storage
+    /// outage runs the app against an unreachable endpoint, with the accounts created in the reachable one).
+    /// </param>
     public static async Task<InProcessFunctionsHost> StartAsync(
-        IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+        IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null,
+        IDictionary<string, string?>? accountsSettings = null)
     {
         var appSettings = new Dictionary<string, string?>(settings);
         appSettings.TryAdd("AzureFunctionsJobHost:extensions:queues:visibilityTimeout", "00:00:00");
@@ -73,7 +78,7 @@ public sealed class InProcessFunctionsHost : IFunctionsTestHost
         try
         {
             await host.StartAsync(); // validates every options class, as the worker does at start-up
-            return new InProcessFunctionsHost(host, await TestAccounts.ProvisionAsync(appSettings));
+            return new InProcessFunctionsHost(host, await TestAccounts.ProvisionAsync(accountsSettings ?? appSettings));
         }
         catch
         {

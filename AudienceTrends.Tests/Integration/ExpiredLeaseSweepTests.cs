@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Functions;
+using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static AudienceTrends.Tests.Integration.ExportWorkerTests;
@@ -42,7 +43,7 @@ public sealed class ExpiredLeaseSweepTests
         await SweepAsync(host);
         await SweepAsync(host);
         var messages = (await queue.PeekMessagesAsync(32)).Value;
-        Assert.That(messages.Select(m => m.MessageText), Is.EqualTo(new[] { jobId }), "queued once, however often the sweep runs");
+        Assert.That(messages.Select(m => m.MessageText), Is.EqualTo(new[] { Message(jobId) }), "queued once, however often the sweep runs");
 
         await host.DrainQueuesAsync();
         var job = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
@@ -70,7 +71,7 @@ public sealed class ExpiredLeaseSweepTests
 
         await SweepAsync(host); // this process's first run
 
-        Assert.That((await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageText), Is.EqualTo(new[] { jobId }));
+        Assert.That((await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageText), Is.EqualTo(new[] { Message(jobId) }));
     }
 
     [Test]
@@ -105,4 +106,6 @@ public sealed class ExpiredLeaseSweepTests
         var (host, _) = await TestApp.StartInProcessAsync(settings, services => services.AddSingleton<TimeProvider>(_time));
         return (host, settings);
     }
+
+    private static string Message(string jobId) => new JobMessage(TestAccounts.DemoId, jobId).ToText();
 }

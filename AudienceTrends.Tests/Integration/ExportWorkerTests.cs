@@ -117,7 +117,7 @@ public sealed class ExportWorkerTests
         var jobId = await CreateJobAsync(host);
         File.Move(database, database + ".away");
 
-        var attempt = () => host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["jobId"] = jobId });
+        var attempt = () => host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["message"] = new JobMessage(TestAccounts.DemoId, jobId).ToText() });
         Assert.That(attempt, Throws.Exception, "a transient fault is rethrown so the host retries the message");
         var failed = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
         Assert.That(failed["status"]!.GetValue<string>(), Is.Not.EqualTo("Failed"), "one failure does not fail the job");

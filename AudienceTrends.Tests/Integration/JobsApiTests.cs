@@ -1,7 +1,9 @@
+using AudienceTrends.Core.Jobs;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using AudienceTrends.Functions;
+using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -25,7 +27,7 @@ public sealed class JobsApiTests
             ids.Add((await created.JsonAsync())["jobId"]!.GetValue<string>());
             time.Advance(TimeSpan.FromMinutes(10));
             started.Add(time.GetUtcNow());
-            await host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["jobId"] = ids[^1] });
+            await host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["message"] = new JobMessage(TestAccounts.DemoId, ids[^1]).ToText() });
         }
 
         time.Advance(TimeSpan.FromMinutes(10));

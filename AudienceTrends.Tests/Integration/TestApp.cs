@@ -44,14 +44,15 @@ public static class TestApp
 
     /// <summary>The in-process host with a log capture, for tests that look inside (rows, messages, logs).</summary>
     public static async Task<(InProcessFunctionsHost Host, CapturingLoggerProvider Logs)> StartInProcessAsync(
-        IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+        IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null,
+        IDictionary<string, string?>? accountsSettings = null)
     {
         var logs = new CapturingLoggerProvider();
         var host = await InProcessFunctionsHost.StartAsync(settings, services =>
         {
             services.AddSingleton<ILoggerProvider>(logs);
             configureServices?.Invoke(services);
-        });
+        }, accountsSettings);
         return (host, logs);
     }
 

@@ -77,8 +77,8 @@ public sealed class AudienceListTests
         // ["…"] is the name and four characters.
         string[] atBound = [new('x', AudienceListStore.MaxInlineChars - 4)];
         string[] pastBound = [new('y', AudienceListStore.MaxInlineChars - 3)];
-        var inRow = new ExportJob { Id = JobIds.New(DateTimeOffset.UtcNow) };
-        var inBlob = new ExportJob { Id = JobIds.New(DateTimeOffset.UtcNow) };
+        var inRow = new ExportJob { Account = TestAccounts.DemoId, Id = JobIds.New(DateTimeOffset.UtcNow) };
+        var inBlob = new ExportJob { Account = TestAccounts.DemoId, Id = JobIds.New(DateTimeOffset.UtcNow) };
 
         await lists.SaveAsync(inRow, atBound, CancellationToken.None);
         await lists.SaveAsync(inBlob, pastBound, CancellationToken.None);
@@ -105,7 +105,7 @@ public sealed class AudienceListTests
 
     private static BlobClient ListBlob(Infrastructure.InProcessFunctionsHost host, string jobId) =>
         host.Services.GetRequiredService<StorageClients>().Blobs.GetBlobContainerClient(JobsOptions.RequestsContainer)
-            .GetBlobClient(jobId + ".json");
+            .GetBlobClient($"{TestAccounts.Demo}/{jobId}.json");
 
     private static async Task<byte[]> DownloadAsync(System.Text.Json.Nodes.JsonNode job)
     {

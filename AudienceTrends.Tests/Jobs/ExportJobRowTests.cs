@@ -25,7 +25,7 @@ public sealed class ExportJobRowTests
     [Test]
     public async Task A_finished_job_is_stored_in_plain_columns_and_read_back_whole()
     {
-        var job = new ExportJob { Id = JobIds.New(T0), Name = "report", TotalItems = 2, CreatedAt = T0 };
+        var job = new ExportJob { Account = TestAccounts.DemoId, Id = JobIds.New(T0), Name = "report", TotalItems = 2, CreatedAt = T0 };
         await _jobs.Store.AddAsync(job, CancellationToken.None);
         job.Claim(T0, TimeSpan.FromMinutes(5));
         job.RecordTransientFailure("IOException: reset", T0 + TimeSpan.FromSeconds(1));

@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Jobs;
 
@@ -186,7 +187,7 @@ public class ExportJobTests
         });
     }
 
-    private static ExportJob NewJob() => new() { Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
+    private static ExportJob NewJob() => new() { Account = TestAccounts.DemoId, Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
 
     private static ExportJob Processing()
     {

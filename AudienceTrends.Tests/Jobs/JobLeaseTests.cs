@@ -153,7 +153,7 @@ public sealed class JobLeaseTests
 
     private async Task<ExportJob> ClaimedJobAsync()
     {
-        var job = new ExportJob { Id = JobIds.New(_time.GetUtcNow()), Name = "report", TotalItems = 3, CreatedAt = _time.GetUtcNow() };
+        var job = new ExportJob { Account = TestAccounts.DemoId, Id = JobIds.New(_time.GetUtcNow()), Name = "report", TotalItems = 3, CreatedAt = _time.GetUtcNow() };
         await _jobs.Store.AddAsync(job, CancellationToken.None);
         job.Claim(_time.GetUtcNow(), Options.LeaseDuration);
         Assert.That(await _jobs.Store.TryUpdateAsync(job, CancellationToken.None), Is.True);

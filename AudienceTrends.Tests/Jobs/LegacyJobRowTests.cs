@@ -25,6 +25,7 @@ public sealed class LegacyJobRowTests
     public async Task Old_rows_of_every_destination_type_read_as_before_through_the_jobs_api()
     {
         var settings = await TestApp.SettingsAsync();
+        settings["Accounts:LegacyAccount"] = TestAccounts.Demo; // the old rows are the default client's
         var (host, _) = await TestApp.StartInProcessAsync(settings);
         await using var _ = host;
         var table = host.JobTable(settings);
@@ -91,6 +92,7 @@ public sealed class LegacyJobRowTests
         await using var gcs = await GcsEmulator.StartAsync();
         var bucket = gcs.AddBucket();
         var settings = await TestApp.SettingsAsync();
+        settings["Accounts:LegacyAccount"] = TestAccounts.Demo; // the old rows are the default client's
         settings["Gcs:BaseUri"] = gcs.BaseUri;
         settings["Gcs:UnauthenticatedAccess"] = "true";
         var (host, _) = await TestApp.StartInProcessAsync(settings);
@@ -106,9 +108,9 @@ public sealed class LegacyJobRowTests
         await requests.CreateIfNotExistsAsync();
         await requests.GetBlobClient(jobId + ".json").UploadAsync(BinaryData.FromString("""["audience1","audience2"]"""));
 
-        await host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["jobId"] = jobId });
+        await host.InvokeAsync(nameof(ExportWorkerFunction.ProcessExportJob), new Dictionary<string, object?> { ["message"] = jobId });
 
-        var row = (await table.GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(ExportJob.LegacyPartition, jobId)).Value;
         Assert.Multiple(() =>
         {
             Assert.That(row.GetString("Status"), Is.EqualTo("Done"), row.GetString("ErrorMessage"));
@@ -142,7 +144,7 @@ public sealed class LegacyJobRowTests
     {
         var now = DateTimeOffset.UtcNow;
         var id = JobIds.New(now);
-        var row = new TableEntity(TestAccounts.Demo, id)
+        var row = new TableEntity(ExportJob.LegacyPartition, id)
         {
             ["JobName"] = "audiencetrendsexport",
             ["Name"] = "audiencetrends",
@@ -169,7 +171,7 @@ public sealed class LegacyJobRowTests
             row["ResultBytes"] = 100L;
             row["ResultSha256"] = new string('a', 64);
             row["ResultFileName"] = "audiencetrends.csv";
-            row["ResultLocation"] = type == "sftp" ? "sftp://example.com:22/exports/audiencetrends.csv" : $"http://127.0.0.1/exports/{id}/audiencetrends.csv";
+            row["ResultLocation"] = type == "sftp" ? "sftp://example.com:22/exports/audiencetrends.csv" : $"http://127.0.0.1:10000/devstoreaccount1/exports/{id}/audiencetrends.csv";
         }
 
         foreach (var (key, value) in columns)

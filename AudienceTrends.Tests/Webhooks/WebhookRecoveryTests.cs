@@ -93,7 +93,7 @@ public sealed class WebhookRecoveryTests
         var messages = (await host.EventsQueue(settings).PeekMessagesAsync(32)).Value;
         Assert.That(messages, Has.Length.EqualTo(1));
         var message = JsonNode.Parse(messages[0].Body.ToString())!.AsObject();
-        Assert.That(message.Select(p => p.Key), Is.EquivalentTo(new[] { "jobId", "eventId", "attempt" }), "no body, no secret");
+        Assert.That(message.Select(p => p.Key), Is.EquivalentTo(new[] { "account", "jobId", "eventId", "attempt" }), "no body, no secret");
 
         var job = await host.WaitForWebhookAsync(jobId, receiver);
         answers.Append(job.ToJsonString()).Append(await host.Client.GetStringAsync("v2/jobs"));

@@ -70,7 +70,7 @@ public static class WebhookTestApp
     }
 
     public static async Task<TableEntity> RowAsync(this InProcessFunctionsHost host, IDictionary<string, string?> settings, string jobId) =>
-        (await host.JobTable(settings).GetEntityAsync<TableEntity>("job", jobId)).Value;
+        (await host.JobTable(settings).GetEntityAsync<TableEntity>(TestAccounts.Demo, jobId)).Value;
 
     public static QueueClient EventsQueue(this InProcessFunctionsHost host, IDictionary<string, string?> settings) =>
         host.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(settings["Webhooks:QueueName"]);

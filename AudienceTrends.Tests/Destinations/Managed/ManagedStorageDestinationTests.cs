@@ -87,7 +87,7 @@ public sealed class ManagedStorageDestinationTests
     private BlockBlobClient Blob(string jobId) =>
         _host.Services.GetRequiredService<StorageClients>().Blobs
             .GetBlobContainerClient(_host.Services.GetRequiredService<IOptions<ManagedStorageOptions>>().Value.Container)
-            .GetBlockBlobClient($"{jobId}/export.csv");
+            .GetBlockBlobClient($"{TestAccounts.Demo}/{jobId}/export.csv");
 
     /// <summary>The methods of the requests the Azure SDK sends (its Azure-Core event source) for one job's blob.</summary>
     private sealed class BlobRequests(string jobId) : EventListener

@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
+using AudienceTrends.Tests.Infrastructure;
 
 namespace AudienceTrends.Tests.Jobs.Cancel;
 
@@ -98,7 +99,7 @@ public class ExportJobCancelTests
 
     private static ExportJob Job(bool claimed = false)
     {
-        var job = new ExportJob { Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
+        var job = new ExportJob { Account = TestAccounts.DemoId, Id = JobIds.New(T0), Name = "report", TotalItems = 3, CreatedAt = T0 };
         if (claimed)
         {
             job.Claim(T0, TimeSpan.FromMinutes(5));
