@@ -17,8 +17,8 @@ public sealed class DatabaseOptions
     /// <summary>Used when <see cref="Provider"/> is Sqlite and no connection string is set: a file next to the app.</summary>
     public const string DefaultSqliteConnectionString = "Data Source=.data/audiencetrends.db";
 
-    /// <summary>Two fixed parameters (first and last day) go with the audience names in every trends query.</summary>
-    public const int MaxAudienceChunkSize = SqlLimits.MaxParametersPerStatement - 2;
+    /// <summary>Three fixed parameters (the account, first and last day) go with the audience names in every trends query.</summary>
+    public const int MaxAudienceChunkSize = SqlLimits.MaxParametersPerStatement - 3;
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 

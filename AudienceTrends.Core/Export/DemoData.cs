@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Export.Sql;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -9,7 +10,10 @@ namespace AudienceTrends.Core.Export;
 
 /// <summary>
 /// Local demo database (Sqlite with Database:SeedDemoData): the contract's schema plus deterministic audiences over
-/// 2021-2022, which covers the reference page's examples (2021-07-16..2021-08-16, audience1, audience2, ...).
+/// 2021-2022, which covers the reference page's examples (2021-07-16..2021-08-16, audience1, audience2, ...). They
+/// belong to <see cref="DemoAccount"/>; a second account, <see cref="OtherAccount"/>, has a few audiences of its own,
+/// one of them (<see cref="SharedAudience"/>) named as a demo audience with other figures, so that a second account's
+/// key shows what isolation between accounts means.
 /// </summary>
 internal static class DemoData
 {
@@ -25,7 +29,13 @@ internal static class DemoData
     /// <summary>No figures from 2021-07-20 to 2021-07-22, inside the reference examples' timeframe.</summary>
     public const string AudienceWithGap = "audience2";
 
+    /// <summary>A name both accounts have, each with its own figures.</summary>
+    public const string SharedAudience = "audience1";
+
+    public static readonly AccountId OtherAccount = AccountId.Parse("globex");
+
     private const int RandomSeed = 20210716;
+    private const int OtherRandomSeed = 20220101;
 
     private static readonly ConcurrentDictionary<string, Lazy<Task>> SeededDatabases = new(StringComparer.Ordinal);
 
@@ -41,13 +51,21 @@ internal static class DemoData
         AudienceWithoutData,
     ];
 
-    /// <summary>The daily figures, the same on every call and every machine (a seeded <see cref="Random"/>).</summary>
-    public static IEnumerable<(string Audience, DateOnly Day, long Count)> Rows()
+    /// <summary><see cref="OtherAccount"/>'s audiences.</summary>
+    public static IReadOnlyList<string> OtherAudiences { get; } = [SharedAudience, "globex_customers", "globex_trial_users"];
+
+    /// <summary>The demo account's daily figures, the same on every call and every machine (a seeded <see cref="Random"/>).</summary>
+    public static IEnumerable<(string Audience, DateOnly Day, long Count)> Rows() => Rows(Audiences, RandomSeed);
+
+    /// <summary><see cref="OtherAccount"/>'s daily figures, likewise deterministic, from another seed.</summary>
+    public static IEnumerable<(string Audience, DateOnly Day, long Count)> OtherRows() => Rows(OtherAudiences, OtherRandomSeed);
+
+    private static IEnumerable<(string Audience, DateOnly Day, long Count)> Rows(IReadOnlyList<string> audiences, int seed)
     {
-        var random = new Random(RandomSeed);
+        var random = new Random(seed);
         var gapFirst = new DateOnly(2021, 7, 20);
         var gapLast = new DateOnly(2021, 7, 22);
-        foreach (var audience in Audiences)
+        foreach (var audience in audiences)
         {
             if (audience == AudienceWithoutData)
             {
@@ -88,7 +106,10 @@ internal static class DemoData
         }
     }
 
-    /// <summary>Creates the schema and inserts the demo rows unless a previous run did (idempotent across runs and processes).</summary>
+    /// <summary>
+    /// Creates the schema, migrating a file written before accounts existed (<see cref="DemoDataMigration"/>), and
+    /// inserts each account's demo rows unless a previous run did (idempotent across runs and processes).
+    /// </summary>
     internal static void Seed(string connectionString, SqlCommandGuard guard, ILogger logger)
     {
         var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
@@ -103,12 +124,32 @@ internal static class DemoData
 
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
-        connection.Execute(guard.Command(SqlScripts.SqliteSchema, [], 60, CancellationToken.None));
 
-        // BEGIN IMMEDIATE: two processes starting together cannot both see an empty database and both insert.
+        // BEGIN IMMEDIATE: two processes starting together cannot both see an empty (or old) database and both write.
         using var transaction = connection.BeginTransaction(deferred: false);
-        var already = connection.ExecuteScalar<long>(
-            guard.Command("SELECT count(*) FROM audience WHERE name = 'audience1'", [], 60, CancellationToken.None, transaction));
+        DemoDataMigration.MigrateIfBeforeAccounts(connection, transaction, guard, logger);
+        connection.Execute(guard.Command(SqlScripts.SqliteSchema, [], 60, CancellationToken.None, transaction));
+        SeedAccount(connection, transaction, guard, logger, DemoAccount.Id, Audiences, Rows(), dataSource);
+        SeedAccount(connection, transaction, guard, logger, OtherAccount, OtherAudiences, OtherRows(), dataSource);
+        transaction.Commit();
+    }
+
+    private static void SeedAccount(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        SqlCommandGuard guard,
+        ILogger logger,
+        AccountId account,
+        IReadOnlyList<string> audiences,
+        IEnumerable<(string Audience, DateOnly Day, long Count)> rows,
+        string dataSource)
+    {
+        var already = connection.ExecuteScalar<long>(guard.Command(
+            "SELECT count(*) FROM audience WHERE account_id = @account AND name = @name",
+            [new SqlArgument("account", account.Value), new SqlArgument("name", audiences[0])],
+            60,
+            CancellationToken.None,
+            transaction));
         if (already > 0)
         {
             return;
@@ -116,11 +157,12 @@ internal static class DemoData
 
         using var insertAudience = connection.CreateCommand();
         insertAudience.Transaction = transaction;
-        insertAudience.CommandText = "INSERT INTO audience (name) VALUES ($name)";
+        insertAudience.CommandText = "INSERT INTO audience (account_id, name) VALUES ($account, $name)";
+        insertAudience.Parameters.Add("$account", SqliteType.Text).Value = account.Value;
         var name = insertAudience.Parameters.Add("$name", SqliteType.Text);
         guard.Check(insertAudience);
         insertAudience.Prepare();
-        foreach (var audience in Audiences)
+        foreach (var audience in audiences)
         {
             name.Value = audience;
             insertAudience.ExecuteNonQuery();
@@ -129,24 +171,26 @@ internal static class DemoData
         using var insertDay = connection.CreateCommand();
         insertDay.Transaction = transaction;
         insertDay.CommandText =
-            "INSERT INTO audience_daily_size (audience_name, day, contact_count) VALUES ($audience, $day, $count)";
+            "INSERT INTO audience_daily_size (account_id, audience_name, day, contact_count) " +
+            "VALUES ($account, $audience, $day, $count)";
+        insertDay.Parameters.Add("$account", SqliteType.Text).Value = account.Value;
         var audienceName = insertDay.Parameters.Add("$audience", SqliteType.Text);
         var day = insertDay.Parameters.Add("$day", SqliteType.Text);
         var count = insertDay.Parameters.Add("$count", SqliteType.Integer);
         guard.Check(insertDay);
         insertDay.Prepare();
-        var rows = 0;
-        foreach (var row in Rows())
+        var inserted = 0;
+        foreach (var row in rows)
         {
             audienceName.Value = row.Audience;
             day.Value = row.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             count.Value = row.Count;
             insertDay.ExecuteNonQuery();
-            rows++;
+            inserted++;
         }
 
-        transaction.Commit();
         logger.LogInformation(
-            "Seeded demo data: {Audiences} audiences, {Rows} daily figures in {DataSource}", Audiences.Count, rows, dataSource);
+            "Seeded demo data of account {Account}: {Audiences} audiences, {Rows} daily figures in {DataSource}",
+            account, audiences.Count, inserted, dataSource);
     }
 }

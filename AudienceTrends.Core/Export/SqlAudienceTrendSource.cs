@@ -1,8 +1,8 @@
-using AudienceTrends.Core.Accounts;
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AudienceTrends.Core.Accounts;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -13,22 +13,24 @@ namespace AudienceTrends.Core.Export;
 /// <summary>
 /// Reads the SQL contract (Export/Sql/README.md) with portable SQL, the same text for SQL Server and SQLite; only the
 /// values of the day parameters differ per provider. Names match exactly (ordinal, case-sensitive) whatever the
-/// database's collation: rows a case-insensitive collation returns for another spelling are ignored.
+/// database's collation: rows a case-insensitive collation returns for another spelling are ignored. Every statement
+/// filters by the caller's account (<c>account_id = @account</c>): another account's audiences are unknown here.
 /// SQL Server gets one statement per chunk of audiences (one round trip each). The embedded SQLite has no round trip
 /// but a cost per value read, so there each audience gets its own statement returning only day and count, read
 /// through SQLite's C API (<see cref="SqliteTrendReader"/>): the name is not read on every row.
 /// </summary>
 public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 {
-    internal const string KnownNamesSql = "SELECT name FROM audience WHERE name IN @names";
+    internal const string KnownNamesSql = "SELECT name FROM audience WHERE account_id = @account AND name IN @names";
 
     internal const string TrendsSql =
         "SELECT audience_name, day, contact_count FROM audience_daily_size " +
-        "WHERE audience_name IN @names AND day BETWEEN @first AND @last ORDER BY audience_name, day";
+        "WHERE account_id = @account AND audience_name IN @names AND day BETWEEN @first AND @last " +
+        "ORDER BY audience_name, day";
 
     internal const string AudienceTrendSql =
         "SELECT day, contact_count FROM audience_daily_size " +
-        "WHERE audience_name = @name AND day BETWEEN @first AND @last ORDER BY day";
+        "WHERE account_id = @account AND audience_name = @name AND day BETWEEN @first AND @last ORDER BY day";
 
     private readonly DatabaseOptions options;
     private readonly ILogger logger;
@@ -54,13 +56,14 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         AccountId account,
         IReadOnlyList<string> audienceNames, CancellationToken cancellationToken)
     {
+        var owner = AccountArgument(account);
         var known = new HashSet<string>(StringComparer.Ordinal);
         await using (var connection = await OpenAsync(cancellationToken))
         {
             foreach (var chunk in audienceNames.Distinct(StringComparer.Ordinal).Chunk(options.AudienceChunkSize))
             {
                 var command = guard.Command(
-                    KnownNamesSql, [new SqlArgument("names", chunk)], options.CommandTimeoutSeconds, cancellationToken);
+                    KnownNamesSql, [owner, new SqlArgument("names", chunk)], options.CommandTimeoutSeconds, cancellationToken);
                 await using var reader = await connection.ExecuteReaderAsync(command);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -80,6 +83,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lastDay, firstDay);
+        var owner = AccountArgument(account);
         var dayCount = lastDay.DayNumber - firstDay.DayNumber + 1;
         var first = DayArgument("first", firstDay);
         var last = DayArgument("last", lastDay);
@@ -138,7 +142,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
             var byChunk = counts.Keys.ToArray();
             if (statementPerAudience)
             {
-                var known = (await KnownAsync(connection, byChunk, cancellationToken)).ToArray();
+                var known = (await KnownAsync(connection, owner, byChunk, cancellationToken)).ToArray();
                 statements += 1 + known.Length;
 
                 // Reading is CPU work in SQLite's native calls, on the calling thread. SQLite serves
@@ -154,7 +158,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
                 // Own threads, not the pool's: on two cores, two blocking reads on pool threads hold up the CSV
                 // writer's and the upload's continuations until the pool adds threads.
                 Task<long> ReadHalf(DbConnection halfConnection, string[] names) => Task.Factory.StartNew(
-                    () => SqliteTrendReader.Read((SqliteConnection)halfConnection, guard, names, counts, firstDay, dayCount,
+                    () => SqliteTrendReader.Read((SqliteConnection)halfConnection, guard, account, names, counts, firstDay, dayCount,
                         options.CommandTimeoutSeconds, cancellationToken),
                     cancellationToken,
                     TaskCreationOptions.LongRunning,
@@ -165,7 +169,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
             {
                 var command = guard.Command(
                     TrendsSql,
-                    [new SqlArgument("names", byChunk), first, last],
+                    [owner, new SqlArgument("names", byChunk), first, last],
                     options.CommandTimeoutSeconds,
                     cancellationToken);
                 statements++;
@@ -177,17 +181,17 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
     }
 
     /// <summary>
-    /// The requested names stored in <c>audience</c> exactly so. <c>audience.name</c> is the key, unique under its
-    /// collation, and <c>audience_daily_size.audience_name</c> holds the same names (the contract), so a statement
-    /// for one of these names returns only that audience's rows, whatever the collation.
+    /// The requested names stored in the account's <c>audience</c> rows exactly so. <c>(account_id, name)</c> is the
+    /// key, unique under its collation, and <c>audience_daily_size</c> holds the same pairs (the contract), so a
+    /// statement for the account and one of these names returns only that audience's rows, whatever the collation.
     /// </summary>
     private async Task<HashSet<string>> KnownAsync(
-        DbConnection connection, string[] names, CancellationToken cancellationToken)
+        DbConnection connection, SqlArgument owner, string[] names, CancellationToken cancellationToken)
     {
         var requested = names.ToHashSet(StringComparer.Ordinal);
         var known = new HashSet<string>(StringComparer.Ordinal);
         var command = guard.Command(
-            KnownNamesSql, [new SqlArgument("names", names)], options.CommandTimeoutSeconds, cancellationToken);
+            KnownNamesSql, [owner, new SqlArgument("names", names)], options.CommandTimeoutSeconds, cancellationToken);
         await using var reader = await connection.ExecuteReaderAsync(command);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -255,6 +259,12 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
 
         return rows;
     }
+
+    /// <summary>The caller's account, always a parameter: an id is never part of the SQL text.</summary>
+    private static SqlArgument AccountArgument(AccountId account) => new(
+        "account",
+        account.Value ?? throw new ArgumentException("An account is required to read audience data.", nameof(account)),
+        DbType.String);
 
     private SqlArgument DayArgument(string name, DateOnly day) => options.Provider == DatabaseProvider.SqlServer
         ? new SqlArgument(name, day.ToDateTime(TimeOnly.MinValue), DbType.Date)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using AudienceTrends.Core.Accounts;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -16,11 +17,12 @@ namespace AudienceTrends.Core.Export;
 /// </summary>
 internal static class SqliteTrendReader
 {
-    /// <summary>Reads <paramref name="names"/> (each stored exactly so) into their rows of <paramref name="counts"/>.</summary>
+    /// <summary>Reads <paramref name="names"/> (each stored exactly so for <paramref name="account"/>) into their rows of <paramref name="counts"/>.</summary>
     /// <returns>The number of rows read.</returns>
     public static long Read(
         SqliteConnection connection,
         SqlCommandGuard guard,
+        AccountId account,
         string[] names,
         Dictionary<string, long?[]> counts,
         DateOnly firstDay,
@@ -34,13 +36,14 @@ internal static class SqliteTrendReader
         using (statement)
         {
             var name = raw.sqlite3_bind_parameter_index(statement, "@name");
+            Bind(db, statement, "@account", account.Value);
             Bind(db, statement, "@first", SqlAudienceTrendSource.IsoDay(firstDay));
             Bind(db, statement, "@last", SqlAudienceTrendSource.IsoDay(firstDay.AddDays(dayCount - 1)));
             long rows = 0;
             foreach (var audience in names)
             {
                 cancellationToken.ThrowIfCancellationRequested(); // the native steps do not look at the token
-                guard.Check(sql, parameterCount: 3);
+                guard.Check(sql, parameterCount: 4);
                 SqliteException.ThrowExceptionForRC(raw.sqlite3_reset(statement), db);
                 SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, name, audience), db);
                 rows += ReadAudience(

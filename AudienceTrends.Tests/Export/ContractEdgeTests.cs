@@ -14,8 +14,8 @@ public class ContractEdgeTests
     {
         // NOCASE stands in for SQL Server's usual case-insensitive collations: IN also returns 'Audience1' for 'audience1'.
         using var database = SqliteTestDatabase.Create(
-            "CREATE TABLE audience (name TEXT COLLATE NOCASE PRIMARY KEY);" +
-            "CREATE TABLE audience_daily_size (audience_name TEXT COLLATE NOCASE, day TEXT, contact_count INTEGER);");
+            "CREATE TABLE audience (account_id TEXT, name TEXT COLLATE NOCASE, PRIMARY KEY (account_id, name));" +
+            "CREATE TABLE audience_daily_size (account_id TEXT, audience_name TEXT COLLATE NOCASE, day TEXT, contact_count INTEGER);");
         database.Insert(["Audience1"], [("Audience1", First, 42)]);
         var statements = new List<(string Sql, int Parameters)>();
         var source = database.Source(observe: (sql, n) => statements.Add((sql, n)));
@@ -29,10 +29,10 @@ public class ContractEdgeTests
         // The name stored exactly so gets its own statement; the other spelling goes through the chunk query's name check.
         Assert.That(statements, Is.EqualTo(new[]
         {
-            (SqlAudienceTrendSource.KnownNamesSql, 2),
-            (SqlAudienceTrendSource.KnownNamesSql, 2),
-            (SqlAudienceTrendSource.AudienceTrendSql, 3),
-            (SqlAudienceTrendSource.TrendsSql, 3),
+            (SqlAudienceTrendSource.KnownNamesSql, 3),
+            (SqlAudienceTrendSource.KnownNamesSql, 3),
+            (SqlAudienceTrendSource.AudienceTrendSql, 4),
+            (SqlAudienceTrendSource.TrendsSql, 4),
         }));
     }
 
@@ -41,10 +41,10 @@ public class ContractEdgeTests
     public async Task A_null_count_fails_with_a_message_naming_the_column(bool statementPerAudience)
     {
         using var database = SqliteTestDatabase.Create(
-            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
-            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+            "CREATE TABLE audience (account_id TEXT, name TEXT, PRIMARY KEY (account_id, name));" +
+            "CREATE TABLE audience_daily_size (account_id TEXT, audience_name TEXT, day TEXT, contact_count INTEGER);");
         database.Insert(["a"], [("a", First, 7)]);
-        database.Execute("INSERT INTO audience_daily_size VALUES ('a', '2021-07-17', NULL)");
+        database.Execute("INSERT INTO audience_daily_size VALUES ('demo', 'a', '2021-07-17', NULL)");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ExpectedCsv.ExportAsync(
             database.Source(statementPerAudience: statementPerAudience), ["a"], First, First.AddDays(1)));
@@ -58,10 +58,10 @@ public class ContractEdgeTests
     public async Task A_day_that_is_not_iso_text_fails_with_a_message_naming_the_column(bool statementPerAudience)
     {
         using var database = SqliteTestDatabase.Create(
-            "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
-            "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);");
+            "CREATE TABLE audience (account_id TEXT, name TEXT, PRIMARY KEY (account_id, name));" +
+            "CREATE TABLE audience_daily_size (account_id TEXT, audience_name TEXT, day TEXT, contact_count INTEGER);");
         database.Insert(["a"], []);
-        database.Execute("INSERT INTO audience_daily_size VALUES ('a', '2021-07-16 00:00:00', 1)");
+        database.Execute("INSERT INTO audience_daily_size VALUES ('demo', 'a', '2021-07-16 00:00:00', 1)");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
             ExpectedCsv.ExportAsync(database.Source(statementPerAudience: statementPerAudience), ["a"], First, First.AddDays(1)));
@@ -76,9 +76,11 @@ public class ContractEdgeTests
         var script = AudienceTrends.Core.Export.Sql.SqlScripts.SqlServerSchema;
 
         Assert.That(script, Does.Contain("CREATE TABLE dbo.audience ("));
+        Assert.That(script, Does.Contain("account_id NVARCHAR(64) NOT NULL"));
         Assert.That(script, Does.Contain("name NVARCHAR(200) NOT NULL"));
+        Assert.That(script, Does.Contain("PRIMARY KEY (account_id, name)"));
         Assert.That(script, Does.Contain("CREATE TABLE dbo.audience_daily_size ("));
         Assert.That(script, Does.Contain("day DATE NOT NULL"));
-        Assert.That(script, Does.Contain("PRIMARY KEY CLUSTERED (audience_name, day)"));
+        Assert.That(script, Does.Contain("PRIMARY KEY CLUSTERED (account_id, audience_name, day)"));
     }
 }

@@ -26,7 +26,7 @@ public class DatabaseOptionsTests
         {
             ["Database:Provider"] = "SqlServer",
             ["Database:SeedDemoData"] = "true",
-            ["Database:AudienceChunkSize"] = "2099",
+            ["Database:AudienceChunkSize"] = "2098", // one over: the account, first and last day go with each chunk
             ["Database:CommandTimeoutSeconds"] = "0",
         }));
 
@@ -34,7 +34,7 @@ public class DatabaseOptionsTests
         {
             "Database:ConnectionString is required when Provider is SqlServer.",
             "Database:SeedDemoData is only supported when Provider is Sqlite.",
-            "Database:AudienceChunkSize must be between 1 and 2098 (SQL Server accepts at most 2100 parameters per statement).",
+            "Database:AudienceChunkSize must be between 1 and 2097 (SQL Server accepts at most 2100 parameters per statement).",
             "Database:CommandTimeoutSeconds must be between 1 and 3600.",
         }));
     }
@@ -52,7 +52,7 @@ public class DatabaseOptionsTests
         Assert.That(error.Failures, Is.EqualTo(new[]
         {
             "Database:ConnectionString is not a valid SqlServer connection string.",
-            "Database:AudienceChunkSize must be between 1 and 2098 (SQL Server accepts at most 2100 parameters per statement).",
+            "Database:AudienceChunkSize must be between 1 and 2097 (SQL Server accepts at most 2100 parameters per statement).",
         }));
         Assert.That(error.Message, Does.Not.Contain("hunter2"));
     }
@@ -64,11 +64,11 @@ public class DatabaseOptionsTests
         {
             ["Database:Provider"] = "SqlServer",
             ["Database:ConnectionString"] = "Server=127.0.0.1,1;Database=trends;User ID=app;Password=x;Encrypt=true",
-            ["Database:AudienceChunkSize"] = "2098",
+            ["Database:AudienceChunkSize"] = "2097",
         });
         using var provider = new ServiceCollection().AddLogging().AddExport(config).BuildServiceProvider();
 
-        Assert.That(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.AudienceChunkSize, Is.EqualTo(2098));
+        Assert.That(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.AudienceChunkSize, Is.EqualTo(2097));
         Assert.That(provider.GetRequiredService<IAudienceTrendSource>(), Is.InstanceOf<SqlAudienceTrendSource>());
         Assert.That(provider.GetRequiredService<TrendCsvWriter>(), Is.Not.Null);
     }

@@ -21,8 +21,11 @@ public class DemoDataTests
 
         Assert.That(unknown, Is.EqualTo(new[] { "no_such_audience" }));
         Assert.That(File.Exists(database.FilePath), Is.True);
-        Assert.That(database.Scalar("SELECT count(*) FROM audience"), Is.EqualTo(DemoData.Audiences.Count));
-        Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size"), Is.EqualTo(DemoData.Rows().Count()));
+        Assert.That(database.Scalar("SELECT count(*) FROM audience WHERE account_id = 'demo'"), Is.EqualTo(DemoData.Audiences.Count));
+        Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size WHERE account_id = 'demo'"), Is.EqualTo(DemoData.Rows().Count()));
+        Assert.That(database.Scalar("SELECT count(*) FROM audience WHERE account_id = 'globex'"), Is.EqualTo(DemoData.OtherAudiences.Count));
+        Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size WHERE account_id = 'globex'"), Is.EqualTo(DemoData.OtherRows().Count()));
+        Assert.That(database.Scalar("SELECT count(*) FROM audience WHERE account_id NOT IN ('demo', 'globex')"), Is.Zero);
         Assert.That(database.Scalar("SELECT min(day) = '2021-01-01' AND max(day) = '2022-12-31' FROM audience_daily_size"), Is.EqualTo(1));
     }
 
@@ -43,10 +46,32 @@ public class DemoDataTests
     }
 
     [Test]
+    public async Task The_second_account_reads_its_own_audience1_and_not_the_demo_accounts_audiences()
+    {
+        using var database = SqliteTestDatabase.CreateEmpty();
+        var source = new SqlAudienceTrendSource(
+            database.Options(seedDemoData: true), NullLogger.Instance, new SqlCommandGuard());
+        var first = new DateOnly(2021, 7, 16);
+        var last = new DateOnly(2021, 8, 16);
+        string[] audiences = [DemoData.SharedAudience, "globex_customers"];
+
+        var unknown = await source.FindUnknownAsync(TestAccounts.OtherId, [.. audiences, "audience2"], CancellationToken.None);
+        var other = await ExpectedCsv.ExportAsync(source, audiences, first, last, TestAccounts.OtherId);
+        var demo = await ExpectedCsv.ExportAsync(source, [DemoData.SharedAudience], first, last, TestAccounts.DemoId);
+
+        Assert.That(unknown, Is.EqualTo(new[] { "audience2" }));
+        Assert.That(other, Is.EqualTo(ExpectedCsv.Build(
+            audiences, first, last, DemoData.OtherRows().ToDictionary(r => (r.Audience, r.Day), r => r.Count))));
+        var otherLine = System.Text.Encoding.UTF8.GetString(other).Split("\r\n")[1];
+        var demoLine = System.Text.Encoding.UTF8.GetString(demo).Split("\r\n")[1];
+        Assert.That(otherLine, Does.StartWith("audience1,").And.Not.EqualTo(demoLine));
+    }
+
+    [Test]
     public void Seeding_again_as_a_later_run_would_changes_nothing()
     {
         using var database = SqliteTestDatabase.CreateEmpty();
-        var before = DemoData.Rows().ToList();
+        var before = DemoData.Rows().Concat(DemoData.OtherRows()).ToList();
 
         DemoData.Seed(database.ConnectionString, new SqlCommandGuard(), NullLogger.Instance);
         var sum = database.Scalar("SELECT sum(contact_count) FROM audience_daily_size");
@@ -55,7 +80,7 @@ public class DemoDataTests
         Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size"), Is.EqualTo(before.Count));
         Assert.That(database.Scalar("SELECT sum(contact_count) FROM audience_daily_size"), Is.EqualTo(sum));
         Assert.That(sum, Is.EqualTo(before.Sum(r => r.Count)));
-        Assert.That(DemoData.Rows(), Is.EqualTo(before), "deterministic");
+        Assert.That(DemoData.Rows().Concat(DemoData.OtherRows()), Is.EqualTo(before), "deterministic");
     }
 
     [Test]
@@ -68,7 +93,7 @@ public class DemoDataTests
         var results = await Task.WhenAll(sources.Select(s => s.FindUnknownAsync(TestAccounts.DemoId, ReferenceAudiences, CancellationToken.None)));
 
         Assert.That(results, Has.All.Empty);
-        Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size"), Is.EqualTo(DemoData.Rows().Count()));
+        Assert.That(database.Scalar("SELECT count(*) FROM audience_daily_size"), Is.EqualTo(DemoData.Rows().Count() + DemoData.OtherRows().Count()));
     }
 
     [Test]
@@ -91,5 +116,14 @@ public class DemoDataTests
         Assert.That(
             rows.Select(r => r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Min(StringComparer.Ordinal),
             Is.EqualTo("2021-01-01"));
+
+        // The second account: the tests' other account, one name shared with the demo account, other figures.
+        var other = DemoData.OtherRows().ToList();
+        Assert.That(DemoData.OtherAccount, Is.EqualTo(TestAccounts.OtherId));
+        Assert.That(DemoData.Audiences.Intersect(DemoData.OtherAudiences), Is.EqualTo(new[] { DemoData.SharedAudience }));
+        Assert.That(other.Select(r => r.Audience).Distinct(), Is.EquivalentTo(DemoData.OtherAudiences));
+        Assert.That(
+            other.Where(r => r.Audience == DemoData.SharedAudience).Select(r => r.Count),
+            Is.Not.EqualTo(rows.Where(r => r.Audience == DemoData.SharedAudience).Select(r => r.Count)));
     }
 }

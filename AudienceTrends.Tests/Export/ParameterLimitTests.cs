@@ -61,13 +61,14 @@ public class ParameterLimitTests
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(requested, First, Last, database.Figures)));
         var lookups = counts.Where(c => c.Sql == SqlAudienceTrendSource.KnownNamesSql).Select(c => c.Parameters);
         var trends = counts.Where(c => c.Sql == SqlAudienceTrendSource.TrendsSql).Select(c => c.Parameters);
-        Assert.That(lookups, Is.EqualTo(new[] { 2098, 2098, 804 }));
-        Assert.That(trends, Is.EqualTo(new[] { 2100, 2100, 806 }));
+        // The account's parameter is counted with the names: 2,097 names per chunk, plus the account and the two days.
+        Assert.That(lookups, Is.EqualTo(new[] { 2098, 2098, 807 }));
+        Assert.That(trends, Is.EqualTo(new[] { 2100, 2100, 809 }));
         Assert.That(counts.Select(c => c.Parameters), Has.All.LessThanOrEqualTo(SqlLimits.MaxParametersPerStatement));
     }
 
     [Test]
-    public async Task Statements_per_audience_check_the_names_per_chunk_then_send_three_parameters_each()
+    public async Task Statements_per_audience_check_the_names_per_chunk_then_send_four_parameters_each()
     {
         var counts = new ConcurrentQueue<(string Sql, int Parameters)>();
         var source = database.Source(DatabaseOptions.MaxAudienceChunkSize, (sql, n) => counts.Enqueue((sql, n)));
@@ -78,8 +79,8 @@ public class ParameterLimitTests
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(requested, First, Last, database.Figures)));
         var lookups = counts.Where(c => c.Sql == SqlAudienceTrendSource.KnownNamesSql).Select(c => c.Parameters);
         var perAudience = counts.Where(c => c.Sql == SqlAudienceTrendSource.AudienceTrendSql).Select(c => c.Parameters);
-        Assert.That(lookups, Is.EqualTo(new[] { 2098, 2098, 804 }));
-        Assert.That(perAudience.ToList(), Has.Count.EqualTo(5000).And.All.EqualTo(3));
+        Assert.That(lookups, Is.EqualTo(new[] { 2098, 2098, 807 }));
+        Assert.That(perAudience.ToList(), Has.Count.EqualTo(5000).And.All.EqualTo(4)); // account, name, first, last
         Assert.That(counts.Where(c => c.Sql == SqlAudienceTrendSource.TrendsSql), Is.Empty); // every name is known
     }
 
@@ -100,19 +101,20 @@ public class ParameterLimitTests
     public void The_guard_refuses_a_statement_over_2100_parameters_and_accepts_one_at_2100()
     {
         var guard = new SqlCommandGuard();
-        SqlArgument[] days = [new("first", "2022-03-01"), new("last", "2022-03-03")];
+        SqlArgument[] fixedArguments = [new("account", TestAccounts.Demo), new("first", "2022-03-01"), new("last", "2022-03-03")];
 
         Assert.DoesNotThrow(() => guard.Command(
-            SqlAudienceTrendSource.TrendsSql, [new("names", known.Take(2098).ToArray()), .. days], 60, CancellationToken.None));
+            SqlAudienceTrendSource.TrendsSql, [new("names", known.Take(2097).ToArray()), .. fixedArguments], 60, CancellationToken.None));
         var error = Assert.Throws<InvalidOperationException>(() => guard.Command(
-            SqlAudienceTrendSource.TrendsSql, [new("names", known.Take(2099).ToArray()), .. days], 60, CancellationToken.None));
+            SqlAudienceTrendSource.TrendsSql, [new("names", known.Take(2098).ToArray()), .. fixedArguments], 60, CancellationToken.None));
         Assert.That(error.Message, Is.EqualTo(
             "A statement would send 2101 parameters; SQL Server accepts at most 2100. Lower Database:AudienceChunkSize."));
     }
 
-    // Chunked, two day parameters go with the names; per audience, the names' lookup sends the names alone.
+    // Chunked, the account and two day parameters go with the names; per audience, the names' lookup sends the names
+    // and the account.
     [TestCase(false, DatabaseOptions.MaxAudienceChunkSize + 1)]
-    [TestCase(true, SqlLimits.MaxParametersPerStatement + 1)]
+    [TestCase(true, SqlLimits.MaxParametersPerStatement)]
     public async Task A_source_whose_chunk_size_bypassed_validation_fails_before_the_database_runs_the_statement(
         bool statementPerAudience, int chunkSize)
     {

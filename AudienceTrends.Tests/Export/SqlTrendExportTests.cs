@@ -6,12 +6,15 @@ namespace AudienceTrends.Tests.Export;
 
 /// <summary>
 /// SQLite source + CSV writer: the bytes a user receives, compared with a CSV built by hand from the seeded rows. Run
-/// with SQLite's statement per audience and with the chunked statement SQL Server gets.
+/// with SQLite's statement per audience and with the chunked statement SQL Server gets. The database also holds
+/// audiences of a second account (<see cref="TestAccounts.OtherId"/>), one of them named as one of the demo account's.
 /// </summary>
 [TestFixture(true)]
 [TestFixture(false)]
 public class SqlTrendExportTests(bool statementPerAudience)
 {
+    private const string Header = "audience,2021-07-16,2021-07-17,2021-07-18,2021-07-19,2021-07-20\r\n";
+
     private static readonly DateOnly First = new(2021, 7, 16);
     private static readonly DateOnly Last = new(2021, 7, 20);
 
@@ -43,6 +46,13 @@ public class SqlTrendExportTests(bool statementPerAudience)
         rows.Add(("zeroes", new DateOnly(2021, 7, 20), 5));
         rows.AddRange(QuotingNames.Concat(FormulaNames).SelectMany((name, n) => full.Select(day => (name, day, (long)n))));
         database.Insert(["alpha", "beta", "zeta", "zeroes", "empty", .. QuotingNames, .. FormulaNames], rows);
+
+        // The other account: its own "alpha" (other counts, none on the 18th) and an audience the demo account lacks.
+        database.Insert(
+            ["alpha", "globex_only"],
+            [.. full.Where(d => d.Day != 18).Select(day => ("alpha", day, 900_000L + day.Day)),
+                .. full.Select(day => ("globex_only", day, 1L))],
+            TestAccounts.OtherId);
     }
 
     [OneTimeTearDown]
@@ -65,7 +75,7 @@ public class SqlTrendExportTests(bool statementPerAudience)
 
         Assert.That(bytes, Is.EqualTo(ExpectedCsv.Build(audiences, First, Last, database.Figures)));
         Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo(
-            "audience,2021-07-16,2021-07-17,2021-07-18,2021-07-19,2021-07-20\r\n" +
+            Header +
             "beta,16,,18,,20\r\n" +
             "zeroes,0,,0,5,5\r\n"));
     }
@@ -140,10 +150,48 @@ public class SqlTrendExportTests(bool statementPerAudience)
     [Test]
     public async Task Find_unknown_returns_the_unknown_names_in_request_order()
     {
-        var unknown = await Source().FindUnknownAsync(TestAccounts.DemoId, 
+        var unknown = await Source().FindUnknownAsync(
+            TestAccounts.DemoId,
             ["nope", "alpha", "Alpha", "vip, \"gold\" tier", "empty", "alpha ", "nope"], CancellationToken.None);
 
         Assert.That(unknown, Is.EqualTo(new[] { "nope", "Alpha", "alpha " }));
+    }
+
+    [Test]
+    public async Task The_same_audience_name_in_two_accounts_exports_each_accounts_own_counts()
+    {
+        var demo = await ExpectedCsv.ExportAsync(Source(), ["alpha"], First, Last, TestAccounts.DemoId);
+        var other = await ExpectedCsv.ExportAsync(Source(chunkSize: 1), ["alpha", "globex_only"], First, Last, TestAccounts.OtherId);
+
+        Assert.That(Encoding.UTF8.GetString(demo), Is.EqualTo(Header + "alpha,1003,1004,1005,1006,1007\r\n"));
+        Assert.That(Encoding.UTF8.GetString(other), Is.EqualTo(
+            Header + "alpha,900016,900017,,900019,900020\r\nglobex_only,1,1,1,1,1\r\n"));
+        Assert.That(other, Is.EqualTo(ExpectedCsv.Build(
+            ["alpha", "globex_only"], First, Last, database.FiguresOf(TestAccounts.OtherId))));
+    }
+
+    [Test]
+    public async Task Find_unknown_reports_another_accounts_audiences_as_unknown()
+    {
+        string[] requested = ["alpha", "beta", "globex_only", "zeta", "empty"];
+
+        var forOther = await Source().FindUnknownAsync(TestAccounts.OtherId, requested, CancellationToken.None);
+        var forDemo = await Source().FindUnknownAsync(TestAccounts.DemoId, requested, CancellationToken.None);
+        var forNobody = await Source().FindUnknownAsync(TestAccounts.LegacyOwnerId, requested, CancellationToken.None);
+
+        Assert.That(forOther, Is.EqualTo(new[] { "beta", "zeta", "empty" }));
+        Assert.That(forDemo, Is.EqualTo(new[] { "globex_only" }));
+        Assert.That(forNobody, Is.EqualTo(requested), "an account without audiences knows none");
+    }
+
+    [Test]
+    public async Task Another_accounts_audiences_export_no_figures()
+    {
+        // The intake refuses such names; read anyway, they must not leak a single figure.
+        var bytes = await ExpectedCsv.ExportAsync(Source(), ["beta", "globex_only", "zeroes"], First, Last, TestAccounts.OtherId);
+
+        Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo(
+            Header + "beta,,,,,\r\nglobex_only,1,1,1,1,1\r\nzeroes,,,,,\r\n"));
     }
 
     private SqlAudienceTrendSource Source(int chunkSize = 500) =>

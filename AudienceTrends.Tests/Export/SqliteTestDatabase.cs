@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
-using AudienceTrends.Core.Export.Sql;
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Export.Sql;
 using AudienceTrends.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,6 +12,8 @@ namespace AudienceTrends.Tests.Export;
 /// <summary>A SQLite file under a temp directory with the contract's schema, deleted on dispose.</summary>
 internal sealed class SqliteTestDatabase : IDisposable
 {
+    private readonly Dictionary<AccountId, Dictionary<(string Audience, DateOnly Day), long>> figuresByAccount = [];
+
     private SqliteTestDatabase(string directory, string? schema)
     {
         Directory = directory;
@@ -31,8 +34,12 @@ internal sealed class SqliteTestDatabase : IDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>The figures inserted so far, for building the expected CSV.</summary>
-    public Dictionary<(string Audience, DateOnly Day), long> Figures { get; } = [];
+    /// <summary>The demo account's figures inserted so far, for building the expected CSV.</summary>
+    public Dictionary<(string Audience, DateOnly Day), long> Figures => FiguresOf(TestAccounts.DemoId);
+
+    /// <summary>The figures inserted so far for <paramref name="account"/>.</summary>
+    public Dictionary<(string Audience, DateOnly Day), long> FiguresOf(AccountId account) =>
+        figuresByAccount.TryGetValue(account, out var figures) ? figures : figuresByAccount[account] = [];
 
     public static SqliteTestDatabase Create(string? schema = null) => new(
         Path.Combine(Path.GetTempPath(), "audiencetrends-export-" + Guid.NewGuid().ToString("N")),
@@ -56,13 +63,20 @@ internal sealed class SqliteTestDatabase : IDisposable
         int chunkSize = 500, Action<string, int>? observe = null, bool? statementPerAudience = null) =>
         new(Options(chunkSize), NullLogger.Instance, new SqlCommandGuard(observe), statementPerAudience);
 
-    public void Insert(IEnumerable<string> audiences, IEnumerable<(string Audience, DateOnly Day, long Count)> figures)
+    /// <summary>Inserts audiences and figures of <paramref name="account"/> (the demo account when null).</summary>
+    public void Insert(
+        IEnumerable<string> audiences,
+        IEnumerable<(string Audience, DateOnly Day, long Count)> figures,
+        AccountId? account = null)
     {
+        var owner = account ?? TestAccounts.DemoId;
+        var inserted = FiguresOf(owner);
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var transaction = connection.BeginTransaction();
         using var audience = connection.CreateCommand();
-        audience.CommandText = "INSERT INTO audience (name) VALUES ($name)";
+        audience.CommandText = "INSERT INTO audience (account_id, name) VALUES ($account, $name)";
+        audience.Parameters.Add("$account", SqliteType.Text).Value = owner.Value;
         var name = audience.Parameters.Add("$name", SqliteType.Text);
         foreach (var a in audiences)
         {
@@ -71,7 +85,9 @@ internal sealed class SqliteTestDatabase : IDisposable
         }
 
         using var figure = connection.CreateCommand();
-        figure.CommandText = "INSERT INTO audience_daily_size VALUES ($a, $d, $c)";
+        figure.CommandText =
+            "INSERT INTO audience_daily_size (account_id, audience_name, day, contact_count) VALUES ($account, $a, $d, $c)";
+        figure.Parameters.Add("$account", SqliteType.Text).Value = owner.Value;
         var a2 = figure.Parameters.Add("$a", SqliteType.Text);
         var d = figure.Parameters.Add("$d", SqliteType.Text);
         var c = figure.Parameters.Add("$c", SqliteType.Integer);
@@ -81,7 +97,7 @@ internal sealed class SqliteTestDatabase : IDisposable
             d.Value = f.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             c.Value = f.Count;
             figure.ExecuteNonQuery();
-            Figures[(f.Audience, f.Day)] = f.Count;
+            inserted[(f.Audience, f.Day)] = f.Count;
         }
 
         transaction.Commit();
@@ -168,15 +184,20 @@ internal static class ExpectedCsv
             : value;
     }
 
+    /// <summary>Exports as <paramref name="account"/> (the demo account when null).</summary>
     public static async Task<byte[]> ExportAsync(
-        IAudienceTrendSource source, IReadOnlyList<string> audiences, DateOnly firstDay, DateOnly lastDay)
+        IAudienceTrendSource source,
+        IReadOnlyList<string> audiences,
+        DateOnly firstDay,
+        DateOnly lastDay,
+        AccountId? account = null)
     {
         using var output = new MemoryStream();
         var rows = await new TrendCsvWriter().WriteAsync(
             output,
             firstDay,
             lastDay,
-            source.ReadTrendsAsync(TestAccounts.DemoId, audiences, firstDay, lastDay, CancellationToken.None),
+            source.ReadTrendsAsync(account ?? TestAccounts.DemoId, audiences, firstDay, lastDay, CancellationToken.None),
             null,
             CancellationToken.None);
         Assert.That(rows, Is.EqualTo(audiences.Count));

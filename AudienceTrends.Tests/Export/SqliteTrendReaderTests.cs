@@ -11,8 +11,8 @@ public class SqliteTrendReaderTests
 {
     /// <summary>The contract's tables without its constraints: what a user's own database may hold.</summary>
     private const string LooseSchema =
-        "CREATE TABLE audience (name TEXT PRIMARY KEY);" +
-        "CREATE TABLE audience_daily_size (audience_name TEXT, day TEXT, contact_count INTEGER);";
+        "CREATE TABLE audience (account_id TEXT, name TEXT, PRIMARY KEY (account_id, name));" +
+        "CREATE TABLE audience_daily_size (account_id TEXT, audience_name TEXT, day TEXT, contact_count INTEGER);";
 
     private static readonly DateOnly First = new(2024, 2, 27);
 
@@ -24,10 +24,10 @@ public class SqliteTrendReaderTests
         database.Insert(["edges", "zero then gap"], []);
         database.Execute(
             "INSERT INTO audience_daily_size VALUES " +
-            "('edges', '2024-02-27', 9223372036854775807), ('edges', '2024-02-28', -9223372036854775808), " +
-            "('edges', '2024-02-29', 0), ('edges', '2024-03-01', -1), ('edges', '2024-03-02', '42'), " +
-            "('zero then gap', '2024-02-27', 0), ('zero then gap', '2024-03-02', 0), " +
-            "('edges', '2024-02-26', 5), ('edges', '2024-03-03', 6)"); // outside the timeframe
+            "('demo', 'edges', '2024-02-27', 9223372036854775807), ('demo', 'edges', '2024-02-28', -9223372036854775808), " +
+            "('demo', 'edges', '2024-02-29', 0), ('demo', 'edges', '2024-03-01', -1), ('demo', 'edges', '2024-03-02', '42'), " +
+            "('demo', 'zero then gap', '2024-02-27', 0), ('demo', 'zero then gap', '2024-03-02', 0), " +
+            "('demo', 'edges', '2024-02-26', 5), ('demo', 'edges', '2024-03-03', 6)"); // outside the timeframe
 
         var bytes = await ExpectedCsv.ExportAsync(
             database.Source(statementPerAudience: statementPerAudience), ["edges", "zero then gap", "edges"], First, First.AddDays(4));
@@ -45,7 +45,7 @@ public class SqliteTrendReaderTests
     {
         using var database = SqliteTestDatabase.Create(LooseSchema);
         database.Insert(["b"], []);
-        database.Execute("INSERT INTO audience_daily_size VALUES ('b', '2024-02-27', 0), ('b', '2024-02-28', NULL)");
+        database.Execute("INSERT INTO audience_daily_size VALUES ('demo', 'b', '2024-02-27', 0), ('demo', 'b', '2024-02-28', NULL)");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ExpectedCsv.ExportAsync(
             database.Source(statementPerAudience: statementPerAudience), ["b"], First, First.AddDays(1)));
@@ -62,7 +62,7 @@ public class SqliteTrendReaderTests
         database.Insert(["c"], []);
 
         // BETWEEN never matches NULL, so a NULL day is not read at all: the audience simply has no figure that day.
-        database.Execute("INSERT INTO audience_daily_size VALUES ('c', NULL, 3), ('c', '2024-02-27', 4)");
+        database.Execute("INSERT INTO audience_daily_size VALUES ('demo', 'c', NULL, 3), ('demo', 'c', '2024-02-27', 4)");
 
         var bytes = await ExpectedCsv.ExportAsync(
             database.Source(statementPerAudience: statementPerAudience), ["c"], First, First.AddDays(1));

@@ -28,7 +28,7 @@ public static class TestDatabase
         using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "SELECT audience_name, day, contact_count FROM audience_daily_size";
+        query.CommandText = "SELECT audience_name, day, contact_count FROM audience_daily_size WHERE account_id = 'demo'";
         using var reader = query.ExecuteReader();
         while (reader.Read())
         {

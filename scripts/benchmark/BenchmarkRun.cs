@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Tests.Infrastructure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -136,7 +137,8 @@ public static class BenchmarkRun
     {
         var output = Path.Combine(work, $"{size}-sqlite3.csv");
         var sql = "SELECT audience_name, day, contact_count FROM audience_daily_size " +
-            $"WHERE day BETWEEN '{BenchmarkSize.FirstDay:yyyy-MM-dd}' AND '{size.LastDay:yyyy-MM-dd}' ORDER BY audience_name, day";
+            $"WHERE account_id = '{DemoAccount.Name}' AND day BETWEEN '{BenchmarkSize.FirstDay:yyyy-MM-dd}' AND '{size.LastDay:yyyy-MM-dd}' " +
+            "ORDER BY audience_name, day";
         var startInfo = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardError = true };
         foreach (var argument in new[] { "-c", "exec sqlite3 -csv \"$1\" \"$2\" > \"$3\"", "sh", database, sql, output })
         {

@@ -66,7 +66,7 @@ public static class ExportRun
         var phases = await PhasesAsync(host.Services, size, job.ResultBytes!.Value, calls, intake, worker, jobs);
         var container = host.Services.GetRequiredService<IOptions<ManagedStorageOptions>>().Value.Container;
         var result = new ExportResult(seconds, cpuSeconds, job.ResultBytes!.Value, job.ResultRows!.Value, job.ResultSha256!,
-            container, $"{job.Id}/{job.ResultFileName}", peakWorkingSet, phases);
+            container, $"{job.Account.Value}/{job.Id}/{job.ResultFileName}", peakWorkingSet, phases); // the account's folder, as ManagedFiles names it
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
         await host.StopAsync();
     }
