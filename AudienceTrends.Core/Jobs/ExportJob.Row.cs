@@ -61,6 +61,7 @@ public sealed partial class ExportJob
         {
             Account = row.PartitionKey == LegacyPartition ? legacyAccount : AccountId.Parse(row.PartitionKey),
             IsLegacyRow = row.PartitionKey == LegacyPartition,
+            StoredStatus = row.Status,
             Id = row.RowKey,
             ETag = row.ETag,
             JobName = row.JobName,

@@ -36,6 +36,9 @@ public sealed partial class ExportJob
     /// <summary>The row's version as last read or saved: a save succeeds only while the row still has it.</summary>
     public ETag ETag { get; internal set; }
 
+    /// <summary>The status of the row as last read or saved: a save that changes it also updates the job's <see cref="ActiveJobIndex"/> marker.</summary>
+    internal string? StoredStatus { get; set; }
+
     public string JobName { get; init; } = ExportJobName;
 
     public string Name { get; init; } = "";

@@ -35,6 +35,7 @@ public sealed class JobMaintenance(
         }
 
         var filesDeleted = await managedFiles.PurgeAsync(now, cancellationToken);
+        var markersDeleted = await jobs.DeleteFinishedMarkersAsync(cancellationToken);
 
         var keysDeleted = await idempotency.DeleteCreatedBeforeAsync(now - jobOptions.Value.IdempotencyWindow, cancellationToken);
 
@@ -64,8 +65,8 @@ public sealed class JobMaintenance(
         }
 
         logger.LogInformation(
-            "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files and {KeysDeleted} idempotency keys, re-queued {Requeued} stalled or unsent jobs and {WebhooksRequeued} overdue webhook events",
-            jobsDeleted, filesDeleted, keysDeleted, requeued, webhooksRequeued);
+            "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files, {KeysDeleted} idempotency keys and {MarkersDeleted} markers of ended jobs, re-queued {Requeued} stalled or unsent jobs and {WebhooksRequeued} overdue webhook events",
+            jobsDeleted, filesDeleted, keysDeleted, markersDeleted, requeued, webhooksRequeued);
         return new MaintenanceReport(jobsDeleted, filesDeleted, keysDeleted, requeued, webhooksRequeued);
     }
 }

@@ -30,11 +30,15 @@ public sealed class JobStore
         _created = StorageResource.For(_table);
     }
 
+    /// <summary>Adds the job's row and its <see cref="ActiveJobIndex"/> marker in one transaction (409 when the id exists).</summary>
     public async Task AddAsync(ExportJob job, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var response = await _table.AddEntityAsync(job.ToRow(), cancellationToken);
-        job.ETag = response.Headers.ETag ?? default;
+        var responses = await _table.SubmitTransactionAsync(
+            [new TableTransactionAction(TableTransactionActionType.Add, job.ToRow()),
+             new TableTransactionAction(TableTransactionActionType.Add, ActiveJobIndex.Marker(job))], cancellationToken);
+        job.ETag = responses.Value[0].Headers.ETag ?? default;
+        job.StoredStatus = job.Status;
     }
 
     /// <summary>The account's job <paramref name="id"/>; null when it has none of that id (whoever else may).</summary>
@@ -67,8 +71,21 @@ public sealed class JobStore
         await _created.EnsureAsync(cancellationToken);
         try
         {
-            var response = await _table.UpdateEntityAsync(job.ToRow(), job.ETag, TableUpdateMode.Replace, cancellationToken);
-            job.ETag = response.Headers.ETag ?? default;
+            if (job.IsLegacyRow || job.StoredStatus == job.Status)
+            {
+                var response = await _table.UpdateEntityAsync(job.ToRow(), job.ETag, TableUpdateMode.Replace, cancellationToken);
+                job.ETag = response.Headers.ETag ?? default;
+            }
+            else
+            {
+                // A new status: the row and its marker change together, or neither does.
+                var responses = await _table.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.UpdateReplace, job.ToRow(), job.ETag),
+                     new TableTransactionAction(TableTransactionActionType.UpsertReplace, ActiveJobIndex.Marker(job))], cancellationToken);
+                job.ETag = responses.Value[0].Headers.ETag ?? default;
+            }
+
+            job.StoredStatus = job.Status;
             return true;
         }
         catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
@@ -81,7 +98,7 @@ public sealed class JobStore
     public async Task<JobPage> ListAsync(AccountId account, JobListQuery query, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var filter = PartitionFilter(account);
+        var filter = PartitionFilter(account) + " and " + ActiveJobIndex.JobsOnly;
         if (query.JobName is not null)
         {
             filter += " and " + TableClient.CreateQueryFilter($"JobName eq {query.JobName}");
@@ -115,15 +132,15 @@ public sealed class JobStore
 
     /// <summary>
     /// How many of the account's jobs are Pending or Processing (<paramref name="processingOnly"/>: Processing),
-    /// counting up to <paramref name="atMost"/> (the limit being checked): one query of the account's partition,
-    /// reading the key column only.
+    /// counting up to <paramref name="atMost"/> (the limit being checked): one range query of the account's
+    /// <see cref="ActiveJobIndex"/> markers, whatever the number of finished jobs it keeps.
     /// </summary>
     public async Task<int> CountActiveAsync(AccountId account, int atMost, bool processingOnly, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var filter = PartitionFilter(account) + " and " + (processingOnly
-            ? TableClient.CreateQueryFilter($"Status eq {JobStatus.Processing}")
-            : TableClient.CreateQueryFilter($"(Status eq {JobStatus.Pending} or Status eq {JobStatus.Processing})"));
+        var filter = processingOnly
+            ? ActiveJobIndex.Filter(account.Value, JobStatus.Processing)
+            : ActiveJobIndex.Filter(account.Value, JobStatus.Pending, JobStatus.Processing);
         var count = 0;
         await foreach (var _ in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
@@ -138,34 +155,58 @@ public sealed class JobStore
 
     /// <summary>Jobs created before <paramref name="cutoff"/>, of every account (each partition a key-range query).</summary>
     public IAsyncEnumerable<ExportJob> ListCreatedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        EachPartitionAsync(partition => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {JobIds.UpperBoundFor(cutoff)}"), cancellationToken);
+        EachPartitionAsync(partition => TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey gt {JobIds.UpperBoundFor(cutoff)}") + " and " + ActiveJobIndex.JobsOnly, cancellationToken);
 
-    /// <summary>Jobs in <paramref name="status"/>, of every account, for recovery sweeps.</summary>
+    /// <summary>Pending or Processing jobs in <paramref name="status"/>, of every account, for recovery sweeps.</summary>
     public IAsyncEnumerable<ExportJob> ListByStatusAsync(string status, CancellationToken cancellationToken) =>
-        EachPartitionAsync(partition => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Status eq {status}"), cancellationToken);
+        ActiveAsync(status, _ => true, cancellationToken);
 
     /// <summary>
     /// Processing jobs whose lease ran out in [<paramref name="from"/>, <paramref name="until"/>) (no lower bound when
-    /// <paramref name="from"/> is null), of every account: their worker died or gave up. The filter runs in the table
-    /// service, which returns those rows only.
+    /// <paramref name="from"/> is null), of every account: their worker died or gave up.
     /// </summary>
     public IAsyncEnumerable<ExportJob> ListLeaseExpiredAsync(DateTimeOffset? from, DateTimeOffset until, CancellationToken cancellationToken) =>
-        EachPartitionAsync(partition =>
-        {
-            var filter = TableClient.CreateQueryFilter(
-                $"PartitionKey eq {partition} and Status eq {JobStatus.Processing} and LeaseUntil lt {until}");
-            return from is { } lower ? filter + " and " + TableClient.CreateQueryFilter($"LeaseUntil ge {lower}") : filter;
-        }, cancellationToken);
+        ActiveAsync(JobStatus.Processing, job => job.LeaseUntil < until && (from is not { } lower || job.LeaseUntil >= lower), cancellationToken);
 
     /// <summary>Jobs whose webhook event is still Pending and was due before <paramref name="cutoff"/>, of every account.</summary>
     public IAsyncEnumerable<ExportJob> ListWebhooksDueBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         EachPartitionAsync(partition => TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and WebhookStatus eq {ExportJob.WebhookPending} and WebhookDueAt lt {cutoff}"), cancellationToken);
 
+    /// <summary>Deletes the <see cref="ActiveJobIndex"/> markers of jobs that ended (their last transition left them); returns how many.</summary>
+    public async Task<int> DeleteFinishedMarkersAsync(CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var deleted = 0;
+        foreach (var partition in await AccountPartitionsAsync(cancellationToken))
+        {
+            var filter = ActiveJobIndex.Filter(partition, JobStatus.Done, JobStatus.Failed, JobStatus.Cancelled);
+            await foreach (var marker in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                try
+                {
+                    await _table.DeleteEntityAsync(marker.PartitionKey, marker.RowKey, marker.ETag, cancellationToken);
+                    deleted++;
+                }
+                catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
+                {
+                    // ETag-conditional: a save changed the marker since it was read, so it is that save's to keep.
+                }
+            }
+        }
+
+        return deleted;
+    }
+
     public async Task DeleteAsync(ExportJob job, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
         await _table.DeleteEntityAsync(job.RowPartition, job.Id, ETag.All, cancellationToken);
+        if (!job.IsLegacyRow)
+        {
+            await _table.DeleteEntityAsync(ActiveJobIndex.Marker(job), ETag.All, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -177,8 +218,7 @@ public sealed class JobStore
         Func<string, string> filterFor, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken);
-        var partitions = (await _accounts.ListAsync(cancellationToken)).Select(a => a.Id.Value).Append(ExportJob.LegacyPartition);
-        foreach (var partition in partitions)
+        foreach (var partition in (await AccountPartitionsAsync(cancellationToken)).Append(ExportJob.LegacyPartition))
         {
             await foreach (var row in _table.QueryAsync<ExportJobRow>(filterFor(partition), cancellationToken: cancellationToken))
             {
@@ -186,6 +226,40 @@ public sealed class JobStore
             }
         }
     }
+
+    /// <summary>
+    /// The jobs in <paramref name="status"/> (Pending or Processing) that <paramref name="matches"/>: per account, its
+    /// markers of either active status, then a point read of each job, whose row is the truth (a row changed by hand
+    /// in the portal is still found); the legacy partition, which has no markers, by a query of its rows.
+    /// </summary>
+    private async IAsyncEnumerable<ExportJob> ActiveAsync(
+        string status, Func<ExportJob, bool> matches, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        foreach (var partition in await AccountPartitionsAsync(cancellationToken))
+        {
+            await foreach (var marker in _table.QueryAsync<TableEntity>(ActiveJobIndex.Filter(partition, JobStatus.Pending, JobStatus.Processing), cancellationToken: cancellationToken))
+            {
+                var row = await _table.GetEntityIfExistsAsync<ExportJobRow>(partition, ActiveJobIndex.JobIdOf(marker), cancellationToken: cancellationToken);
+                if (row.HasValue && row.Value is { } found && found.Status == status && FromRow(found) is var job && matches(job))
+                {
+                    yield return job;
+                }
+            }
+        }
+
+        var legacy = TableClient.CreateQueryFilter($"PartitionKey eq {ExportJob.LegacyPartition} and Status eq {status}");
+        await foreach (var row in _table.QueryAsync<ExportJobRow>(legacy, cancellationToken: cancellationToken))
+        {
+            if (FromRow(row) is var job && matches(job))
+            {
+                yield return job;
+            }
+        }
+    }
+
+    private async Task<IEnumerable<string>> AccountPartitionsAsync(CancellationToken cancellationToken) =>
+        (await _accounts.ListAsync(cancellationToken)).Select(a => a.Id.Value);
 
     /// <summary>Where the account's rows are: its partition, and for the legacy account the old one too.</summary>
     private IEnumerable<string> PartitionsOf(AccountId account) =>
