@@ -109,7 +109,8 @@ public sealed class TableSftpKeyStore : ISftpKeyStore
     public async Task<bool> DeleteAsync(AccountId account, string name, CancellationToken cancellationToken)
     {
         await _resource.EnsureAsync(cancellationToken);
-        var (_, row) = await FindAsync(account, RowKey(name), [AccountColumn], cancellationToken);
+        var rowKey = RowKey(name);
+        var (where, row) = await FindAsync(account, rowKey, [AccountColumn], cancellationToken);
         if (row is null)
         {
             return false;
@@ -118,7 +119,7 @@ public sealed class TableSftpKeyStore : ISftpKeyStore
         try
         {
             // The ETag of the row read: the row deleted is the one found to be the account's.
-            var response = await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+            var response = await _table.DeleteEntityAsync(where.Key, rowKey, row.ETag, cancellationToken);
             return response.Status != 404;
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
