@@ -10,6 +10,7 @@ namespace AudienceTrends.Functions;
 /// <summary>
 /// Saved SFTP keys: <c>POST /v2/sftpkeys</c> generates a key pair and answers its public key (the private key never
 /// leaves the service), <c>GET /v2/sftpkeys</c>, <c>GET /v2/sftpkeys/{name}</c> and <c>DELETE /v2/sftpkeys/{name}</c>.
+/// Each sees only the caller's account's keys (<see cref="SftpKeys"/>): another account's key name answers 404.
 /// </summary>
 public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKeys keys)
 {
@@ -36,10 +37,14 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
         }
 
         var (key, change) = await keys.CreateAsync(account, keyRequest, cancellationToken);
-        return change == SftpKeyChange.Done
-            ? TypedResults.Created(KeyPath(key!.Name), View(key)).Action()
-            : Problems.Status(StatusCodes.Status409Conflict, "Key name taken",
-                $"A saved key named \"{keyRequest.Name}\" already exists (or was deleted and its name is still reserved): choose another name.");
+        return change switch
+        {
+            SftpKeyChange.Done => TypedResults.Created(KeyPath(key!.Name), View(key)).Action(),
+            SftpKeyChange.LimitReached => Problems.Status(StatusCodes.Status409Conflict, "Too many saved keys",
+                $"This account holds {keys.MaxKeysPerAccount} saved SFTP keys, the most it may (SftpKeys:MaxKeysPerAccount): delete one before creating another."),
+            _ => Problems.Status(StatusCodes.Status409Conflict, "Key name taken",
+                $"A saved key named \"{keyRequest.Name}\" already exists (or was deleted and its name is still reserved): choose another name."),
+        };
     }
 
     [Function(nameof(ListSftpKeys))]
@@ -55,7 +60,7 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
         string name,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, async account =>
-            NameRefused(name)
+            NameRefused(account, name)
             ?? (await keys.GetAsync(account, name, cancellationToken) is { } key ? TypedResults.Ok(View(key)).Action() : NotFound(name)));
 
     [Function(nameof(DeleteSftpKey))]
@@ -64,7 +69,7 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
         string name,
         CancellationToken cancellationToken) =>
         authenticator.ForAccountAsync(request, cancellationToken, async account =>
-            NameRefused(name) ?? await keys.DeleteAsync(account, name, cancellationToken) switch
+            NameRefused(account, name) ?? await keys.DeleteAsync(account, name, cancellationToken) switch
             {
                 SftpKeyChange.Done => TypedResults.NoContent().Action(),
                 SftpKeyChange.NotFound => NotFound(name),
@@ -73,8 +78,8 @@ public sealed class SftpKeysFunctions(ApiKeyAuthenticator authenticator, SftpKey
             });
 
     /// <summary>400 naming <c>name</c> for a route value no key can have; the value is not quoted back.</summary>
-    private IActionResult? NameRefused(string name) =>
-        keys.NameProblem(name) is { } problem
+    private IActionResult? NameRefused(AccountId account, string name) =>
+        keys.NameProblem(account, name) is { } problem
             ? Problems.Validation(new Dictionary<string, string[]> { ["name"] = [$"name {problem}"] }, "See errors: the key name in the path is not valid.")
             : null;
 

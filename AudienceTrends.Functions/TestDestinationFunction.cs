@@ -11,7 +11,7 @@ namespace AudienceTrends.Functions;
 
 /// <summary>
 /// <c>POST /v2/destinations/test</c>: checks a destination as an export request would give it (same object, same
-/// validation) without exporting, and answers each step run with its outcome. Tests are limited per caller, per target
+/// validation) without exporting, and answers each step run with its outcome. Tests are limited per account, per target
 /// host and in number at once (<see cref="ProbeLimiter"/>): beyond that the answer is 429 with <c>Retry-After</c>.
 /// </summary>
 public sealed class TestDestinationFunction(

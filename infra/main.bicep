@@ -53,6 +53,9 @@ param sftpSavedKeyNames string = ''
 @description('Servers each saved SFTP key may log in to: "<name>=<host> <host>;<name>=<host>". A key without hosts is refused for every server.')
 param sftpSavedKeyHosts string = ''
 
+@description('Accounts each saved SFTP key may be used by: "<name>=<account> <account>;<name>=<account>". A key without accounts is usable by none.')
+param sftpSavedKeyAccounts string = ''
+
 @secure()
 @description('Google Cloud service account JSON for GCS destinations (Gcs__CredentialsJson); empty when not used.')
 param gcsCredentialsJson string = ''
@@ -82,6 +85,7 @@ var useExistingDatabase = !empty(databaseConnectionString)
 var createSql = createSqlDatabase && !useExistingDatabase
 var savedKeyNames = filter(map(split(sftpSavedKeyNames, ','), keyName => trim(keyName)), keyName => !empty(keyName))
 var savedKeyHosts = filter(map(split(sftpSavedKeyHosts, ';'), entry => trim(entry)), entry => contains(entry, '='))
+var savedKeyAccounts = filter(map(split(sftpSavedKeyAccounts, ';'), entry => trim(entry)), entry => contains(entry, '='))
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -199,6 +203,7 @@ module functionApp 'modules/function-app.bicep' = {
     databaseConnectionString: databaseConnectionSetting
     sftpSavedKeyNames: savedKeyNames
     sftpSavedKeyHosts: savedKeyHosts
+    sftpSavedKeyAccounts: savedKeyAccounts
     gcsCredentialsUri: empty(gcsCredentialsJson) ? '' : keyVault.outputs.gcsCredentialsUri
     sftpKeysVaultUri: sftpKeysVault.outputs.uri
     sftpKeysTableName: sftpKeysTableName

@@ -17,7 +17,7 @@ public sealed class SettingsTests
             .ToDictionary(v => v.Key, v => v.Value?.GetValue<string>());
 
     /// <summary>Settings that are per-deployment lists or maps: documented with an example name, not in the sample.</summary>
-    private static readonly string[] Maps = ["Sftp__SavedKeys", "Sftp__SavedKeyHosts"];
+    private static readonly string[] Maps = ["Sftp__SavedKeys", "Sftp__SavedKeyHosts", "Sftp__SavedKeyAccounts"];
 
     /// <summary>Every options class's settings, as <c>Section__Property</c>: what the app reads.</summary>
     public static IEnumerable<string> AppSettings() =>

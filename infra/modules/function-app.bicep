@@ -32,6 +32,9 @@ param sftpSavedKeyNames string[]
 @description('Servers per saved SFTP key, each "<name>=<host> <host>" (Sftp__SavedKeyHosts__<name>).')
 param sftpSavedKeyHosts string[]
 
+@description('Accounts per saved SFTP key, each "<name>=<account> <account>" (Sftp__SavedKeyAccounts__<name>).')
+param sftpSavedKeyAccounts string[]
+
 @description('Versionless URI of the Key Vault secret holding Gcs__CredentialsJson; empty when not used.')
 param gcsCredentialsUri string
 
@@ -172,12 +175,18 @@ var sftpKeyHostSettings = toObject(
   entry => trim(split(entry, '=')[1])
 )
 
+var sftpKeyAccountSettings = toObject(
+  sftpSavedKeyAccounts,
+  entry => 'Sftp__SavedKeyAccounts__${trim(split(entry, '=')[0])}',
+  entry => trim(split(entry, '=')[1])
+)
+
 var gcsSettings = empty(gcsCredentialsUri) ? {} : { Gcs__CredentialsJson: keyVaultReference(gcsCredentialsUri) }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(settings, sftpKeySettings, sftpKeyHostSettings, gcsSettings)
+  properties: union(settings, sftpKeySettings, sftpKeyHostSettings, sftpKeyAccountSettings, gcsSettings)
 }
 
 output name string = app.name

@@ -17,8 +17,8 @@ public sealed class DestinationTestOptions
     /// <summary>Tests running at once in one instance; one more is answered 429.</summary>
     public int MaxConcurrent { get; set; } = 4;
 
-    /// <summary>Tests one caller may start per <see cref="Window"/>.</summary>
-    public int PerCaller { get; set; } = 10;
+    /// <summary>Tests one account (the one whose API key the request carries) may start per <see cref="Window"/>.</summary>
+    public int PerAccount { get; set; } = 10;
 
     /// <summary>Tests against one target host (whoever asks) per <see cref="Window"/>.</summary>
     public int PerHost { get; set; } = 5;
@@ -42,9 +42,9 @@ public sealed class DestinationTestOptions
             yield return "MaxConcurrent must be between 1 and 100.";
         }
 
-        if (options.PerCaller is < 1 or > 10_000 || options.PerHost is < 1 or > 10_000)
+        if (options.PerAccount is < 1 or > 10_000 || options.PerHost is < 1 or > 10_000)
         {
-            yield return "PerCaller and PerHost must be between 1 and 10000.";
+            yield return "PerAccount and PerHost must be between 1 and 10000.";
         }
 
         if (options.Window < TimeSpan.FromSeconds(1) || options.Window > TimeSpan.FromDays(1))

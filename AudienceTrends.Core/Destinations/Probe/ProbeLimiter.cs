@@ -5,13 +5,13 @@ namespace AudienceTrends.Core.Destinations.Probe;
 
 /// <summary>
 /// Admits a destination test or says how long to wait: at most <see cref="DestinationTestOptions.MaxConcurrent"/> at
-/// once, <see cref="DestinationTestOptions.PerCaller"/> per caller and <see cref="DestinationTestOptions.PerHost"/> per
-/// target host in each <see cref="DestinationTestOptions.Window"/>. The caller key is whatever the HTTP adapter
-/// derives (today the client address; an account later); the limiter does not care what it is.
+/// once, <see cref="DestinationTestOptions.PerAccount"/> per account and <see cref="DestinationTestOptions.PerHost"/>
+/// per target host in each <see cref="DestinationTestOptions.Window"/>. The HTTP adapter passes the id of the account
+/// whose API key the request carries, so the address a client connects from or claims changes nothing.
 /// </summary>
 public sealed class ProbeLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _callers;
+    private readonly PartitionedRateLimiter<string> _accounts;
     private readonly PartitionedRateLimiter<string> _hosts;
     private readonly ConcurrencyLimiter _running;
     private readonly TimeSpan _busyRetryAfter;
@@ -19,17 +19,17 @@ public sealed class ProbeLimiter : IDisposable
     public ProbeLimiter(IOptions<DestinationTestOptions> options)
     {
         var o = options.Value;
-        _callers = Windowed(o.PerCaller, o.Window);
+        _accounts = Windowed(o.PerAccount, o.Window);
         _hosts = Windowed(o.PerHost, o.Window);
         _running = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = o.MaxConcurrent, QueueLimit = 0 });
         _busyRetryAfter = TimeSpan.FromSeconds(Math.Min(o.Timeout.TotalSeconds, 10));
     }
 
     /// <summary>
-    /// A permit to run one test (dispose it when the test ends), or the wait to tell the caller. A refused test
-    /// uses none of the other limits' permits except those counted before the refusal.
+    /// A permit to run one test for <paramref name="account"/> (dispose it when the test ends), or the wait to tell
+    /// the caller. A refused test uses none of the other limits' permits except those counted before the refusal.
     /// </summary>
-    public Admission TryAdmit(string caller, string? targetHost)
+    public Admission TryAdmit(string account, string? targetHost)
     {
         var running = _running.AttemptAcquire();
         if (!running.IsAcquired)
@@ -38,12 +38,12 @@ public sealed class ProbeLimiter : IDisposable
             return Admission.Refused("Too many destination tests are running; try again shortly.", _busyRetryAfter);
         }
 
-        using (var byCaller = _callers.AttemptAcquire(caller))
+        using (var byAccount = _accounts.AttemptAcquire(account))
         {
-            if (!byCaller.IsAcquired)
+            if (!byAccount.IsAcquired)
             {
                 running.Dispose();
-                return Admission.Refused("Too many destination tests from this caller; try again later.", RetryAfter(byCaller));
+                return Admission.Refused("Too many destination tests from this account; try again later.", RetryAfter(byAccount));
             }
         }
 
@@ -62,7 +62,7 @@ public sealed class ProbeLimiter : IDisposable
 
     public void Dispose()
     {
-        _callers.Dispose();
+        _accounts.Dispose();
         _hosts.Dispose();
         _running.Dispose();
     }

@@ -1,3 +1,5 @@
+using AudienceTrends.Core.Accounts;
+
 namespace AudienceTrends.Core.Destinations.Sftp;
 
 /// <summary>SFTP delivery settings. Section <c>Sftp</c>.</summary>
@@ -24,10 +26,26 @@ public sealed class SftpOptions
     /// </summary>
     public Dictionary<string, string> SavedKeyHosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The accounts each saved key may be used by, by key name (<c>Sftp:SavedKeyAccounts:&lt;name&gt;</c>): account ids
+    /// separated by commas or spaces, any case. A key with no accounts listed is usable by no account: to every other
+    /// account it does not exist (not listed, 404 on read, "unknown key" when a request names it).
+    /// </summary>
+    public Dictionary<string, string> SavedKeyAccounts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The hosts <paramref name="keyName"/> may be used for (see <see cref="SavedKeyHosts"/>); empty when none.</summary>
     public IReadOnlyCollection<string> HostsOf(string keyName) =>
         SavedKeyHosts.TryGetValue(keyName, out var hosts)
             ? hosts.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(NormalizeHost).ToHashSet()
+            : [];
+
+    /// <summary>Whether the settings hold a key named <paramref name="keyName"/> that <paramref name="account"/> may use (see <see cref="SavedKeyAccounts"/>).</summary>
+    public bool MayUse(string keyName, AccountId account) =>
+        SavedKeys.ContainsKey(keyName) && AccountEntries(keyName).Any(entry => AccountId.TryParse(entry, out var listed) && listed == account);
+
+    private string[] AccountEntries(string keyName) =>
+        SavedKeyAccounts.TryGetValue(keyName, out var accounts)
+            ? accounts.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
 
     /// <summary>How hosts are compared: lower case, without a final dot or IPv6 brackets.</summary>
@@ -57,6 +75,20 @@ public sealed class SftpOptions
         foreach (var name in options.SavedKeyHosts.Keys.Where(name => !options.SavedKeys.ContainsKey(name)))
         {
             yield return $"SavedKeyHosts:{name} names no key in SavedKeys.";
+        }
+
+        foreach (var name in options.SavedKeyAccounts.Keys.Where(name => !options.SavedKeys.ContainsKey(name)))
+        {
+            yield return $"SavedKeyAccounts:{name} names no key in SavedKeys.";
+        }
+
+        foreach (var name in options.SavedKeyAccounts.Keys)
+        {
+            foreach (var entry in options.AccountEntries(name).Where(entry => AccountId.Problem(entry) is not null))
+            {
+                // An account id is not a secret: quoting it back helps find the typo.
+                yield return $"SavedKeyAccounts:{name} lists \"{entry}\", which is not an account id: an id {AccountId.Problem(entry)}";
+            }
         }
     }
 }

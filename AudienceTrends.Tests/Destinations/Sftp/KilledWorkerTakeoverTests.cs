@@ -34,6 +34,8 @@ public sealed partial class KilledWorkerTakeoverTests
         await File.WriteAllTextAsync(Path.Combine(appFolder, "local.settings.json"),
             new JsonObject { ["Values"] = new JsonObject(settings.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), (JsonNode?)s.Value))) }
                 .ToJsonString(), testTime);
+        // The demo account's key, in the test's own account tables that both processes read.
+        var keys = await TestAccounts.ProvisionAsync(settings);
         var audiences = Enumerable.Range(0, MidTransferCancel.Audiences).Select(MidTransferCancel.AudienceName).ToList();
         var body = new JsonObject
         {
@@ -52,7 +54,7 @@ public sealed partial class KilledWorkerTakeoverTests
         Stopwatch sinceKill;
         await using (var first = await StartLocalHostAsync(appFolder, out var firstPort))
         {
-            using var http = Client(firstPort);
+            using var http = Client(firstPort, keys.Demo);
             var created = await http.PostExportAsync(body.ToJsonString());
             Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await created.Content.ReadAsStringAsync(testTime));
             jobId = (await created.JsonAsync())["jobId"]!.GetValue<string>();
@@ -68,7 +70,7 @@ public sealed partial class KilledWorkerTakeoverTests
         }
 
         await using var second = await StartLocalHostAsync(appFolder, out var secondPort);
-        using var client = Client(secondPort);
+        using var client = Client(secondPort, keys.Demo);
         // The lease, the sweep's grace for the host's own retry (30 s), one sweep interval, and a margin for the upload
         // and a loaded machine.
         var bound = Lease + TimeSpan.FromSeconds(30) + TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(90);
@@ -95,8 +97,8 @@ public sealed partial class KilledWorkerTakeoverTests
             "the file is complete");
     }
 
-    private static HttpClient Client(int port) =>
-        new() { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
+    private static HttpClient Client(int port, string key) =>
+        new() { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60), DefaultRequestHeaders = { Authorization = TestAccounts.Basic(key) } };
 
     /// <summary>AudienceTrends.LocalHost from its build output, run in <paramref name="folder"/> (its local.settings.json).</summary>
     private static Task<ServerProcess> StartLocalHostAsync(string folder, out int port)

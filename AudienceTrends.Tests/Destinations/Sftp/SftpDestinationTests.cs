@@ -195,9 +195,12 @@ public class SftpDestinationTests : FileServerDestinationTests
         {
             ["Sftp:SavedKeys:test-key"] = Server.UserPrivateKey,
             ["Sftp:SavedKeyHosts:test-key"] = "sftp.example.com, 127.0.0.1",
+            ["Sftp:SavedKeyAccounts:test-key"] = TestAccounts.Demo,
             ["Sftp:SavedKeys:other-host-key"] = Server.UserPrivateKey,
             ["Sftp:SavedKeyHosts:other-host-key"] = "sftp.example.com",
+            ["Sftp:SavedKeyAccounts:other-host-key"] = TestAccounts.Demo,
             ["Sftp:SavedKeys:no-hosts-key"] = Server.UserPrivateKey,
+            ["Sftp:SavedKeyAccounts:no-hosts-key"] = TestAccounts.Demo,
             ["Sftp:ConnectTimeout"] = "00:00:15",
         };
         if (allowLoopback)

@@ -60,6 +60,7 @@ public class SftpProbeTests : FileServerProbeTests
         var settings = await SettingsAsync();
         settings["Sftp:SavedKeys:probe-key"] = Server.UserPrivateKey;
         settings["Sftp:SavedKeyHosts:probe-key"] = "127.0.0.1";
+        settings["Sftp:SavedKeyAccounts:probe-key"] = TestAccounts.Demo;
         var destination = Destination(path: "/");
         destination.Remove("password");
         destination["username"] = Server.KeyUser;

@@ -6,23 +6,35 @@ using Renci.SshNet;
 namespace AudienceTrends.Core.Destinations.Sftp.Keys;
 
 /// <summary>
-/// Every saved SFTP key, in one place: the keys operators put in the settings (<c>Sftp:SavedKeys:&lt;name&gt;</c>,
-/// read-only, bound to <c>Sftp:SavedKeyHosts:&lt;name&gt;</c>) and the keys created through the API, kept in the
-/// configured <see cref="ISftpKeyStore"/>. A settings key wins over a stored key of the same name (none can be created
-/// with a name the settings use). The private key never leaves: only the login reads it, through
-/// <see cref="FindAsync"/>.
+/// Every saved SFTP key an account may use, in one place: the keys operators put in the settings
+/// (<c>Sftp:SavedKeys:&lt;name&gt;</c>, read-only, bound to <c>Sftp:SavedKeyHosts:&lt;name&gt;</c> and usable by the
+/// accounts <c>Sftp:SavedKeyAccounts:&lt;name&gt;</c> lists) and the account's own keys created through the API, kept in
+/// the configured <see cref="ISftpKeyStore"/>. To an account, another account's key and a settings key that does not
+/// list it are the same as a key that does not exist: not listed, 404 on read and delete, "unknown key" when a request
+/// names it. A settings key the account may use wins over its stored key of the same name. Names the settings use are
+/// taken for every account (a create gets the same 409 as for any taken name, so it tells nothing about who may use
+/// them). The private key never leaves: only the login reads it, through <see cref="FindAsync"/>.
 /// </summary>
 public sealed class SftpKeys(
-    Lazy<ISftpKeyStore> stored, IOptionsMonitor<SftpOptions> settings, TimeProvider time, ILogger<SftpKeys> logger) : ISavedKeyStore
+    Lazy<ISftpKeyStore> stored, IOptionsMonitor<SftpOptions> settings, IOptions<SftpKeysOptions> options, TimeProvider time, ILogger<SftpKeys> logger)
+    : ISavedKeyStore
 {
     // Reached only for names the settings do not hold, so containers without storage (a parser, a registry of kinds) can build the kind.
     private ISftpKeyStore Store => stored.Value;
 
+    /// <summary>Keys one account may hold in the store (<see cref="SftpKeysOptions.MaxKeysPerAccount"/>).</summary>
+    public int MaxKeysPerAccount => options.Value.MaxKeysPerAccount;
+
     public async Task<(SftpKey? Key, SftpKeyChange Change)> CreateAsync(AccountId account, SftpKeyRequest request, CancellationToken cancellationToken)
     {
-        if (FromSettings(request.Name) is not null)
+        if (InSettings(request.Name))
         {
             return (null, SftpKeyChange.Conflict);
+        }
+
+        if ((await Store.ListAsync(account, cancellationToken)).Count >= MaxKeysPerAccount)
+        {
+            return (null, SftpKeyChange.LimitReached);
         }
 
         var pair = SftpKeyPair.Generate(request.Name);
@@ -35,30 +47,31 @@ public sealed class SftpKeys(
             Created = time.GetUtcNow(),
             Source = SftpKeySource.Api,
         };
-        if (!await Store.AddAsync(key, pair.PrivateKey, cancellationToken))
+        if (!await Store.AddAsync(account, key, pair.PrivateKey, cancellationToken))
         {
             return (null, SftpKeyChange.Conflict);
         }
 
-        logger.LogInformation("Created SFTP key {KeyName} ({Fingerprint}) for {Hosts}", key.Name, key.Fingerprint, key.Hosts);
+        logger.LogInformation("Created SFTP key {KeyName} ({Fingerprint}) for {Hosts} of account {AccountId}", key.Name, key.Fingerprint, key.Hosts, account.Value);
         return (key, SftpKeyChange.Done);
     }
 
     /// <summary>
     /// What is wrong with a key name a request gives (a route value), phrased to follow "name", or null: the name of a
-    /// settings key, or one a create would accept. Any other name cannot exist, and a store must never see it (an
-    /// Azure Table or Key Vault answers <c>#</c>, <c>/</c>, <c>_</c> or control characters with an error, not 404).
+    /// settings key the account may use, or one a create would accept. Any other name cannot exist for the account
+    /// (a settings key it may not use answers as any unknown name would), and a store must never see it (an Azure
+    /// Table or Key Vault answers <c>#</c>, <c>/</c>, <c>_</c> or control characters with an error, not 404).
     /// </summary>
-    public string? NameProblem(string name) => InSettings(name) ? null : SftpKeyRequest.NameProblem(name);
+    public string? NameProblem(AccountId account, string name) => Usable(account, name) ? null : SftpKeyRequest.NameProblem(name);
 
     public async Task<SftpKey?> GetAsync(AccountId account, string name, CancellationToken cancellationToken) =>
-        FromSettings(name) ?? (Storable(name) ? await Store.GetAsync(name, cancellationToken) : null);
+        FromSettings(account, name) ?? (Storable(name) ? await Store.GetAsync(account, name, cancellationToken) : null);
 
-    /// <summary>Settings keys and stored keys, by name.</summary>
+    /// <summary>The settings keys the account may use and its stored keys, by name.</summary>
     public async Task<IReadOnlyList<SftpKey>> ListAsync(AccountId account, CancellationToken cancellationToken)
     {
-        var fromSettings = settings.CurrentValue.SavedKeys.Keys.Select(FromSettings).OfType<SftpKey>().ToList();
-        var fromStore = await Store.ListAsync(cancellationToken);
+        var fromSettings = settings.CurrentValue.SavedKeys.Keys.Select(name => FromSettings(account, name)).OfType<SftpKey>().ToList();
+        var fromStore = await Store.ListAsync(account, cancellationToken);
         return fromSettings
             .Concat(fromStore.Where(k => !fromSettings.Any(s => string.Equals(s.Name, k.Name, StringComparison.OrdinalIgnoreCase))))
             .OrderBy(k => k.Name, StringComparer.OrdinalIgnoreCase)
@@ -67,29 +80,28 @@ public sealed class SftpKeys(
 
     public async Task<SftpKeyChange> DeleteAsync(AccountId account, string name, CancellationToken cancellationToken)
     {
-        if (FromSettings(name) is not null)
+        if (Usable(account, name))
         {
             return SftpKeyChange.Conflict;
         }
 
-        if (!Storable(name) || !await Store.DeleteAsync(name, cancellationToken))
+        if (!Storable(name) || !await Store.DeleteAsync(account, name, cancellationToken))
         {
             return SftpKeyChange.NotFound;
         }
 
-        logger.LogInformation("Deleted SFTP key {KeyName}", name);
+        logger.LogInformation("Deleted SFTP key {KeyName} of account {AccountId}", name, account.Value);
         return SftpKeyChange.Done;
     }
 
     public async Task<SavedKeyUse> CheckAsync(AccountId account, string name, string host, CancellationToken cancellationToken)
     {
-        var current = settings.CurrentValue;
-        if (current.SavedKeys.ContainsKey(name))
+        if (Usable(account, name))
         {
-            return current.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed : SavedKeyUse.HostNotAllowed;
+            return settings.CurrentValue.HostsOf(name).Contains(SftpOptions.NormalizeHost(host)) ? SavedKeyUse.Allowed : SavedKeyUse.HostNotAllowed;
         }
 
-        var key = Storable(name) ? await Store.GetAsync(name, cancellationToken) : null;
+        var key = Storable(name) ? await Store.GetAsync(account, name, cancellationToken) : null;
         return key is null ? SavedKeyUse.UnknownKey
             : key.MayLogInTo(host) ? SavedKeyUse.Allowed
             : SavedKeyUse.HostNotAllowed;
@@ -97,22 +109,25 @@ public sealed class SftpKeys(
 
     public async Task<IPrivateKeySource?> FindAsync(AccountId account, string name, CancellationToken cancellationToken)
     {
-        var text = SettingsText(name) ?? (Storable(name) ? await Store.GetPrivateKeyAsync(name, cancellationToken) : null);
+        var text = SettingsText(account, name) ?? (Storable(name) ? await Store.GetPrivateKeyAsync(account, name, cancellationToken) : null);
         return text is not null && SavedKeyText.TryLoad(text, out var key) ? key : null;
     }
 
     private bool InSettings(string name) => settings.CurrentValue.SavedKeys.ContainsKey(name);
 
+    /// <summary>A settings key of that name that <paramref name="account"/> may use.</summary>
+    private bool Usable(AccountId account, string name) => settings.CurrentValue.MayUse(name, account);
+
     /// <summary>Only names a create accepts reach the store: anything else is no stored key.</summary>
     private static bool Storable(string name) => SftpKeyRequest.NameProblem(name) is null;
 
-    private string? SettingsText(string name) =>
-        settings.CurrentValue.SavedKeys.TryGetValue(name, out var text) ? text : null;
+    private string? SettingsText(AccountId account, string name) =>
+        Usable(account, name) && settings.CurrentValue.SavedKeys.TryGetValue(name, out var text) ? text : null;
 
-    private SftpKey? FromSettings(string name)
+    private SftpKey? FromSettings(AccountId account, string name)
     {
         var current = settings.CurrentValue;
-        if (!current.SavedKeys.TryGetValue(name, out var text))
+        if (!current.MayUse(name, account) || !current.SavedKeys.TryGetValue(name, out var text))
         {
             return null;
         }
@@ -138,4 +153,7 @@ public enum SftpKeyChange
 
     /// <summary>The name is taken (create), or the key comes from the settings and is read-only (delete).</summary>
     Conflict,
+
+    /// <summary>The account holds <see cref="SftpKeysOptions.MaxKeysPerAccount"/> keys already (create).</summary>
+    LimitReached,
 }

@@ -16,6 +16,12 @@ public sealed class SftpKeysOptions
     /// <summary>The vault of the <c>KeyVault</c> store (<c>https://&lt;vault&gt;.vault.azure.net/</c>).</summary>
     public string? VaultUri { get; set; }
 
+    /// <summary>
+    /// Keys an account may create through the API and hold at once (keys from the settings do not count); one more
+    /// create is answered 409. Two creates at the same moment may both pass the count, so an account can end one over.
+    /// </summary>
+    public int MaxKeysPerAccount { get; set; } = 20;
+
     public bool UsesKeyVault => string.Equals(Store, KeyVaultStore, StringComparison.OrdinalIgnoreCase);
 
     internal IEnumerable<string> Validate()
@@ -29,6 +35,11 @@ public sealed class SftpKeysOptions
             || !TableName.All(char.IsAsciiLetterOrDigit))
         {
             yield return "TableName must be 3 to 63 letters and digits, starting with a letter.";
+        }
+
+        if (MaxKeysPerAccount is < 1 or > 1000)
+        {
+            yield return $"{nameof(MaxKeysPerAccount)} must be between 1 and 1000.";
         }
 
         if (UsesKeyVault && (!Uri.TryCreate(VaultUri, UriKind.Absolute, out var vault) || vault.Scheme != Uri.UriSchemeHttps))

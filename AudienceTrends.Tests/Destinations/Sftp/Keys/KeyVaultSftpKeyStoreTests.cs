@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AudienceTrends.Core.Destinations.Sftp.Keys;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
@@ -26,6 +27,8 @@ public sealed class KeyVaultSftpKeyStoreTests
         _settings["SftpKeys:Store"] = "KeyVault";
         _settings["SftpKeys:VaultUri"] = _vault.VaultUri.ToString();
         _settings["SftpKeys:TableName"] = "sftpkeys" + Guid.NewGuid().ToString("N")[..12];
+        // The second account owns what was stored before accounts existed, so a test can read legacy secrets as it.
+        _settings["Accounts:LegacyAccount"] = TestAccounts.Other;
         (_host, _) = await TestApp.StartInProcessAsync(_settings, services => services.AddSingleton(_vault.Client()));
     }
 
@@ -46,9 +49,11 @@ public sealed class KeyVaultSftpKeyStoreTests
         var key = await created.JsonAsync();
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), key.ToJsonString());
 
-        var secret = _vault.Secrets[$"sftpkey-{name.ToLowerInvariant()}"];
+        var secret = _vault.Secrets[Secret(name)];
         Assert.That(secret["value"]!.GetValue<string>(), Does.StartWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
         var tags = secret["tags"]!.AsObject();
+        Assert.That(Secret(name), Does.Match($"^sftpkey-[0-9a-f]{{32}}-{name.ToLowerInvariant()}$"));
+        Assert.That(tags["account"]!.GetValue<string>(), Is.EqualTo(TestAccounts.Demo));
         Assert.That(tags["name"]!.GetValue<string>(), Is.EqualTo(name));
         Assert.That(tags["publicKey"]!.GetValue<string>(), Is.EqualTo(key["publicKey"]!.GetValue<string>()));
         Assert.That(tags["host0"]!.GetValue<string>(), Is.EqualTo("127.0.0.1"));
@@ -87,7 +92,7 @@ public sealed class KeyVaultSftpKeyStoreTests
         using var deleted = await _host.Client.DeleteAsync($"v2/sftpkeys/{name}");
 
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-        Assert.That(_vault.Secrets.Keys.Concat(_vault.Deleted.Keys), Does.Not.Contain($"sftpkey-{name}"));
+        Assert.That(_vault.Secrets.Keys.Concat(_vault.Deleted.Keys), Does.Not.Contain(Secret(name)));
         Assert.That((await _host.Client.GetAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await _host.Client.DeleteAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         using var again = await CreateAsync(name, "sftp.example.com");
@@ -108,7 +113,7 @@ public sealed class KeyVaultSftpKeyStoreTests
         using var again = await CreateAsync(name, "sftp.example.com");
 
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-        Assert.That(_vault.Deleted.Keys, Does.Contain($"sftpkey-{name}"));
+        Assert.That(_vault.Deleted.Keys, Does.Contain(Secret(name)));
         Assert.That((await _host.Client.GetAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
     }
@@ -126,7 +131,7 @@ public sealed class KeyVaultSftpKeyStoreTests
 
         Assert.That(responses.Select(r => r.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
         var winner = await responses.Single(r => r.StatusCode == HttpStatusCode.Created).JsonAsync();
-        var secret = _vault.Secrets[$"sftpkey-{name}"];
+        var secret = _vault.Secrets[Secret(name)];
         Assert.That(secret["tags"]!["publicKey"]!.GetValue<string>(), Is.EqualTo(winner["publicKey"]!.GetValue<string>()));
         Assert.That((await (await _host.Client.GetAsync($"v2/sftpkeys/{name}")).JsonAsync()).ToJsonString(), Is.EqualTo(winner.ToJsonString()));
         foreach (var response in responses)
@@ -174,6 +179,48 @@ public sealed class KeyVaultSftpKeyStoreTests
         Assert.That(_vault.NamesAsked, Is.Empty);
     }
 
-    private Task<HttpResponseMessage> CreateAsync(string name, string host) =>
-        _host.Client.PostAsync("v2/sftpkeys", HttpJson.Body(new JsonObject { ["name"] = name, ["hosts"] = new JsonArray(host) }.ToJsonString()));
+    [Test]
+    public async Task Another_accounts_key_of_one_name_is_a_secret_of_its_own_and_neither_account_sees_the_others()
+    {
+        var name = "shared-" + Guid.NewGuid().ToString("N")[..8];
+        using var demo = await CreateAsync(name, "a.example.com");
+        using var other = await CreateAsync(name, "b.example.com", _host.OtherClient);
+
+        Assert.That((demo.StatusCode, other.StatusCode), Is.EqualTo((HttpStatusCode.Created, HttpStatusCode.Created)));
+        Assert.That(_vault.Secrets[KeyVaultSftpKeyStore.SecretName(TestAccounts.OtherId, name)]["tags"]!["account"]!.GetValue<string>(),
+            Is.EqualTo(TestAccounts.Other));
+        using var otherDeletes = await _host.OtherClient.DeleteAsync($"v2/sftpkeys/{name}");
+        Assert.That(otherDeletes.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await _host.OtherClient.GetAsync($"v2/sftpkeys/{name}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var stays = await (await _host.Client.GetAsync($"v2/sftpkeys/{name}")).JsonAsync();
+        Assert.That(stays["hosts"]!.AsArray().Select(h => h!.GetValue<string>()), Is.EqualTo(new[] { "a.example.com" }));
+    }
+
+    [Test]
+    public async Task A_secret_written_before_accounts_is_the_legacy_accounts_key_only()
+    {
+        var name = "old-" + Guid.NewGuid().ToString("N")[..8];
+        var legacy = new KeyVaultSecret("sftpkey-" + name, "not used");
+        legacy.Properties.Tags["audiencetrends"] = "sftpkey";
+        legacy.Properties.Tags["name"] = name;
+        legacy.Properties.Tags["host0"] = "sftp.example.com";
+        await _vault.Client().SetSecretAsync(legacy);
+
+        var legacyList = await (await _host.OtherClient.GetAsync("v2/sftpkeys")).JsonAsync();
+        var demoList = await (await _host.Client.GetAsync("v2/sftpkeys")).JsonAsync();
+        using var demoGets = await _host.Client.GetAsync($"v2/sftpkeys/{name}");
+        using var demoDeletes = await _host.Client.DeleteAsync($"v2/sftpkeys/{name}");
+        using var legacyDeletes = await _host.OtherClient.DeleteAsync($"v2/sftpkeys/{name}");
+
+        Assert.That(legacyList.AsArray().Select(k => k!["name"]!.GetValue<string>()), Does.Contain(name));
+        Assert.That(demoList.AsArray().Select(k => k!["name"]!.GetValue<string>()), Does.Not.Contain(name));
+        Assert.That((demoGets.StatusCode, demoDeletes.StatusCode), Is.EqualTo((HttpStatusCode.NotFound, HttpStatusCode.NotFound)));
+        Assert.That(legacyDeletes.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(_vault.Secrets.Keys, Does.Not.Contain("sftpkey-" + name));
+    }
+
+    private static string Secret(string name) => KeyVaultSftpKeyStore.SecretName(TestAccounts.DemoId, name);
+
+    private Task<HttpResponseMessage> CreateAsync(string name, string host, HttpClient? client = null) =>
+        (client ?? _host.Client).PostAsync("v2/sftpkeys", HttpJson.Body(new JsonObject { ["name"] = name, ["hosts"] = new JsonArray(host) }.ToJsonString()));
 }

@@ -255,7 +255,7 @@ public sealed class SftpKeysApiTests
     }
 
     private async Task<string> PrivateKeyAsync(string name) =>
-        await _host.Services.GetRequiredService<ISftpKeyStore>().GetPrivateKeyAsync(name, CancellationToken.None)
+        await _host.Services.GetRequiredService<ISftpKeyStore>().GetPrivateKeyAsync(TestAccounts.DemoId, name, CancellationToken.None)
         ?? throw new AssertionException($"no private key stored for {name}");
 
     /// <summary>Every response, log line, key row (but its ciphertext column) and job row, searched for the private key.</summary>

@@ -15,10 +15,12 @@ public sealed class SftpKeysOptionsTests
         settings["SftpKeys:Store"] = "KeyVault";
         settings["SftpKeys:TableName"] = "9-bad";
         settings["SftpKeys:VaultUri"] = "http://kv.example/";
+        settings["SftpKeys:MaxKeysPerAccount"] = "0";
 
         var text = await StartFailureAsync(settings);
 
         Assert.That(text, Does.Contain("SftpKeys:TableName must be 3 to 63 letters and digits"));
+        Assert.That(text, Does.Contain("SftpKeys:MaxKeysPerAccount must be between 1 and 1000."));
         Assert.That(text, Does.Contain("SftpKeys:VaultUri is required with Store KeyVault"));
     }
 
