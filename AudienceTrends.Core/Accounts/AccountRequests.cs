@@ -12,13 +12,16 @@ public sealed record AccountRequest(AccountId Id, string Name)
 
     /// <summary>
     /// The partition that held every job row before accounts existed (<c>Jobs/ExportJob.LegacyPartition</c>): an
-    /// account of that id would see those rows as its own, so none can be created.
+    /// account of that id would share it with those rows, so none can be created.
     /// </summary>
     public const string ReservedJobPartition = "job";
 
+    /// <summary>The same for saved SFTP keys created before accounts existed (<c>Sftp/Keys/TableSftpKeyStore</c>).</summary>
+    public const string ReservedSftpKeyPartition = "sftpkey";
+
     private static string? IdProblem(string id) =>
-        AccountId.Problem(id) ?? (string.Equals(id, ReservedJobPartition, StringComparison.OrdinalIgnoreCase)
-            ? $"\"{ReservedJobPartition}\" is reserved: choose another id."
+        AccountId.Problem(id) ?? (id.ToLowerInvariant() is ReservedJobPartition or ReservedSftpKeyPartition
+            ? $"\"{id.ToLowerInvariant()}\" is reserved: choose another id."
             : null);
 
     public static (AccountRequest? Request, RequestErrors Errors) Parse(ReadOnlySpan<byte> utf8Json) =>

@@ -51,6 +51,17 @@ public sealed class AccountsApiTests
         Assert.That((againStatus, again.ToJsonString()), Is.EqualTo((HttpStatusCode.OK, disabled.ToJsonString())), "disabling again changes nothing");
     }
 
+    [TestCase("job")]
+    [TestCase("SftpKey")]
+    public async Task The_ids_of_the_partitions_that_hold_rows_from_before_accounts_are_refused(string id)
+    {
+        var (status, problem) = await SendAsync(HttpMethod.Post, "v2/accounts", $$"""{"id": "{{id}}", "name": "Squatter"}""");
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(problem["errors"]!["id"]![0]!.GetValue<string>(), Does.Contain("is reserved"));
+        Assert.That((await SendAsync(HttpMethod.Get, $"v2/accounts/{id}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
     [Test]
     public async Task A_taken_id_gets_409_in_any_case()
     {

@@ -24,7 +24,7 @@ namespace AudienceTrends.Core.Destinations.Sftp.Keys;
 /// </summary>
 public sealed class TableSftpKeyStore : ISftpKeyStore
 {
-    private const string LegacyPartition = "sftpkey";
+    private const string LegacyPartition = AccountRequest.ReservedSftpKeyPartition;
     private const string AccountColumn = "Account";
     private const string EncryptedColumn = "EncryptedPrivateKey";
     private static readonly string[] Shown = ["Name", "PublicKey", "Fingerprint", "Hosts", "Created", AccountColumn];
