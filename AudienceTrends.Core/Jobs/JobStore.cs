@@ -142,7 +142,7 @@ public sealed class JobStore
             ? ActiveJobIndex.Filter(account.Value, JobStatus.Processing)
             : ActiveJobIndex.Filter(account.Value, JobStatus.Pending, JobStatus.Processing);
         var count = 0;
-        await foreach (var _ in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var _ in _table.QueryAsync<TableEntity>(filter, maxPerPage: atMost, select: ["RowKey"], cancellationToken: cancellationToken))
         {
             if (++count >= atMost)
             {

@@ -26,8 +26,8 @@ public static class BenchmarkHost
             ["Intake:MaxAudiences"] = Invariant(Math.Max(maxAudiences, 1000)),
             ["Intake:MaxTimeframeDays"] = Invariant(Math.Max(maxDays, 366)),
             ["Intake:MaxBodyBytes"] = Invariant(64 * 1024 * 1024),
-            // The intake benchmark creates thousands of the demo account's jobs that no worker runs.
-            ["Jobs:MaxActivePerAccount"] = Invariant(100_000),
+            // The intake benchmark's accounts each create about 50 jobs that no worker runs (see IntakeRun).
+            ["Jobs:MaxActivePerAccount"] = Invariant(IntakeRun.MaxActivePerAccount),
         });
         builder.Services.AddLogging();
         builder.Services.AddAudienceTrends(builder.Configuration);
