@@ -87,6 +87,33 @@ public sealed class CrossAccountTests
     }
 
     [Test]
+    public async Task Each_accounts_webhook_event_carries_its_own_job_and_nothing_of_the_other_accounts()
+    {
+        var settings = await Webhooks.WebhookTestApp.SettingsAsync();
+        var (host, _) = await TestApp.StartInProcessAsync(settings);
+        await using var _ = host;
+        await using var receiver = await Webhooks.WebhookReceiver.StartAsync(_ => 200);
+        var secret = Webhooks.WebhookTestApp.NewSecret();
+        var demoJob = await CreateAsync(host.Client, Webhooks.WebhookTestApp.ExportWith(receiver.Url + "&to=demo", secret));
+        var otherJob = await CreateAsync(host.OtherClient, HttpJson.WithAudiences(
+            Webhooks.WebhookTestApp.ExportWith(receiver.Url + "&to=globex", secret), ["globex_customers"]));
+
+        await Webhooks.WebhookTestApp.WaitForWebhookAsync(host, demoJob, receiver, requests: 2);
+        await host.DrainQueuesAsync();
+
+        var events = receiver.Received.ToDictionary(r => r.PathAndQuery.EndsWith("&to=demo", StringComparison.Ordinal) ? "/demo" : "/globex", r => r.Body);
+        Assert.That(receiver.Received.Select(r => r.PathAndQuery[r.PathAndQuery.LastIndexOf('&')..]), Is.EquivalentTo(new[] { "&to=demo", "&to=globex" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(JsonNode.Parse(events["/demo"])!["data"]!["jobId"]!.GetValue<string>(), Is.EqualTo(demoJob));
+            Assert.That(JsonNode.Parse(events["/globex"])!["data"]!["jobId"]!.GetValue<string>(), Is.EqualTo(otherJob));
+            Assert.That(events["/globex"], Does.Not.Contain(demoJob).And.Not.Contain("audience2").And.Not.Contain(TestAccounts.Demo + "/"),
+                "the other account's event names nothing of the first account's");
+            Assert.That(events["/demo"], Does.Not.Contain(otherJob).And.Not.Contain("globex"));
+        });
+    }
+
+    [Test]
     public async Task The_same_idempotency_key_from_two_accounts_is_two_keys()
     {
         var (host, _) = await TestApp.StartInProcessAsync(await TestApp.SettingsAsync());
@@ -188,9 +215,9 @@ public sealed class CrossAccountTests
         });
     }
 
-    private static async Task<string> CreateAsync(HttpClient client)
+    private static async Task<string> CreateAsync(HttpClient client, string? body = null)
     {
-        using var created = await client.PostExportAsync(HttpJson.Example("ui-download.json"));
+        using var created = await client.PostExportAsync(body ?? HttpJson.Example("ui-download.json"));
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await created.Content.ReadAsStringAsync());
         return (await created.JsonAsync())["jobId"]!.GetValue<string>();
     }
