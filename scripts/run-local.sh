@@ -131,6 +131,13 @@ refused() { # what, status
 # The demo account's key: the kept one when it still works, else a new one (and the account, on the first run).
 demo_key() {
   local status kept
+  # A host may listen before its functions are loaded (func answers 404 or 503 then): wait for an operator route.
+  for _ in $(seq 1 600); do
+    status=$(call GET /v2/accounts)
+    if [ "$status" = 200 ] || ! kill -0 "$app_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  [ "$status" = 200 ] || refused "reach the operator route GET /v2/accounts" "$status"
   if [ -s "$key_file" ]; then
     kept=$(cat "$key_file")
     status=$(call GET "/v2/jobs?limit=1" -u "$kept:")
