@@ -4,10 +4,18 @@
 # and otherwise the project's own local host (AudienceTrends.LocalHost), so it works offline on any machine that can
 # build the project. Ctrl-C (or SIGTERM) stops everything it started and exits 0.
 #
+# Every customer route needs an account API key. Once the app is up, the script makes sure the `demo` account (which
+# owns the demo data) has one, through the operator routes (Functions `Admin` level: no key locally). The first run
+# creates the account and a key and keeps the key in the git-ignored .local/demo-api-key (mode 600); later runs check
+# that the kept key still works and print it again, or create a new one when it does not (Azurite's data wiped). It
+# prints `API key: <key>` and a curl line that sends it.
+#
 # Usage: scripts/run-local.sh [--port N]         (default: local.settings.json Host.LocalHttpPort, 7071)
 # Azurite's ports: AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT (default 10000, 10001, 10002).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
+key_file="$root/.local/demo-api-key"
 
 port=""
 while [ $# -gt 0 ]; do
@@ -102,11 +110,59 @@ for _ in $(seq 1 600); do
   if ! kill -0 "$app_pid" 2>/dev/null; then break; fi
   sleep 0.1
 done
+
+response=$(mktemp)
+trap 'stop_all; rm -f "$response"' EXIT
+# The status of a request to the app (its body is in $response), asked again while the host does not answer yet.
+call() { # method path [curl arguments...]
+  local method=$1 path=$2 status=000
+  shift 2
+  for _ in $(seq 1 600); do
+    status=$(curl -s -o "$response" -w '%{http_code}' -X "$method" "$@" "http://localhost:$port$path" || true)
+    if [ "$status" != 000 ] || ! kill -0 "$app_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "$status"
+}
+refused() { # what, status
+  echo "Could not $1 (HTTP $2):" >&2; cat "$response" >&2; echo >&2
+  exit 1
+}
+# The demo account's key: the kept one when it still works, else a new one (and the account, on the first run).
+demo_key() {
+  local status kept
+  # A host may listen before its functions are loaded (func answers 404 or 503 then): wait for an operator route.
+  for _ in $(seq 1 600); do
+    status=$(call GET /v2/accounts)
+    if [ "$status" = 200 ] || ! kill -0 "$app_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  [ "$status" = 200 ] || refused "reach the operator route GET /v2/accounts" "$status"
+  if [ -s "$key_file" ]; then
+    kept=$(cat "$key_file")
+    status=$(call GET "/v2/jobs?limit=1" -u "$kept:")
+    if [ "$status" = 200 ]; then echo "$kept"; return; fi
+    echo "The key kept in .local/demo-api-key does not work (HTTP $status; Azurite's data in .azurite/ wiped?): creating a new one." >&2
+  fi
+  status=$(call POST /v2/accounts -H "Content-Type: application/json" --data '{"id": "demo", "name": "Demo data"}')
+  case "$status" in 201|409) ;; *) refused "create the demo account" "$status" ;; esac
+  status=$(call POST /v2/accounts/demo/keys -H "Content-Type: application/json" --data '{"name": "run-local"}')
+  [ "$status" = 201 ] || refused "create an API key for the demo account" "$status"
+  mkdir -p "$root/.local"
+  (umask 077; node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).key)' "$response" > "$key_file")
+  chmod 600 "$key_file"
+  cat "$key_file"
+}
 if port_in_use "$port"; then
+  key=$(demo_key)
   cat <<MSG
 
-The function app is running at http://localhost:$port (POST /v2/audiencetrendsexport, GET /v2/jobs). Try:
-  curl -i -X POST http://localhost:$port/v2/audiencetrendsexport -H "Content-Type: application/json" --data @examples/ui-download.json
+The function app is running at http://localhost:$port (POST /v2/audiencetrendsexport, GET /v2/jobs).
+Every request sends the demo account's key (kept in .local/demo-api-key):
+API key: $key
+Try:
+  KEY=$key
+  curl -i -u "\$KEY:" -X POST http://localhost:$port/v2/audiencetrendsexport -H "Content-Type: application/json" --data @examples/ui-download.json
 Ctrl-C stops it and Azurite.
 
 MSG

@@ -70,47 +70,57 @@ public sealed class OpenApiContractTests
     }
 
     [Test]
-    public void Function_keys_are_declared_where_the_host_requires_them_and_401_with_them()
+    public void Each_operation_declares_the_credentials_its_auth_level_takes_and_documents_their_401()
     {
         var schemes = Document.Root["components"]!["securitySchemes"]!.AsObject();
         Assert.Multiple(() =>
         {
-            Assert.That(schemes["functionKeyHeader"]!.ToJsonString(), Is.EqualTo("""{"type":"apiKey","in":"header","name":"x-functions-key","description":"A function key (or the host key) of the function app."}"""));
-            Assert.That(schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), Is.EqualTo("query"));
-            Assert.That(schemes["functionKeyQuery"]!["name"]!.GetValue<string>(), Is.EqualTo("code"));
-            Assert.That(schemes["masterKeyHeader"]!["name"]!.GetValue<string>(), Is.EqualTo("x-functions-key"));
+            Assert.That(schemes["basic"]!["type"]!.GetValue<string>(), Is.EqualTo("http"));
             Assert.That(schemes["basic"]!["scheme"]!.GetValue<string>(), Is.EqualTo("basic"), "API key as user name, empty password");
+            Assert.That(schemes["bearer"]!["type"]!.GetValue<string>(), Is.EqualTo("http"));
             Assert.That(schemes["bearer"]!["scheme"]!.GetValue<string>(), Is.EqualTo("bearer"));
+            Assert.That(schemes["masterKeyHeader"]!["in"]!.GetValue<string>(), Is.EqualTo("header"));
+            Assert.That(schemes["masterKeyHeader"]!["name"]!.GetValue<string>(), Is.EqualTo("x-functions-key"));
+            Assert.That(schemes["masterKeyQuery"]!["in"]!.GetValue<string>(), Is.EqualTo("query"));
+            Assert.That(schemes["masterKeyQuery"]!["name"]!.GetValue<string>(), Is.EqualTo("code"));
         });
 
         var routePrefix = HostRoutePrefix();
         var authLevels = FunctionMetadata.Load().Where(f => f.Trigger.Type == "httpTrigger")
             .SelectMany(f => f.Trigger.Methods.Select(m => (Key: $"{m} {RoutePath(routePrefix, f.Trigger.Route!)}", f.Trigger.AuthLevel)))
             .ToDictionary(f => f.Key, f => f.AuthLevel);
+        var used = new HashSet<string>();
         Assert.Multiple(() =>
         {
             foreach (var operation in Document.Operations)
             {
                 var security = (operation.Node["security"] ?? Document.Root["security"])?.AsArray()
                     .SelectMany(requirement => requirement!.AsObject().Select(s => s.Key)).ToList() ?? [];
+                used.UnionWith(security);
                 var level = authLevels[operation.ToString()];
-                var keyed = !string.Equals(level, "anonymous", StringComparison.OrdinalIgnoreCase);
-                var schemesOfLevel = string.Equals(level, "admin", StringComparison.OrdinalIgnoreCase)
-                    ? new[] { "masterKeyHeader", "masterKeyQuery" }
-                    : new[] { "functionKeyHeader", "functionKeyQuery" };
-                Assert.That(security, keyed ? Is.EquivalentTo(schemesOfLevel) : Is.Empty, $"{operation} security");
-                Assert.That(operation.Responses.ContainsKey("401"), Is.EqualTo(keyed), $"{operation} documents 401 exactly when a key is required");
+                // Anonymous at the host: the app itself requires an account key (Accounts/DefaultDenyTests proves it
+                // answers 401). Admin: the host requires its master key. No route takes a function key.
+                var (expected, unauthorized) = level?.ToLowerInvariant() switch
+                {
+                    "anonymous" => (new[] { "basic", "bearer" }, "#/components/responses/Unauthorized"),
+                    "admin" => (new[] { "masterKeyHeader", "masterKeyQuery" }, "#/components/responses/MasterKeyUnauthorized"),
+                    _ => (Array.Empty<string>(), "none: a function or system key route is not expected"),
+                };
+                Assert.That(security, Is.EquivalentTo(expected), $"{operation} ({level}) security");
+                Assert.That(operation.Responses["401"]?["$ref"]?.GetValue<string>(), Is.EqualTo(unauthorized), $"{operation} ({level}) 401");
             }
         });
+        Assert.That(schemes.Select(s => s.Key), Is.EquivalentTo(used), "every declared scheme is one an operation uses: no function-key schemes");
     }
 
     /// <summary>
-    /// Every status the document claims, except 401: the Functions host answers it before the app runs, and the
-    /// in-process stand-in does not check keys; the test above ties each 401 to the function's auth level instead.
+    /// Every status the document claims, except the operators' 401: the Functions host answers it before the app
+    /// runs, and the in-process stand-in does not check keys; the test above ties it to the function's auth level.
+    /// A customer route's 401 is the app's own, produced here by a request without a key.
     /// </summary>
     public static IEnumerable<TestCaseData> DocumentedResponses() =>
         Document.Operations.SelectMany(o => o.Responses.Select(r => (Operation: o, Status: r.Key)))
-            .Where(c => c.Status != "401")
+            .Where(c => c.Status != "401" || c.Operation.Responses[c.Status]!["$ref"]?.GetValue<string>() == "#/components/responses/Unauthorized")
             .Select(c => new TestCaseData(c.Operation.Method, c.Operation.Path, c.Status)
                 .SetArgDisplayNames(c.Operation.Method, c.Operation.Path, c.Status));
 
@@ -118,7 +128,8 @@ public sealed class OpenApiContractTests
     public async Task Each_documented_response_is_produced_with_its_headers_media_type_and_required_properties(
         string method, string path, string status)
     {
-        var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}") ?? AccountScenarios.All.GetValueOrDefault($"{method} {path} {status}");
+        var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}") ?? AccountScenarios.All.GetValueOrDefault($"{method} {path} {status}")
+            ?? (status == "401" ? app => WithoutKeyAsync(app, method, path) : null);
         Assert.That(scenario, Is.Not.Null, $"no scenario produces {method} {path} {status}: add one, or drop the claim");
 
         using var response = await scenario!(await AppAsync());
@@ -275,6 +286,20 @@ public sealed class OpenApiContractTests
         },
         [$"POST {ExportPath} 415"] = app =>
             app.Client.PostAsync(ExportPath.TrimStart('/'), HttpJson.Body(HttpJson.Example("ui-download.json"), "text/plain")),
+        // An app of its own that allows one active job per account: the second request of the account is refused.
+        [$"POST {ExportPath} 429"] = async _ =>
+        {
+            var settings = await TestApp.SettingsAsync();
+            settings["Jobs:MaxActivePerAccount"] = "1";
+            settings["Jobs:MaxRunningPerAccount"] = "1";
+            var (host, _) = await TestApp.StartInProcessAsync(settings);
+            await using (host)
+            {
+                using var first = await host.Client.PostExportAsync(HttpJson.Example("ui-download.json"));
+                Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await first.Content.ReadAsStringAsync());
+                return await host.Client.PostExportAsync(HttpJson.Example("s3.json"));
+            }
+        },
         // Honest 500: the app's job table refuses connections; the SDK retries, then the function throws.
         [$"POST {ExportPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
         [$"POST {ExportPath} 503"] = _ => WithUnreachableAsync(["Queue"], c => c.PostExportAsync(HttpJson.Example("ui-download.json"))),
@@ -359,6 +384,20 @@ public sealed class OpenApiContractTests
         [$"DELETE {SftpKeyPath} 400"] = app => app.Client.DeleteAsync("v2/sftpkeys/no_such%23key"),
         [$"DELETE {SftpKeyPath} 409"] = app => app.Client.DeleteAsync($"v2/sftpkeys/{ExampleSavedKey.Name}"),
     };
+
+    /// <summary>The operation's request, path parameters filled in, sent without any credentials.</summary>
+    private static async Task<HttpResponseMessage> WithoutKeyAsync(InProcessFunctionsHost app, string method, string path)
+    {
+        var url = path.Replace("{id}", JobIds.New(DateTimeOffset.UtcNow), StringComparison.Ordinal)
+            .Replace("{name}", ExampleSavedKey.Name, StringComparison.Ordinal).TrimStart('/');
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (method == "POST")
+        {
+            request.Content = HttpJson.Body(HttpJson.Example("ui-download.json"));
+        }
+
+        return await app.AnonymousClient.SendAsync(request);
+    }
 
     private static async Task<HttpResponseMessage> CreateSftpKeyAsync(InProcessFunctionsHost app)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
@@ -13,20 +14,33 @@ namespace AudienceTrends.Tests.LocalHost;
 /// developer's Azurite or another run is not disturbed.
 /// </summary>
 [StartsProcesses] // the script: a build, Azurite, the host
+[UnsupportedOSPlatform("windows")] // a bash script; the kept key's file mode
 public sealed partial class RunLocalScriptTests
 {
     [Test]
-    public async Task Newcomer_runs_the_script_without_core_tools_exports_the_ui_example_and_stops_it_with_ctrl_c()
+    public async Task Newcomer_runs_the_script_without_core_tools_exports_the_ui_example_with_the_printed_key_and_stops_it_with_ctrl_c()
     {
         using var tree = WorkingTreeCopy.Create();
         var ports = Enumerable.Range(0, 4).Select(_ => ServerProcess.FreeTcpPort()).ToArray();
 
         string jobId;
-        await using (var run = await StartScriptAsync(tree, ports))
+        var (run, key) = await StartScriptAsync(tree, ports);
+        await using (run)
         {
-            Assert.That(run.Output, Does.Contain("Host: AudienceTrends.LocalHost"), "the script says which host runs");
-            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{ports[0]}/"), Timeout = TimeSpan.FromSeconds(60) };
+            Assert.Multiple(() =>
+            {
+                Assert.That(run.Output, Does.Contain("Host: AudienceTrends.LocalHost"), "the script says which host runs");
+                Assert.That(run.Output, Does.Contain($"curl -i -u \"$KEY:\" -X POST http://localhost:{ports[0]}/v2/audiencetrendsexport"), "the curl line sends the key");
+                Assert.That(File.ReadAllText(KeyFile(tree)).Trim(), Is.EqualTo(key), "the key is kept for the next run");
+                Assert.That(File.GetUnixFileMode(KeyFile(tree)), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "only its owner reads the kept key");
+            });
 
+            using var anonymous = Client(ports, key: null);
+            var refused = await anonymous.PostExportAsync(HttpJson.Example("ui-download.json"));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), await refused.Content.ReadAsStringAsync());
+            Assert.That(refused.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Basic realm=\"audiencetrends\""));
+
+            using var http = Client(ports, key);
             var created = await http.PostExportAsync(HttpJson.Example("ui-download.json"));
             Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await created.Content.ReadAsStringAsync());
             jobId = (await created.JsonAsync())["jobId"]!.GetValue<string>();
@@ -40,13 +54,32 @@ public sealed partial class RunLocalScriptTests
             await StopWithCtrlCAsync(run, tree, ports);
         }
 
-        // A second run works, and finds the first run's job in Azurite's data.
-        await using (var again = await StartScriptAsync(tree, ports))
+        // A second run works, prints the same key, and finds the first run's job in Azurite's data.
+        var (again, printedAgain) = await StartScriptAsync(tree, ports);
+        await using (again)
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{ports[0]}/"), Timeout = TimeSpan.FromSeconds(60) };
+            Assert.That(printedAgain, Is.EqualTo(key), "the kept key still works, so it is printed again");
+            using var http = Client(ports, key);
             var job = await (await http.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
             Assert.That(job["status"]!.GetValue<string>(), Is.EqualTo("Done"), job.ToJsonString());
             await StopWithCtrlCAsync(again, tree, ports);
+        }
+
+        // Azurite's data wiped: the kept key no longer works, so the script creates a new one and says why.
+        Directory.Delete(Path.Combine(tree.Root, ".azurite"), recursive: true);
+        var (wiped, printedKey) = await StartScriptAsync(tree, ports);
+        await using (wiped)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(printedKey, Is.Not.EqualTo(key));
+                Assert.That(wiped.Output, Does.Contain("The key kept in .local/demo-api-key does not work (HTTP 401"));
+                Assert.That(File.ReadAllText(KeyFile(tree)).Trim(), Is.EqualTo(printedKey));
+            });
+            using var http = Client(ports, printedKey);
+            var jobs = await http.GetAsync("v2/jobs");
+            Assert.That(jobs.StatusCode, Is.EqualTo(HttpStatusCode.OK), await jobs.Content.ReadAsStringAsync());
+            await StopWithCtrlCAsync(wiped, tree, ports);
         }
     }
 
@@ -81,14 +114,29 @@ public sealed partial class RunLocalScriptTests
         ["DOTNET_NOLOGO"] = "1",
     };
 
-    private static async Task<ServerProcess> StartScriptAsync(WorkingTreeCopy tree, int[] ports)
+    /// <summary>The script started and ready, and the key its <c>API key:</c> line prints.</summary>
+    private static async Task<(ServerProcess Run, string Key)> StartScriptAsync(WorkingTreeCopy tree, int[] ports)
     {
         // As from a terminal, SIGINT (Ctrl-C) at its default: a runner started in the background passes it on ignored,
         // and a shell cannot trap a signal ignored at its start.
-        var (process, _) = await ServerProcess.StartAsync("env",
+        var (process, ready) = await ServerProcess.StartAsync("env",
             ["--default-signal=INT", "bash", Path.Combine(tree.Root, "scripts", "run-local.sh"), "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            Running(), tree.Root, Environment(ports), TimeSpan.FromMinutes(10));
-        return process;
+            ApiKeyLine(), tree.Root, Environment(ports), TimeSpan.FromMinutes(10));
+        Assert.That(process.Output, Does.Contain($"The function app is running at http://localhost:{ports[0]}"));
+        return (process, ready.Groups["key"].Value);
+    }
+
+    private static string KeyFile(WorkingTreeCopy tree) => Path.Combine(tree.Root, ".local", "demo-api-key");
+
+    private static HttpClient Client(int[] ports, string? key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://localhost:{ports[0]}/"), Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = TestAccounts.Basic(key);
+        }
+
+        return client;
     }
 
     private static async Task<(int ExitCode, string Output)> RunToEndAsync(WorkingTreeCopy tree, int[] ports)
@@ -175,6 +223,6 @@ public sealed partial class RunLocalScriptTests
         return left;
     }
 
-    [GeneratedRegex("The function app is running at http://localhost:")]
-    private static partial Regex Running();
+    [GeneratedRegex("^API key: (?<key>atk_[A-Za-z0-9_-]+)$")]
+    private static partial Regex ApiKeyLine();
 }
