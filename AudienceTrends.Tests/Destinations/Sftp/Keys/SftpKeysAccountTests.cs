@@ -172,9 +172,10 @@ public sealed class SftpKeysAccountTests
         ["type"] = "sftp", ["server"] = server, ["port"] = 22, ["username"] = "partner", ["savedKey"] = savedKey, ["path"] = "in",
     };
 
+    /// <summary>The SFTP example naming <paramref name="savedKey"/>, for an audience the other account has too (audience1).</summary>
     private static string ExportBody(string savedKey, string server = "127.0.0.1")
     {
-        var body = JsonNode.Parse(HttpJson.Example("sftp.json"))!.AsObject();
+        var body = JsonNode.Parse(HttpJson.WithAudiences(HttpJson.Example("sftp.json"), ["audience1"]))!.AsObject();
         body["destination"] = Destination(savedKey, server);
         return body.ToJsonString();
     }
