@@ -35,7 +35,9 @@ public sealed class CatchUp
     /// The slots to run now: those of (<paramref name="after"/>, <paramref name="now"/>] this policy keeps.
     /// <paramref name="after"/> is the last decided slot (or when the schedule was created); a slot older than
     /// <paramref name="missedAfter"/> at <paramref name="now"/> is missed, a newer one is on time. <c>all</c> runs at
-    /// most <paramref name="limit"/> slots per pass, and the plan then ends at the last of them.
+    /// most <paramref name="limit"/> slots per pass, and the plan then ends at the last of them. A slot's job id carries
+    /// the slot's time and job maintenance deletes jobs by that time, so the caller keeps <paramref name="after"/> inside
+    /// the jobs' retention (see <see cref="Backfill"/>).
     /// </summary>
     public CatchUpPlan Plan(ScheduleTiming timing, DateTimeOffset after, DateTimeOffset now, TimeSpan missedAfter, int limit)
     {
