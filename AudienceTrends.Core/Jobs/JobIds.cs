@@ -19,6 +19,17 @@ public static class JobIds
         return Prefix(createdAt) + suffix.ToString("x12", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The id of a job that must be the same each time it is created (a schedule's slot, retried after a crash): the
+    /// time part as for <see cref="New"/>, then 12 hex digits of the SHA-256 of <paramref name="seed"/> instead of random.
+    /// </summary>
+    public static string For(DateTimeOffset createdAt, string seed)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed), hash);
+        return Prefix(createdAt) + Convert.ToHexStringLower(hash[..6]);
+    }
+
     /// <summary>Every id created at or after <paramref name="time"/> sorts before this key.</summary>
     public static string UpperBoundFor(DateTimeOffset time) => Prefix(time) + "ffffffffffff";
 
