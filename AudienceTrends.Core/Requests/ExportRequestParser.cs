@@ -62,7 +62,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         var parsed = Parse(utf8Json.Span);
         if (parsed.Request is { } request)
         {
-            await CheckDestinationAsync(request.Destination, account, parsed.Errors, cancellationToken);
+            await CheckDestinationAsync(request.Destination, account, "", parsed.Errors, cancellationToken);
         }
 
         return parsed;
@@ -78,23 +78,31 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         var (destination, errors) = ParseDestination(utf8Json.Span);
         if (destination is not null)
         {
-            await CheckDestinationAsync(destination.Settings, account, errors, cancellationToken);
+            await CheckDestinationAsync(destination.Settings, account, "", errors, cancellationToken);
         }
 
         return (errors.HasErrors ? null : destination, errors);
     }
 
-    /// <summary>The destination's checks that need I/O, each problem added under its JSON path: the one place both entry points share.</summary>
-    private async Task CheckDestinationAsync(DestinationSettings settings, AccountId account, RequestErrors errors, CancellationToken cancellationToken)
+    /// <summary>
+    /// The destination's checks that need I/O, each problem added under <paramref name="prefix"/> and its JSON path
+    /// (<c>export.</c> for a schedule's): the one place every entry point shares.
+    /// </summary>
+    internal async Task CheckDestinationAsync(
+        DestinationSettings settings, AccountId account, string prefix, RequestErrors errors, CancellationToken cancellationToken)
     {
         foreach (var (field, problem) in await kinds.Find(settings.Type).CheckAsync(settings, account, cancellationToken))
         {
-            var path = $"{DestinationField}.{field}";
+            var path = $"{prefix}{DestinationField}.{field}";
             errors.Add(path, $"{path} {problem}");
         }
     }
 
-    private T ParseBody<T>(ReadOnlySpan<byte> utf8Json, Func<JsonElement, RequestErrors, T> read, Func<RequestErrors, T> invalid)
+    /// <summary>
+    /// The body's JSON handed to <paramref name="read"/>, or the problem with its bytes (empty, not UTF-8, not JSON, a
+    /// lone surrogate) under <see cref="BodyPath"/>: shared with the schedule body's reader.
+    /// </summary>
+    internal static T ParseBody<T>(ReadOnlySpan<byte> utf8Json, Func<JsonElement, RequestErrors, T> read, Func<RequestErrors, T> invalid)
     {
         var errors = new RequestErrors();
         if (utf8Json.StartsWith("\uFEFF"u8))
@@ -154,36 +162,56 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
             return RequestParseResult.Invalid(errors);
         }
 
-        var body = new JsonFields(root, "", errors);
-        var name = body.String("name", required: true, FieldRules.Name);
-        body.String("exportType", rule: value => value.Equals("csv", StringComparison.OrdinalIgnoreCase)
+        var template = ReadTemplate(root, "", errors);
+        var timeframe = ReadTimeframe(new JsonFields(root, "", errors));
+        return template is null || timeframe is null
+            ? RequestParseResult.Invalid(errors)
+            : RequestParseResult.Valid(template.For(timeframe.Value.First, timeframe.Value.Last));
+    }
+
+    /// <summary>
+    /// Every field of an export body but its two timeframe dates, read by the rules <see cref="Parse"/> applies (this
+    /// is their one home, so a schedule's <c>export</c> cannot drift from a job's): null when any is refused. Problems
+    /// are added to <paramref name="errors"/> under <paramref name="prefix"/> and their JSON path: <c>export.</c> and
+    /// <c>export.destination.password</c> for a schedule's. The caller checks <paramref name="element"/> is an object.
+    /// </summary>
+    public ExportTemplate? ReadTemplate(JsonElement element, string prefix, RequestErrors errors)
+    {
+        // Its own list of problems tells whether these fields were refused, whatever the caller had found before.
+        var own = new RequestErrors();
+        var fields = new JsonFields(element, prefix, own);
+        var name = fields.String("name", required: true, FieldRules.Name);
+        fields.String("exportType", rule: value => value.Equals("csv", StringComparison.OrdinalIgnoreCase)
             ? null
             : "must be \"csv\": only CSV files can be exported.");
-        var compression = body.String("compression", rule: value => ExportFile.Compressions.Contains(value.ToLowerInvariant())
+        var compression = fields.String("compression", rule: value => ExportFile.Compressions.Contains(value.ToLowerInvariant())
             ? null
             : "must be \"none\" or \"gzip\".");
-        var destination = ReadDestination(body);
-        var webhook = WebhookField.Read(body);
-        var timeframe = ReadTimeframe(body);
-        var audiences = ReadAudiences(body);
-
-        if (errors.HasErrors || name is null || destination is null || timeframe is null || audiences is null)
+        var destination = ReadDestination(fields);
+        var webhook = WebhookField.Read(fields);
+        var audiences = AudiencesField.Read(fields, _limits.MaxAudiences);
+        foreach (var (path, messages) in own.ToDictionary())
         {
-            return RequestParseResult.Invalid(errors);
+            foreach (var message in messages)
+            {
+                errors.Add(path, message);
+            }
         }
 
-        return RequestParseResult.Valid(new ExportRequest
+        if (own.HasErrors || name is null || destination is null || audiences is null)
+        {
+            return null;
+        }
+
+        return new ExportTemplate
         {
             Name = name,
-            ExportType = "csv",
             Compression = compression?.ToLowerInvariant() ?? ExportFile.None,
             Destination = destination.Settings,
             Secrets = destination.Secrets,
             Webhook = webhook,
-            FirstDay = timeframe.Value.First,
-            LastDay = timeframe.Value.Last,
             Audiences = audiences,
-        });
+        };
     }
 
     private DestinationInput? ReadDestination(JsonFields body)
@@ -245,61 +273,4 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
 
     private static bool TryParseDate(string text, out DateOnly date) =>
         DateOnly.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
-
-    private List<string>? ReadAudiences(JsonFields body)
-    {
-        if (!body.TryGet("audiences", required: true, out var element))
-        {
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.Array)
-        {
-            body.Add("audiences", "must be an array of audience names, such as [\"audience1\", \"audience2\"].");
-            return null;
-        }
-
-        var count = element.GetArrayLength();
-        if (count == 0)
-        {
-            body.Add("audiences", "must name at least one audience.");
-            return null;
-        }
-
-        if (count > _limits.MaxAudiences)
-        {
-            // Not checking each name here keeps a huge body from producing a huge error response.
-            body.Add("audiences", string.Create(CultureInfo.InvariantCulture,
-                $"names {count} audiences; at most {_limits.MaxAudiences} can be exported at once."));
-            return null;
-        }
-
-        var audiences = new List<string>(count);
-        var firstIndexOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var item in element.EnumerateArray())
-        {
-            var path = string.Create(CultureInfo.InvariantCulture, $"audiences[{index}]");
-            var audience = item.ValueKind == JsonValueKind.String ? item.GetString()! : null;
-            var problem = audience is null ? "must be a string." : FieldRules.Audience(audience);
-            if (audience is not null && problem is null && !firstIndexOf.TryAdd(audience, index))
-            {
-                problem = string.Create(CultureInfo.InvariantCulture,
-                    $"duplicates audiences[{firstIndexOf[audience]}]: name each audience once.");
-            }
-
-            if (problem is null)
-            {
-                audiences.Add(audience!);
-            }
-            else
-            {
-                body.Errors.Add(path, $"{path} {problem}");
-            }
-
-            index++;
-        }
-
-        return audiences;
-    }
 }
