@@ -31,7 +31,10 @@ public sealed class S3ServerFixture
     public string Url { get; private set; } = "";
 
     /// <summary>The server the S3 tests share (their folder's <c>S3ServerSetUp</c> starts it); others start their own.</summary>
-    public static S3ServerFixture Current => _current ?? throw new InvalidOperationException("The S3 tests' s3rver is not running.");
+    public static S3ServerFixture Current =>
+        _current is not { } current ? throw new InvalidOperationException("The S3 tests' s3rver is not running.")
+        : current._server is { HasExited: true } ? throw new InvalidOperationException("The S3 tests' s3rver has exited:\n" + current._server.Output)
+        : current;
 
     public static string ServiceUrl => Current.Url;
 

@@ -121,6 +121,11 @@ server.middleware.unshift(async (ctx, next) => {
   }
 });
 
+// One test server serves every S3 test of a run. A client that resets a connection mid-request (the stall and cut
+// tests do, on purpose) must not end it for the others: log what escaped s3rver's handlers, and keep serving.
+process.on('uncaughtException', err => console.error('uncaught exception (still serving):', err));
+process.on('unhandledRejection', err => console.error('unhandled rejection (still serving):', err));
+
 server.run().then(
   ({ address, port }) => console.log(`S3 test server listening on http://${address}:${port}`),
   err => {
