@@ -25,6 +25,7 @@ public sealed class ExportWorker(
     TimeProvider time,
     IOptions<JobsOptions> options,
     IOptions<AccountsOptions> accounts,
+    AccountRunningLimit runningLimit,
     ILogger<ExportWorker> logger)
 {
     private const int PipeBufferBytes = 1024 * 1024;
@@ -160,7 +161,7 @@ public sealed class ExportWorker(
             return false;
         }
 
-        if (job.Status == JobStatus.Pending && await IsAccountBusyAsync(job, cancellationToken))
+        if (job.Status == JobStatus.Pending && await runningLimit.DeferIfBusyAsync(job, cancellationToken))
         {
             return false;
         }
@@ -277,26 +278,6 @@ public sealed class ExportWorker(
         {
             logger.LogWarning("Export job {JobId} changed while finishing; its final state was not saved by this worker", job.Id);
         }
-    }
-
-    /// <summary>
-    /// Whether the job's account already runs <see cref="JobsOptions.MaxRunningPerAccount"/> exports; if so the job's
-    /// message comes back after <see cref="JobsOptions.AccountBusyRetryDelay"/> and this worker is free for other
-    /// accounts' jobs.
-    /// </summary>
-    private async Task<bool> IsAccountBusyAsync(ExportJob job, CancellationToken cancellationToken)
-    {
-        var limits = options.Value;
-        if (await jobs.CountActiveAsync(job.Account, limits.MaxRunningPerAccount, processingOnly: true, cancellationToken) < limits.MaxRunningPerAccount)
-        {
-            return false;
-        }
-
-        await queue.EnqueueAsync(job, limits.AccountBusyRetryDelay, cancellationToken);
-        logger.LogInformation(
-            "Export job {JobId} waits: account {AccountId} already runs {Running} exports; its message comes back in {Delay}",
-            job.Id, job.Account.Value, limits.MaxRunningPerAccount, limits.AccountBusyRetryDelay);
-        return true;
     }
 
     /// <summary>The message's job, or null (logged, without the text) for a message that names none: retrying it cannot help.</summary>

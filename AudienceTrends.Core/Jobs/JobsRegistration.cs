@@ -20,6 +20,7 @@ public static class JobsRegistration
         services.AddSingleton<JobMaintenance>();
         services.AddSingleton<ExpiredLeaseSweep>();
         services.AddSingleton<JobCancellation>();
+        services.AddSingleton<AccountRunningLimit>();
         services.AddSingleton<ExportWorker>();
         return services;
     }
