@@ -60,6 +60,9 @@ param sftpSavedKeyAccounts string = ''
 @description('Google Cloud service account JSON for GCS destinations (Gcs__CredentialsJson); empty when not used.')
 param gcsCredentialsJson string = ''
 
+@description('The account that owns the jobs and API-created SFTP keys stored before accounts existed (Accounts__LegacyAccount); create it with POST /v2/accounts.')
+param legacyAccount string = 'demo'
+
 @minValue(40)
 @maxValue(1000)
 @description('Most instances Flex Consumption may scale out to.')
@@ -76,11 +79,13 @@ var exportsRetentionDays = 30
 var jobsTableName = 'exportjobs'
 var deploymentContainerName = 'app-package'
 var sftpKeysTableName = 'sftpkeys'
+var accountsTableName = 'accounts'
+var apiKeysTableName = 'apikeys'
 // Everything the app identity reaches in the storage account, each granted on its own (see modules/role-assignments.bicep).
 // azure-webjobs-*: the Functions host's locks, timer schedules and keys.
 var dataContainerNames = [exportsContainerName, 'export-requests', 'azure-webjobs-hosts', 'azure-webjobs-secrets']
 var queueNames = ['export-jobs', 'export-jobs-poison', 'webhook-events', 'webhook-events-poison']
-var tableNames = [jobsTableName, 'exportidempotency', sftpKeysTableName]
+var tableNames = [jobsTableName, 'exportidempotency', sftpKeysTableName, accountsTableName, apiKeysTableName]
 var useExistingDatabase = !empty(databaseConnectionString)
 var createSql = createSqlDatabase && !useExistingDatabase
 var savedKeyNames = filter(map(split(sftpSavedKeyNames, ','), keyName => trim(keyName)), keyName => !empty(keyName))
@@ -207,6 +212,9 @@ module functionApp 'modules/function-app.bicep' = {
     gcsCredentialsUri: empty(gcsCredentialsJson) ? '' : keyVault.outputs.gcsCredentialsUri
     sftpKeysVaultUri: sftpKeysVault.outputs.uri
     sftpKeysTableName: sftpKeysTableName
+    accountsTableName: accountsTableName
+    apiKeysTableName: apiKeysTableName
+    legacyAccount: legacyAccount
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -57,7 +57,8 @@ public partial class BicepTests
         Assert.That(Strings(variables.GetProperty("tableNames")), Is.EquivalentTo(new[]
         {
             "[variables('jobsTableName')]", "exportidempotency", "[variables('sftpKeysTableName')]",
-        }));
+            "[variables('accountsTableName')]", "[variables('apiKeysTableName')]",
+        }), "every table the app reads, the API keys' included: a customer request reads its key first");
         var moduleResources = main.GetProperty("resources");
         foreach (var list in new[] { "dataContainerNames", "queueNames", "tableNames" })
         {

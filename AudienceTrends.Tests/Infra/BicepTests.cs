@@ -36,6 +36,9 @@ public partial class BicepTests
         "SftpKeys__Store",
         "SftpKeys__VaultUri",
         "SftpKeys__TableName",
+        "Accounts__AccountsTableName",
+        "Accounts__KeysTableName",
+        "Accounts__LegacyAccount",
     ];
 
     /// <summary>Settings that must not be set: rejected by Flex Consumption, or a shared-key connection string.</summary>

@@ -44,6 +44,15 @@ param sftpKeysVaultUri string
 @description('Table in which the Key Vault store reserves key names (SftpKeys__TableName).')
 param sftpKeysTableName string
 
+@description('Accounts and their key lists (Accounts__AccountsTableName).')
+param accountsTableName string
+
+@description('API keys, one partition per key id (Accounts__KeysTableName).')
+param apiKeysTableName string
+
+@description('Who owns what was stored before accounts existed (Accounts__LegacyAccount).')
+param legacyAccount string
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
@@ -161,6 +170,10 @@ var settings = {
   SftpKeys__VaultUri: sftpKeysVaultUri
   // The Key Vault store reserves each key name in this table first (the identity has a role on it alone).
   SftpKeys__TableName: sftpKeysTableName
+  // Every customer request reads its API key (and the key's account) here: the identity has a role on each table.
+  Accounts__AccountsTableName: accountsTableName
+  Accounts__KeysTableName: apiKeysTableName
+  Accounts__LegacyAccount: legacyAccount
 }
 
 var sftpKeySettings = toObject(
