@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Schedules;
+using AudienceTrends.Tests.Infrastructure;
 using Azure.Data.Tables;
 using static AudienceTrends.Tests.Schedules.ScheduleTimingTests;
 
@@ -11,8 +12,8 @@ namespace AudienceTrends.Tests.Schedules;
 /// </summary>
 public sealed class ScheduleSlotClaimsTests
 {
-    private static readonly AccountId Demo = AccountId.Parse("demo");
-    private static readonly AccountId Globex = AccountId.Parse("globex");
+    private static readonly AccountId Demo = TestAccounts.DemoId;
+    private static readonly AccountId Globex = TestAccounts.OtherId;
     private static readonly DateTimeOffset Now = Utc(2026, 12, 3, 14, 0);
 
     private ScheduleStorageFixture _storage = null!;

@@ -1,6 +1,7 @@
 using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Schedules;
+using AudienceTrends.Tests.Infrastructure;
 using static AudienceTrends.Tests.Schedules.ScheduleTimingTests;
 
 namespace AudienceTrends.Tests.Schedules;
@@ -11,8 +12,8 @@ namespace AudienceTrends.Tests.Schedules;
 /// </summary>
 public sealed class ScheduleSlotTests
 {
-    private static readonly AccountId Demo = AccountId.Parse("demo");
-    private static readonly AccountId Globex = AccountId.Parse("globex");
+    private static readonly AccountId Demo = TestAccounts.DemoId;
+    private static readonly AccountId Globex = TestAccounts.OtherId;
 
     [Test]
     public void The_same_slot_always_gets_the_same_valid_job_id()

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Schedules;
+using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -17,8 +18,8 @@ public sealed class ScheduleStoreTests
 {
     private const string Password = "pa55-Word-in-the-clear";
     private const string WebhookToken = "token=receiver-s3cret";
-    private static readonly AccountId Demo = AccountId.Parse("demo");
-    private static readonly AccountId Globex = AccountId.Parse("globex");
+    private static readonly AccountId Demo = TestAccounts.DemoId;
+    private static readonly AccountId Globex = TestAccounts.OtherId;
     private static readonly DateTimeOffset Created = Utc(2026, 12, 1, 9, 30);
     private static readonly DateTimeOffset NextRun = Utc(2026, 12, 4, 14, 0);
 
