@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AudienceTrends.Core.Accounts;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ namespace AudienceTrends.Core.Schedules;
 public sealed class ScheduleCommands(
     ScheduleRequestParser parser,
     WebhookHosts webhookHosts,
+    IAudienceTrendSource source,
     ScheduleStore schedules,
     ScheduleRuns runs,
     ScheduleViews views,
@@ -33,6 +35,19 @@ public sealed class ScheduleCommands(
         {
             var path = ScheduleRequestParser.ExportPrefix + WebhookField.Name + "." + WebhookField.UrlField;
             errors.Add(path, $"{path} {problem}");
+        }
+
+        if (request is not null)
+        {
+            // As a job's intake does: every audience must be the account's own, named at creation, not at the first run.
+            var unknown = (await source.FindUnknownAsync(account, request.Export.Audiences, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < request.Export.Audiences.Count; i++)
+            {
+                if (unknown.Contains(request.Export.Audiences[i]))
+                {
+                    errors.Add($"{ScheduleRequestParser.ExportPrefix}audiences[{i}]", $"Unknown audience \"{request.Export.Audiences[i]}\".");
+                }
+            }
         }
 
         if (request is null || errors.HasErrors)

@@ -5,8 +5,8 @@ namespace AudienceTrends.Core.Schedules;
 
 /// <summary>
 /// One scheduler pass (the timer runs one a minute): reads the schedules that are due from the due index, by minute,
-/// from where the last completed pass stopped (after an outage longer than <see cref="SchedulesOptions.RecoveryWindow"/>:
-/// from the schedule table itself), and for each decides its slots by its catch-up policy, runs them
+/// from where the last completed pass stopped (on the first pass, or after an outage longer than
+/// <see cref="SchedulesOptions.RecoveryWindow"/>: from the schedule table itself), and for each decides its slots by its catch-up policy, runs them
 /// (<see cref="ScheduleRuns"/>) unless its overlap rule skips them, and saves its last run and next run. Any number of
 /// passes may run at once (two instances, a slow pass and the next): a slot's claim makes its job one job, and a
 /// schedule's save is ETag-conditional. A schedule that fails is left due and the pass's cursor stays before it, so
@@ -27,10 +27,11 @@ public sealed class Scheduler(
     public async Task<SchedulerPass> RunPassAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var cursor = await due.GetCursorAsync(cancellationToken) ?? now - _options.MissedAfter;
-        var found = now - cursor > _options.RecoveryWindow
+        // No cursor yet (the first pass ever) reads the schedule table, as after a long outage.
+        var cursor = await due.GetCursorAsync(cancellationToken);
+        var found = cursor is null || now - cursor > _options.RecoveryWindow
             ? await schedules.ListDueAsync(now, cancellationToken)
-            : await due.DueAsync(now, now - cursor, cancellationToken);
+            : await due.DueAsync(now, now - cursor.Value, cancellationToken);
 
         var queued = 0;
         var failed = new List<(DueSchedule Schedule, Exception Error)>();
