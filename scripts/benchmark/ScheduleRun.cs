@@ -147,7 +147,9 @@ public static class ScheduleRun
         var resource = parts.Length > 1 ? parts[1] : path;
         var end = resource.IndexOfAny(['(', '?']);
         var name = end < 0 ? resource : resource[..end];
-        var kind = resource.Contains('(', StringComparison.Ordinal) ? " (entity)" : parts.Length > 2 ? " (" + parts[2] + ")" : "";
+        var kind = resource.Contains("()", StringComparison.Ordinal) ? " (query)"
+            : resource.Contains('(', StringComparison.Ordinal) ? " (entity)"
+            : parts.Length > 2 ? " (" + parts[2] + ")" : "";
         return $"{method} {name}{kind}";
     }
 
