@@ -4,6 +4,7 @@ using AudienceTrends.Benchmark;
 // Parent: `[--runs N] [size ...]` (default: 3 runs of every standard size) runs the whole benchmark and prints tables.
 // Children: `--export <database> <size>` runs one export in a process of its own, so its peak working set is its own;
 // `--intake <database> <creates> <concurrency> <runs>` measures the intake against its two storage writes.
+// `--schedules` alone: one scheduler pass over 10,000 schedules, 1,000 due in the same minute (see ScheduleRun).
 try
 {
     switch (args)
@@ -13,6 +14,9 @@ try
             break;
         case ["--intake", var database, var creates, var concurrency, var runs]:
             await IntakeRun.RunAsync(database, Count(creates), Count(concurrency), Count(runs));
+            break;
+        case ["--schedules"]:
+            await ScheduleRun.RunAsync();
             break;
         default:
             var runCount = 3;
