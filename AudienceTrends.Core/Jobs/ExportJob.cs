@@ -45,6 +45,9 @@ public sealed partial class ExportJob
 
     public string ExportType { get; init; } = "csv";
 
+    /// <summary>The request's <c>layout</c> (<c>wide</c>, <c>long</c>); null on rows written before it existed (wide).</summary>
+    public string? Layout { get; init; }
+
     /// <summary>The request's <c>compression</c> (<c>none</c>, <c>gzip</c>); null on rows written before it existed.</summary>
     public string? Compression { get; init; }
 
@@ -121,7 +124,7 @@ public sealed partial class ExportJob
 
     public string FileName => File.Name;
 
-    public ExportFile File => ExportFile.For(Name, Compression);
+    public ExportFile File => ExportFile.For(Name, ExportType, Compression);
 
     /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
     /// <param name="encryptedWebhookQuery">The webhook URL's query string, encrypted; required when the URL has one.</param>
@@ -135,6 +138,7 @@ public sealed partial class ExportJob
             Id = id,
             Name = request.Name,
             ExportType = request.ExportType,
+            Layout = request.Layout,
             Compression = request.Compression,
             FirstDay = request.FirstDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             LastDay = request.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
