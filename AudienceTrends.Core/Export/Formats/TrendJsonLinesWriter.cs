@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace AudienceTrends.Core.Export.Formats;
@@ -6,10 +7,16 @@ namespace AudienceTrends.Core.Export.Formats;
 /// JSON Lines (UTF-8 without BOM, one object and <c>\n</c> per line). Long: <c>{"audience":"a","date":"2021-07-16",
 /// "contact_count":12}</c> per audience and day with a figure. Wide: <c>{"audience":"a","contact_counts":
 /// {"2021-07-16":12,"2021-07-17":null,...}}</c> per audience, every day of the timeframe a key, null where there is no
-/// figure. Names are JSON strings escaped by System.Text.Json; each is encoded once per audience.
+/// figure. Names are JSON strings (<see cref="NameEncoder"/>), each encoded once per audience.
 /// </summary>
 public sealed class TrendJsonLinesWriter(string layout) : ITrendFileWriter
 {
+    /// <summary>
+    /// Names as JSON escapes them minimally (quotes, backslashes, control characters), other characters as UTF-8: the
+    /// file is data a loader reads, never HTML, so the HTML-safe escaping of the default encoder would only bloat it.
+    /// </summary>
+    private static readonly JavaScriptEncoder NameEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     // {"audience":"<name>","date":"<date>","contact_count":<count>}\n
     private const int LongRowBytes = 13 + 10 + TrendDays.DateBytes + 18 + RowBuffer.MaxCountBytes + 2;
 
@@ -30,7 +37,7 @@ public sealed class TrendJsonLinesWriter(string layout) : ITrendFileWriter
         await foreach (var trend in trends.WithCancellation(cancellationToken))
         {
             days.Check(trend);
-            var name = JsonEncodedText.Encode(trend.Audience).EncodedUtf8Bytes.ToArray();
+            var name = JsonEncodedText.Encode(trend.Audience, NameEncoder).EncodedUtf8Bytes.ToArray();
             if (wide)
             {
                 await buffer.MakeRoomAsync(name.Length + wideRowBytes + 40, output, cancellationToken);
