@@ -31,6 +31,9 @@ public sealed class TrendParquetWriter(FileFormatsOptions options) : ITrendFileW
         var parquetOptions = new ParquetOptions
         {
             CompressionMethod = options.ParquetCompression == FileFormatsOptions.Snappy ? CompressionMethod.Snappy : CompressionMethod.Zstd,
+            // The library's default is the smallest size (zstd's top level): 30 times slower on these columns (dictionary
+            // and plain encoded already) for a file no smaller; the fastest level keeps Parquet at the CSV's pace.
+            CompressionLevel = System.IO.Compression.CompressionLevel.Fastest,
         };
 
         var rows = 0;
