@@ -12,7 +12,7 @@ public sealed class FileFormatsOptions
     public string ParquetCompression { get; set; } = Zstd;
 
     /// <summary>Rows per Parquet row group: the writer holds one row group at a time, so this bounds its memory.</summary>
-    public int ParquetRowGroupRows { get; set; } = 100_000;
+    public int ParquetRowGroupRows { get; set; } = 50_000;
 
     /// <summary>Every problem with these options, each naming its setting.</summary>
     public static IEnumerable<string> Validate(FileFormatsOptions options)
