@@ -26,6 +26,8 @@ public class ManagedFormatExportTests
         {
             var (path, contentType) = await DownloadAsync(job);
             Assert.That(contentType, Is.EqualTo(ContentTypeOf(variant)), variant.Name);
+            Assert.That((job["exportType"]!.GetValue<string>(), job["layout"]!.GetValue<string>()),
+                Is.EqualTo((variant.ExportType, variant.Layout ?? "long")), variant.Name);
             FormatExport.AssertStored(variant, job, path, database);
         }
 
