@@ -1,4 +1,5 @@
 using AudienceTrends.Core.Accounts;
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
@@ -16,6 +17,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAudienceTrends(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddAppTelemetry();
         // IHttpClientFactory's default loggers write every request's URL, whose query may be a credential (a
         // receiver's token, a signature): no factory client of the app logs its requests.
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using AudienceTrends.Core;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Functions.Http;
+using AudienceTrends.Functions.Telemetry;
 using AudienceTrends.LocalHost.Http;
 using AudienceTrends.LocalHost.Logging;
 using AudienceTrends.LocalHost.Metadata;
@@ -134,6 +135,8 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         }
 
         builder.Services.AddAudienceTrends(builder.Configuration);
+        // As the worker: the app's spans and metrics, exported only when a setting asks (see AddAudienceTrendsTelemetry).
+        builder.Services.AddAudienceTrendsTelemetry(builder.Configuration);
         options.ConfigureServices?.Invoke(builder.Services);
         options.ConfigureServer?.Invoke(builder);
         var app = builder.Build();

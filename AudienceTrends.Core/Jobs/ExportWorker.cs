@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Accounts;
 using System.IO.Pipelines;
+using AudienceTrends.Core.Common.Telemetry;
 using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
@@ -26,6 +27,7 @@ public sealed class ExportWorker(
     IOptions<JobsOptions> options,
     IOptions<AccountsOptions> accounts,
     AccountRunningLimit runningLimit,
+    AppMetrics metrics,
     ILogger<ExportWorker> logger)
 {
     private const int PipeBufferBytes = 1024 * 1024;
@@ -42,6 +44,7 @@ public sealed class ExportWorker(
         }
 
         var jobId = message.JobId;
+        using var span = AppTelemetry.StartProcess(queue.Name, message.TraceParent, jobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId, ["AccountId"] = message.Account.Value });
         var job = await jobs.GetAsync(message.Account, jobId, cancellationToken);
         if (job is null)
@@ -56,11 +59,13 @@ public sealed class ExportWorker(
         }
 
         using var lease = new JobLease(job, jobs, time, options.Value, cancellationToken);
+        var attempt = new ExportAttemptTelemetry(metrics, span, job, time);
         try
         {
             var (delivered, rows, bytes, sha256) = await ExportAsync(job, lease, lease.Token);
             await lease.StopAsync();
             await FinishAsync(job, j => j.Complete(delivered, rows, bytes, sha256, time.GetUtcNow()));
+            attempt.Done(rows, bytes);
             logger.LogInformation("Export job {JobId} done: {Rows} rows, {Bytes} bytes delivered to {Location}",
                 job.Id, rows, bytes, delivered.Location);
         }
@@ -74,6 +79,7 @@ public sealed class ExportWorker(
                 await FinishAsync(requested, j => j.Cancel(time.GetUtcNow()));
             }
 
+            attempt.Cancelled();
             logger.LogInformation("Export job {JobId} cancelled at the user's request", job.Id);
         }
         catch (ExportFailedException e)
@@ -81,9 +87,11 @@ public sealed class ExportWorker(
             await lease.StopAsync();
             logger.LogWarning(e, "Export job {JobId} failed: {ErrorCode}", job.Id, e.Code);
             await FinishAsync(job, j => j.Fail(e.Code, e.Message, time.GetUtcNow()));
+            attempt.Failed(e.Code);
         }
         catch (Exception) when (lease.Lost)
         {
+            attempt.TakenOver();
             logger.LogWarning("Export job {JobId} was taken over by another worker; this attempt stops", job.Id);
         }
         catch (Exception e)
@@ -96,6 +104,7 @@ public sealed class ExportWorker(
                     : TransientFailures.Describe(e, job.Destination);
             logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed ({Cause}); the message will be retried",
                 job.Id, job.Attempts, cause);
+            attempt.Retried(e);
             await updates.ApplyAsync(job, Attempt(job, j => j.RecordTransientFailure(cause, time.GetUtcNow())), CancellationToken.None);
             throw;
         }
@@ -212,8 +221,8 @@ public sealed class ExportWorker(
         try
         {
             await using var content = pipe.Reader.AsStream();
-            var delivered = await target.DeliverAsync(
-                new DeliveryRequest(job.Account, job.Id, job.File, destination, secrets), content, cancellationToken);
+            var delivered = await AppTelemetry.InSpanAsync(() => AppTelemetry.StartDelivery(job.DestinationType, AppTelemetry.FormatOf(job.File)),
+                () => target.DeliverAsync(new DeliveryRequest(job.Account, job.Id, job.File, destination, secrets), content, cancellationToken));
             var rows = await producer;
             return (delivered, rows, hashing.BytesWritten, hashing.Sha256Hex());
         }
