@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 
 namespace AudienceTrends.LocalHost;
 
@@ -137,6 +138,9 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         builder.Services.AddAudienceTrends(builder.Configuration);
         // As the worker: the app's spans and metrics, exported only when a setting asks (see AddAudienceTrendsTelemetry).
         builder.Services.AddAudienceTrendsTelemetry(builder.Configuration);
+        // The request's span, which the Functions host makes in Azure: ASP.NET Core's own, recorded so the job's spans
+        // under it are (an unrecorded parent would leave them unsampled).
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("Microsoft.AspNetCore"));
         options.ConfigureServices?.Invoke(builder.Services);
         options.ConfigureServer?.Invoke(builder);
         var app = builder.Build();
