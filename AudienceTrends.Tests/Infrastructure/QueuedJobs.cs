@@ -17,7 +17,7 @@ public static class QueuedJobs
         Assert.That(message.Select(p => p.Key), Is.SubsetOf(Fields), text);
         if (message["traceparent"] is { } traceParent)
         {
-            Assert.That(traceParent.GetValue<string>(), Does.Match("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$"), text);
+            Assert.That(traceParent.GetValue<string>(), Does.Match("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"), text);
         }
 
         return $"{message["account"]!.GetValue<string>()}/{message["jobId"]!.GetValue<string>()}";
