@@ -2,6 +2,7 @@ using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Health;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Storage;
@@ -28,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddExport(configuration);
         services.AddDestinations(configuration);
         services.AddWebhooks(configuration);
+        services.AddHealth();
         return services;
     }
 }

@@ -10,6 +10,7 @@ public static class ExportRegistration
         services.AddValidatedOptions<DatabaseOptions>(configuration, DatabaseOptions.SectionName, DatabaseOptions.Validate);
         services.AddSingleton<IAudienceTrendSource, SqlAudienceTrendSource>();
         services.AddSingleton<TrendCsvWriter>();
+        services.AddSingleton<DatabaseHealth>();
         return services;
     }
 }
