@@ -78,11 +78,12 @@ public sealed class JobMaintenance(
         }
 
         metrics.ObserveActiveJobs(new Dictionary<string, long> { [JobStatus.Pending] = pending, [JobStatus.Processing] = processing });
-        await queues.ObserveAsync(cancellationToken);
-
         logger.LogInformation(
             "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files, {KeysDeleted} idempotency keys and {MarkersDeleted} markers of ended jobs, re-queued {Requeued} stalled or unsent jobs and {WebhooksRequeued} overdue webhook events",
             jobsDeleted, filesDeleted, keysDeleted, markersDeleted, requeued, webhooksRequeued);
+
+        // Last, so a storage error here leaves the work above done and logged (the function fails and says why).
+        await queues.ObserveAsync(cancellationToken);
         return new MaintenanceReport(jobsDeleted, filesDeleted, keysDeleted, requeued, webhooksRequeued);
     }
 }
