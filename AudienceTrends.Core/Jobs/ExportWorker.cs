@@ -118,12 +118,16 @@ public sealed class ExportWorker(
             return;
         }
 
+        // The host moved the message as it was: its traceparent keeps the job's trace.
+        using var span = AppTelemetry.StartProcess(queue.Name + "-poison", message.TraceParent, message.JobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId, ["AccountId"] = message.Account.Value });
         var job = await jobs.GetAsync(message.Account, message.JobId, cancellationToken);
         if (job is null || job.IsFinished)
         {
             return;
         }
+
+        AppTelemetry.Fail(span, ErrorCodes.RetriesExhausted);
 
         var reason = $"The export was given up after {job.Attempts} failed attempts" +
             (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved.");

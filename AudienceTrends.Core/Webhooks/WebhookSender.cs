@@ -92,6 +92,7 @@ public sealed class WebhookSender(
             return;
         }
 
+        using var span = AppTelemetry.StartProcess(queue.Name + "-poison", message.TraceParent, message.JobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
         if (await FindPendingAsync(message, cancellationToken) is not { } job)
         {

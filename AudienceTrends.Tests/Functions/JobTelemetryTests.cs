@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AudienceTrends.Core.Common.Telemetry;
+using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Functions;
 using AudienceTrends.Tests.Infrastructure;
@@ -59,6 +60,39 @@ public sealed class JobTelemetryTests
             Assert.That(processEvent.GetTagItem(AppTelemetry.WebhookResult), Is.EqualTo("delivered"));
             Assert.That(post.GetTagItem("http.response.status_code"), Is.EqualTo(200));
             Assert.That(trace.Count(s => s.DisplayName.StartsWith("process ", StringComparison.Ordinal)), Is.EqualTo(2), "one worker run, one webhook attempt");
+        });
+    }
+
+    [Test]
+    public async Task A_job_whose_retries_ran_out_ends_in_its_own_trace_through_the_poison_queue()
+    {
+        var receiver = await WebhookReceiver.StartAsync(_ => 200);
+        await using var __ = receiver;
+        var settings = await WebhookTestApp.SettingsAsync();
+        using var telemetry = new TelemetryCapture();
+        var (host, _) = await TestApp.StartInProcessAsync(settings, services =>
+        {
+            telemetry.Configure(services);
+            services.AddSingleton<IAudienceTrendSource>(sp => new UnreadableSource(ActivatorUtilities.CreateInstance<SqlAudienceTrendSource>(sp)));
+        });
+        await using var _ = host;
+        var jobId = await host.CreateAsync(HttpJson.Example("ui-download.json"));
+
+        await host.DrainQueuesAsync();
+
+        var job = await host.GetJobAsync(jobId);
+        var create = telemetry.Spans.Single(s => s.OperationName == "create export" && (string?)s.GetTagItem(AppTelemetry.JobId) == jobId);
+        var trace = telemetry.Trace(create.TraceId);
+        var send = trace.Single(s => s.DisplayName == $"send {settings["Jobs:QueueName"]}");
+        var attempts = trace.Where(s => s.DisplayName == $"process {settings["Jobs:QueueName"]}").ToList();
+        var poison = trace.Single(s => s.DisplayName == $"process {settings["Jobs:QueueName"]}-poison");
+        Assert.Multiple(() =>
+        {
+            Assert.That(job["error"]!["code"]!.GetValue<string>(), Is.EqualTo("retries_exhausted"));
+            Assert.That(attempts.Select(a => (a.ParentSpanId, (string?)a.GetTagItem(AppTelemetry.Result), (string?)a.GetTagItem(AppTelemetry.ErrorType))),
+                Is.EqualTo(Enumerable.Repeat((send.SpanId, (string?)"error", (string?)typeof(IOException).FullName), 5)), "each attempt under the one message");
+            Assert.That(poison.ParentSpanId, Is.EqualTo(send.SpanId), "the host moved the message, traceparent and all");
+            Assert.That(poison.GetTagItem(AppTelemetry.ErrorType), Is.EqualTo("retries_exhausted"));
         });
     }
 
@@ -219,6 +253,17 @@ public sealed class JobTelemetryTests
             Assert.That(new JobMessage(TestAccounts.DemoId, "0123456789abcdef01234567").ToText(),
                 Is.EqualTo("""{"account":"demo","jobId":"0123456789abcdef01234567"}"""), "no trace, no field");
         });
+    }
+
+    /// <summary>Knows the audiences (so the intake accepts the job) but cannot read their figures: every attempt fails and is retried.</summary>
+    private sealed class UnreadableSource(IAudienceTrendSource inner) : IAudienceTrendSource
+    {
+        public Task<IReadOnlyList<string>> FindUnknownAsync(Core.Accounts.AccountId account, IReadOnlyList<string> audienceNames, CancellationToken cancellationToken) =>
+            inner.FindUnknownAsync(account, audienceNames, cancellationToken);
+
+        public IAsyncEnumerable<AudienceTrend> ReadTrendsAsync(
+            Core.Accounts.AccountId account, IReadOnlyList<string> audienceNames, DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken) =>
+            throw new IOException("the database went away");
     }
 
     private static string Tags(TelemetryCapture.Measurement m) =>
