@@ -208,6 +208,10 @@ public sealed class WebhookSender(
                 using var response = await clients.CreateClient(ClientName)
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 call?.SetTag("http.response.status_code", (int)response.StatusCode);
+                if ((int)response.StatusCode >= 400)
+                {
+                    AppTelemetry.Fail(call, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+                }
                 return new Attempt((int)response.StatusCode, null, Final: false);
             }
             catch (Exception e)
