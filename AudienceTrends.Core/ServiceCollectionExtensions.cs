@@ -1,6 +1,8 @@
 using AudienceTrends.Core.Accounts;
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Health;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Schedules;
@@ -17,6 +19,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAudienceTrends(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddAppTelemetry();
         // IHttpClientFactory's default loggers write every request's URL, whose query may be a credential (a
         // receiver's token, a signature): no factory client of the app logs its requests.
         services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
@@ -28,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.AddDestinations(configuration);
         services.AddWebhooks(configuration);
         services.AddSchedules(configuration);
+        services.AddHealth();
         return services;
     }
 }

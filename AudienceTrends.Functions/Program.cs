@@ -3,13 +3,11 @@ using AudienceTrends.Functions.Http;
 using AudienceTrends.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseWhen<HttpExceptionMiddleware>(HttpExceptionMiddleware.IsHttpTrigger);
-builder.Services.AddAudienceTrendsTelemetry();
-// The Application Insights provider keeps only warnings by default; the job's life is logged at Information.
-builder.Logging.AddFilter<Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider>(null, LogLevel.Information);
+// OpenTelemetry (host.json telemetryMode): exported only where APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORTER_OTLP_ENDPOINT says.
+builder.Services.AddAudienceTrendsTelemetry(builder.Configuration);
 builder.Services.AddAudienceTrends(builder.Configuration);
 builder.Build().Run();

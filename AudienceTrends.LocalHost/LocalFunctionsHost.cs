@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using AudienceTrends.Core;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Functions.Http;
+using AudienceTrends.Functions.Telemetry;
 using AudienceTrends.LocalHost.Http;
 using AudienceTrends.LocalHost.Logging;
 using AudienceTrends.LocalHost.Metadata;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 
 namespace AudienceTrends.LocalHost;
 
@@ -134,6 +136,11 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         }
 
         builder.Services.AddAudienceTrends(builder.Configuration);
+        // As the worker: the app's spans and metrics, exported only when a setting asks (see AddAudienceTrendsTelemetry).
+        builder.Services.AddAudienceTrendsTelemetry(builder.Configuration);
+        // The request's span, which the Functions host makes in Azure: ASP.NET Core's own, recorded so the job's spans
+        // under it are (an unrecorded parent would leave them unsampled).
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("Microsoft.AspNetCore"));
         options.ConfigureServices?.Invoke(builder.Services);
         options.ConfigureServer?.Invoke(builder);
         var app = builder.Build();

@@ -63,6 +63,18 @@ param gcsCredentialsJson string = ''
 @description('The account that owns the jobs and API-created SFTP keys stored before accounts existed (Accounts__LegacyAccount); create it with POST /v2/accounts.')
 param legacyAccount string = 'demo'
 
+@description('E-mail address the alerts go to (the action group\'s receiver); empty for an action group without receivers.')
+param alertEmail string = ''
+
+@minValue(1)
+@maxValue(100)
+@description('Alert when more than this percentage of export attempts in 30 minutes failed (result failure or error).')
+param alertFailureRatePercent int = 20
+
+@minValue(10)
+@description('Alert when the 95th percentile of export attempts\' duration over an hour exceeds this many seconds.')
+param alertExportP95Seconds int = 900
+
 @minValue(40)
 @maxValue(1000)
 @description('Most instances Flex Consumption may scale out to.')
@@ -84,7 +96,8 @@ var apiKeysTableName = 'apikeys'
 // Everything the app identity reaches in the storage account, each granted on its own (see modules/role-assignments.bicep).
 // azure-webjobs-*: the Functions host's locks, timer schedules and keys.
 var dataContainerNames = [exportsContainerName, 'export-requests', 'azure-webjobs-hosts', 'azure-webjobs-secrets']
-var queueNames = ['export-jobs', 'export-jobs-poison', 'webhook-events', 'webhook-events-poison']
+// The -poison-poison queues: where the host moves a message its poison function failed on; maintenance reads their depth.
+var queueNames = ['export-jobs', 'export-jobs-poison', 'export-jobs-poison-poison', 'webhook-events', 'webhook-events-poison', 'webhook-events-poison-poison']
 // schedules, scheduleslots, scheduledue: the app's defaults of Schedules__TableName, __SlotsTableName, __DueTableName.
 var tableNames = [jobsTableName, 'exportidempotency', sftpKeysTableName, accountsTableName, apiKeysTableName, 'schedules', 'scheduleslots', 'scheduledue']
 var useExistingDatabase = !empty(databaseConnectionString)
@@ -115,6 +128,19 @@ module monitoring 'modules/monitoring.bicep' = {
     applicationInsightsName: 'appi-${token}'
     location: location
     tags: tags
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    token: token
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    alertEmail: alertEmail
+    failureRatePercent: alertFailureRatePercent
+    exportP95Seconds: alertExportP95Seconds
   }
 }
 

@@ -11,6 +11,7 @@ public static class ExportRegistration
         services.AddValidatedOptions<DatabaseOptions>(configuration, DatabaseOptions.SectionName, DatabaseOptions.Validate);
         services.AddSingleton<IAudienceTrendSource, SqlAudienceTrendSource>();
         services.AddFileFormats(configuration);
+        services.AddSingleton<DatabaseHealth>();
         return services;
     }
 }

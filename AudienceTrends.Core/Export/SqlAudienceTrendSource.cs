@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AudienceTrends.Core.Accounts;
+using AudienceTrends.Core.Common.Telemetry;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -90,6 +91,8 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
         long rows = 0;
         var statements = 0;
 
+        // The read's span (no SQL text, no audience name): its end is the last figure read or the consumer stopping.
+        using var span = AppTelemetry.StartSqlRead(options.Provider == DatabaseProvider.Sqlite ? "sqlite" : "microsoft.sql_server");
         await using var connection = await OpenAsync(cancellationToken);
         await using var second = statementPerAudience ? await OpenAsync(cancellationToken) : null;
         using var chunks = audienceNames.Chunk(options.AudienceChunkSize).GetEnumerator();
@@ -120,6 +123,7 @@ public sealed class SqlAudienceTrendSource : IAudienceTrendSource
             }
         }
 
+        span?.SetTag("db.response.returned_rows", rows);
         logger.LogInformation(
             "Read {Rows} daily figures for {Audiences} audiences over {Days} days in {Statements} statements",
             rows, audienceNames.Count, dayCount, statements);

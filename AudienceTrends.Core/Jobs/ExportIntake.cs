@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Accounts;
 using System.Text;
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
@@ -32,6 +33,33 @@ public sealed class ExportIntake(
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     public async Task<IntakeOutcome> SubmitAsync(AccountId account, ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        // The job's trace starts here (under the request's span): its message carries it on to the worker.
+        using var span = AppTelemetry.StartCreate();
+        var outcome = await SubmitInSpanAsync(account, body, idempotencyKey, cancellationToken);
+        var job = outcome switch
+        {
+            IntakeOutcome.Accepted accepted => accepted.Job,
+            IntakeOutcome.Unavailable unavailable => unavailable.Job,
+            _ => null,
+        };
+        if (job is not null)
+        {
+            span?.SetTag(AppTelemetry.JobId, job.Id);
+            span?.SetTag(AppTelemetry.DestinationKind, job.DestinationType);
+            span?.SetTag(AppTelemetry.Format, AppTelemetry.FormatOf(job.File));
+        }
+
+        span?.SetTag("audiencetrends.intake.outcome", outcome.GetType().Name.ToLowerInvariant());
+        if (outcome is IntakeOutcome.Unavailable)
+        {
+            AppTelemetry.Fail(span, ErrorCodes.EnqueueFailed);
+        }
+
+        return outcome;
+    }
+
+    private async Task<IntakeOutcome> SubmitInSpanAsync(AccountId account, ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var parsed = await parser.ParseAndCheckAsync(body, account, cancellationToken);
         var errors = parsed.Errors;

@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Accounts;
 using System.IO.Pipelines;
+using AudienceTrends.Core.Common.Telemetry;
 using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
@@ -27,6 +28,7 @@ public sealed class ExportWorker(
     IOptions<JobsOptions> options,
     IOptions<AccountsOptions> accounts,
     AccountRunningLimit runningLimit,
+    AppMetrics metrics,
     ILogger<ExportWorker> logger)
 {
     private const int PipeBufferBytes = 1024 * 1024;
@@ -43,6 +45,7 @@ public sealed class ExportWorker(
         }
 
         var jobId = message.JobId;
+        using var span = AppTelemetry.StartProcess(queue.Name, message.TraceParent, jobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId, ["AccountId"] = message.Account.Value });
         var job = await jobs.GetAsync(message.Account, jobId, cancellationToken);
         if (job is null)
@@ -57,11 +60,13 @@ public sealed class ExportWorker(
         }
 
         using var lease = new JobLease(job, jobs, time, options.Value, cancellationToken);
+        var attempt = new ExportAttemptTelemetry(metrics, span, job, time);
         try
         {
             var (delivered, rows, bytes, sha256) = await ExportAsync(job, lease, lease.Token);
             await lease.StopAsync();
             await FinishAsync(job, j => j.Complete(delivered, rows, bytes, sha256, time.GetUtcNow()));
+            attempt.Done(rows, bytes);
             logger.LogInformation("Export job {JobId} done: {Rows} rows, {Bytes} bytes delivered to {Location}",
                 job.Id, rows, bytes, delivered.Location);
         }
@@ -75,6 +80,7 @@ public sealed class ExportWorker(
                 await FinishAsync(requested, j => j.Cancel(time.GetUtcNow()));
             }
 
+            attempt.Cancelled();
             logger.LogInformation("Export job {JobId} cancelled at the user's request", job.Id);
         }
         catch (ExportFailedException e)
@@ -82,9 +88,11 @@ public sealed class ExportWorker(
             await lease.StopAsync();
             logger.LogWarning(e, "Export job {JobId} failed: {ErrorCode}", job.Id, e.Code);
             await FinishAsync(job, j => j.Fail(e.Code, e.Message, time.GetUtcNow()));
+            attempt.Failed(e.Code);
         }
         catch (Exception) when (lease.Lost)
         {
+            attempt.TakenOver();
             logger.LogWarning("Export job {JobId} was taken over by another worker; this attempt stops", job.Id);
         }
         catch (Exception e)
@@ -97,6 +105,7 @@ public sealed class ExportWorker(
                     : TransientFailures.Describe(e, job.Destination);
             logger.LogWarning(e, "Export job {JobId} attempt {Attempt} failed ({Cause}); the message will be retried",
                 job.Id, job.Attempts, cause);
+            attempt.Retried(e);
             await updates.ApplyAsync(job, Attempt(job, j => j.RecordTransientFailure(cause, time.GetUtcNow())), CancellationToken.None);
             throw;
         }
@@ -110,12 +119,16 @@ public sealed class ExportWorker(
             return;
         }
 
+        // The host moved the message as it was: its traceparent keeps the job's trace.
+        using var span = AppTelemetry.StartProcess(queue.Name + "-poison", message.TraceParent, message.JobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId, ["AccountId"] = message.Account.Value });
         var job = await jobs.GetAsync(message.Account, message.JobId, cancellationToken);
         if (job is null || job.IsFinished)
         {
             return;
         }
+
+        AppTelemetry.Fail(span, ErrorCodes.RetriesExhausted);
 
         var reason = $"The export was given up after {job.Attempts} failed attempts" +
             (job.LastError is null ? "." : $". Last error: {job.LastError}. Submit it again once that is resolved.");
@@ -214,8 +227,8 @@ public sealed class ExportWorker(
         try
         {
             await using var content = pipe.Reader.AsStream();
-            var delivered = await target.DeliverAsync(
-                new DeliveryRequest(job.Account, job.Id, job.File, destination, secrets), content, cancellationToken);
+            var delivered = await AppTelemetry.InSpanAsync(() => AppTelemetry.StartDelivery(job.DestinationType, AppTelemetry.FormatOf(job.File)),
+                () => target.DeliverAsync(new DeliveryRequest(job.Account, job.Id, job.File, destination, secrets), content, cancellationToken));
             var rows = await producer;
             return (delivered, rows, hashing.BytesWritten, hashing.Sha256Hex());
         }

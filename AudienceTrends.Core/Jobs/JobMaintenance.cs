@@ -1,4 +1,6 @@
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Destinations.Managed;
+using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +12,8 @@ namespace AudienceTrends.Core.Jobs;
 /// while Processing, or the intake died between the row and the message), so no job stays Pending or Processing
 /// forever. A duplicate message is harmless: the worker ignores one for a job it cannot claim. Likewise it re-queues
 /// webhook events still Pending past their due time (the process died between the final write and the message, or
-/// the message was lost); the sender ignores a duplicate of an attempt already made.
+/// the message was lost); the sender ignores a duplicate of an attempt already made. Last, it reads every monitored
+/// queue (poison queues included) and counts the active jobs by status, for the gauges of <see cref="AppMetrics"/>.
 /// </summary>
 public sealed class JobMaintenance(
     JobStore jobs,
@@ -19,6 +22,8 @@ public sealed class JobMaintenance(
     IdempotencyStore idempotency,
     ManagedFiles managedFiles,
     JobUpdates updates,
+    QueueDepths queues,
+    AppMetrics metrics,
     IOptions<JobsOptions> jobOptions,
     TimeProvider time,
     ILogger<JobMaintenance> logger)
@@ -48,8 +53,10 @@ public sealed class JobMaintenance(
         }
 
         var unsent = now - jobOptions.Value.PendingRequeueAfter;
+        long pending = 0;
         await foreach (var job in jobs.ListByStatusAsync(JobStatus.Pending, cancellationToken))
         {
+            pending++;
             if (job.CreatedAt < unsent)
             {
                 await queue.EnqueueAsync(job, cancellationToken);
@@ -64,9 +71,19 @@ public sealed class JobMaintenance(
             webhooksRequeued++;
         }
 
+        long processing = 0;
+        await foreach (var _ in jobs.ListByStatusAsync(JobStatus.Processing, cancellationToken))
+        {
+            processing++;
+        }
+
+        metrics.ObserveActiveJobs(new Dictionary<string, long> { [JobStatus.Pending] = pending, [JobStatus.Processing] = processing });
         logger.LogInformation(
             "Maintenance: deleted {JobsDeleted} jobs, {FilesDeleted} files, {KeysDeleted} idempotency keys and {MarkersDeleted} markers of ended jobs, re-queued {Requeued} stalled or unsent jobs and {WebhooksRequeued} overdue webhook events",
             jobsDeleted, filesDeleted, keysDeleted, markersDeleted, requeued, webhooksRequeued);
+
+        // Last, so a storage error here leaves the work above done and logged (the function fails and says why).
+        await queues.ObserveAsync(cancellationToken);
         return new MaintenanceReport(jobsDeleted, filesDeleted, keysDeleted, requeued, webhooksRequeued);
     }
 }

@@ -1,5 +1,7 @@
+using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Jobs;
 
@@ -13,6 +15,7 @@ public static class JobsRegistration
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobUpdates>();
         services.AddSingleton<JobQueue>();
+        services.AddMonitoredQueues(provider => MonitoredQueues.WithPoison(provider.GetRequiredService<IOptions<JobsOptions>>().Value.QueueName));
         services.AddSingleton<AudienceListStore>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<ExportIntake>();

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
@@ -32,6 +33,7 @@ public sealed class ScheduleRuns(
     public async Task<SlotRun> RunAsync(ScheduleRecord schedule, ExportTemplate template, DateTimeOffset slot, CancellationToken cancellationToken)
     {
         var run = new ScheduleSlot(schedule.Account, schedule.Id, slot);
+        using var span = AppTelemetry.StartScheduledRun(schedule.Id, run.Time);
         var (won, jobId) = await claims.TryClaimAsync(run, time.GetUtcNow(), cancellationToken);
         if (!won && await jobs.GetAsync(schedule.Account, jobId, cancellationToken) is { } existing)
         {

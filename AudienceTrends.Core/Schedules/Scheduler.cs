@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Common.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,7 @@ public sealed class Scheduler(
     ScheduleStore schedules,
     ScheduleRuns runs,
     ScheduleOutcomes outcomes,
+    AppMetrics metrics,
     TimeProvider time,
     IOptions<SchedulesOptions> options,
     ILogger<Scheduler> logger)
@@ -105,7 +107,14 @@ public sealed class Scheduler(
             var template = runs.TemplateOf(schedule);
             foreach (var slot in plan.Run)
             {
-                done.Add(await runs.RunAsync(schedule, template, slot, cancellationToken));
+                var run = await runs.RunAsync(schedule, template, slot, cancellationToken);
+                if (run.Created)
+                {
+                    // From the slot's time to its job queued: what the schedule lag alert watches.
+                    metrics.RecordScheduleLag(time.GetUtcNow() - run.Slot);
+                }
+
+                done.Add(run);
             }
         }
 

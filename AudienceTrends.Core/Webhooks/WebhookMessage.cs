@@ -10,11 +10,13 @@ namespace AudienceTrends.Core.Webhooks;
 /// (a duplicate, or one for an event already settled) and does nothing.
 /// </summary>
 /// <param name="Account">The job's account; null in a message queued before accounts existed (the legacy account's job).</param>
+/// <param name="TraceParent">The W3C trace context of the span that queued it (the job's trace); absent in older messages.</param>
 public sealed record WebhookMessage(
     [property: JsonPropertyName("account")] string? Account,
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("eventId")] string EventId,
-    [property: JsonPropertyName("attempt")] int Attempt)
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("traceparent"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TraceParent = null)
 {
     /// <summary>The job's account: <see cref="Account"/>, or <paramref name="legacyAccount"/> for an old message.</summary>
     public AccountId AccountOr(AccountId legacyAccount) => Account is null ? legacyAccount : AccountId.Parse(Account);

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Storage;
 using Azure.Storage.Queues;
@@ -22,7 +23,12 @@ public sealed class WebhookQueue : IJobEvents
         _time = time;
     }
 
-    /// <summary>Queues the job's pending event for its next attempt, hidden until it is due; nothing without one.</summary>
+    public string Name => _queue.Name;
+
+    /// <summary>
+    /// Queues the job's pending event for its next attempt, hidden until it is due; nothing without one. The message
+    /// carries the current trace (the worker's, or the previous attempt's), so every attempt is in the job's trace.
+    /// </summary>
     public async Task EnqueueAsync(ExportJob job, CancellationToken cancellationToken)
     {
         if (!job.HasPendingWebhookEvent)
@@ -32,8 +38,9 @@ public sealed class WebhookQueue : IJobEvents
 
         var delay = VisibilityDelay(job.WebhookDueAt - _time.GetUtcNow());
         await _created.EnsureAsync(cancellationToken);
-        await _queue.SendMessageAsync(
-            new WebhookMessage(job.Account.Value, job.Id, job.WebhookEventId!, job.WebhookAttempts).ToJson(), delay, cancellationToken: cancellationToken);
+        using var span = AppTelemetry.StartSend(_queue.Name, job.Id);
+        var message = new WebhookMessage(job.Account.Value, job.Id, job.WebhookEventId!, job.WebhookAttempts, AppTelemetry.CurrentTraceParent());
+        await _queue.SendMessageAsync(message.ToJson(), delay, cancellationToken: cancellationToken);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,6 +15,7 @@ public static class WebhookRegistration
     {
         services.AddValidatedOptions<WebhookOptions>(configuration, WebhookOptions.SectionName, WebhookOptions.Validate);
         services.TryAddSingleton<WebhookQueue>();
+        services.AddMonitoredQueues(provider => MonitoredQueues.WithPoison(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.QueueName));
         services.TryAddSingleton<IJobEvents>(provider => provider.GetRequiredService<WebhookQueue>());
         services.TryAddSingleton<WebhookSender>();
         services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
@@ -24,6 +25,8 @@ public sealed class WebhookSender(
     SecretProtector protector,
     JobUpdates updates,
     IHttpClientFactory clients,
+    WebhookQueue queue,
+    AppMetrics metrics,
     IOptions<WebhookOptions> options,
     IOptions<AccountsOptions> accounts,
     TimeProvider time,
@@ -42,6 +45,7 @@ public sealed class WebhookSender(
             return;
         }
 
+        using var span = AppTelemetry.StartProcess(queue.Name, message.TraceParent, message.JobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
         if (await FindPendingAsync(message, cancellationToken) is not { } job)
         {
@@ -88,6 +92,7 @@ public sealed class WebhookSender(
             return;
         }
 
+        using var span = AppTelemetry.StartProcess(queue.Name + "-poison", message.TraceParent, message.JobId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = message.JobId });
         if (await FindPendingAsync(message, cancellationToken) is not { } job)
         {
@@ -129,6 +134,13 @@ public sealed class WebhookSender(
             current.RecordWebhookAttempt(outcome.StatusCode, outcome.Error, now, retryAt);
             return true;
         }, CancellationToken.None);
+        if (update is { Applied: true, Job: { } recorded })
+        {
+            var result = recorded.WebhookStatus == ExportJob.WebhookDelivered ? "delivered" : recorded.WebhookDueAt is null ? "given_up" : "retry";
+            metrics.RecordWebhookDelivery(result);
+            System.Diagnostics.Activity.Current?.SetTag(AppTelemetry.WebhookResult, result);
+        }
+
         if (update is not { Applied: true, Job: { } saved })
         {
             logger.LogInformation("Export job {JobId} changed during webhook attempt {Attempt}; the other delivery's record stands",
@@ -190,9 +202,23 @@ public sealed class WebhookSender(
 
             using var timeout = new CancellationTokenSource(_options.Timeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            using var response = await clients.CreateClient(ClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            return new Attempt((int)response.StatusCode, null, Final: false);
+            using var call = AppTelemetry.StartWebhookCall();
+            try
+            {
+                using var response = await clients.CreateClient(ClientName)
+                    .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+                call?.SetTag("http.response.status_code", (int)response.StatusCode);
+                if ((int)response.StatusCode >= 400)
+                {
+                    AppTelemetry.Fail(call, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+                }
+                return new Attempt((int)response.StatusCode, null, Final: false);
+            }
+            catch (Exception e)
+            {
+                AppTelemetry.Fail(call, AppTelemetry.ErrorTypeOf(e));
+                throw;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,33 +1,35 @@
-using Microsoft.ApplicationInsights.Channel;
-using Microsoft.ApplicationInsights.DataContracts;
-using Microsoft.ApplicationInsights.Extensibility;
+using System.Diagnostics;
+using OpenTelemetry;
 
 namespace AudienceTrends.Functions.Telemetry;
 
 /// <summary>
-/// Drops the query string of every URL an Application Insights item records before it is sent: dependency tracking
-/// records each outgoing HTTP call's full URL, and a query may be a credential (a webhook receiver's token, a GCS
-/// resumable-session id, an Azure Blob SAS signature, an S3 presigned signature). The path stays, so calls can
-/// still be told apart. Data that is not an http(s) URL (a SQL dependency's command text) is left alone.
+/// Drops the query string of every URL a span records before it is exported: HTTP client spans record each outgoing
+/// call's full URL (<c>url.full</c>), and a query may be a credential (a webhook receiver's token, a GCS
+/// resumable-session id, an Azure Blob SAS signature, an S3 presigned signature); .NET only masks its values. The path
+/// stays, so calls can still be told apart. <c>url.query</c> is removed, a span name loses what follows a <c>?</c>, and
+/// a value that is not an http(s) URL (a SQL operation, a queue name) is left alone.
 /// </summary>
-public sealed class UrlQueryRedactor(ITelemetryProcessor next) : ITelemetryProcessor
+public sealed class UrlQueryRedactor : BaseProcessor<Activity>
 {
-    public void Process(ITelemetry item)
+    public override void OnEnd(Activity data)
     {
-        switch (item)
+        if (data.DisplayName.IndexOfAny(['?', '#']) >= 0)
         {
-            case DependencyTelemetry dependency when IsUrl(dependency.Data):
-                dependency.Data = WithoutQuery(dependency.Data);
-                dependency.Name = BeforeQuery(dependency.Name);
-                dependency.Target = BeforeQuery(dependency.Target);
-                break;
-            case RequestTelemetry request when request.Url is { IsAbsoluteUri: true } url && url.Query.Length > 0:
-                request.Url = new Uri(url.GetLeftPart(UriPartial.Path));
-                request.Name = BeforeQuery(request.Name);
-                break;
+            data.DisplayName = BeforeQuery(data.DisplayName);
         }
 
-        next.Process(item);
+        foreach (var (key, value) in data.TagObjects.ToList())
+        {
+            if (key == "url.query")
+            {
+                data.SetTag(key, null);
+            }
+            else if (value is string text && IsUrl(text) && text.IndexOfAny(['?', '#']) >= 0)
+            {
+                data.SetTag(key, WithoutQuery(text));
+            }
+        }
     }
 
     /// <summary>An absolute http(s) URL without query string or fragment; anything else unchanged.</summary>
@@ -36,6 +38,5 @@ public sealed class UrlQueryRedactor(ITelemetryProcessor next) : ITelemetryProce
     private static bool IsUrl(string? text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp);
 
-    private static string BeforeQuery(string? text) =>
-        text is null ? "" : text.IndexOfAny(['?', '#']) is var at and >= 0 ? text[..at] : text;
+    private static string BeforeQuery(string text) => text.IndexOfAny(['?', '#']) is var at and >= 0 ? text[..at] : text;
 }

@@ -74,7 +74,7 @@ public sealed class CrossAccountTests
         var row = (await host.JobTable(settings).GetEntityIfExistsAsync<TableEntity>(TestAccounts.Demo, jobId)).HasValue;
         Assert.Multiple(() =>
         {
-            Assert.That(messages, Is.EqualTo(new[] { $$"""{"account":"demo","jobId":"{{jobId}}"}""" }));
+            Assert.That(QueuedJobs.Of(messages), Is.EqualTo(new[] { $"demo/{jobId}" }));
             Assert.That(row, Is.True, "the row is in the account's partition");
         });
 

@@ -22,11 +22,11 @@ public sealed partial class DefaultDenyTests
     [
         nameof(AccountsFunctions.CreateAccount), nameof(AccountsFunctions.ListAccounts), nameof(AccountsFunctions.GetAccount),
         nameof(AccountsFunctions.DisableAccount), nameof(AccountsFunctions.CreateApiKey), nameof(AccountsFunctions.ListApiKeys),
-        nameof(AccountsFunctions.RevokeApiKey),
+        nameof(AccountsFunctions.RevokeApiKey), nameof(HealthFunctions.GetHealthDetails),
     ];
 
-    /// <summary>Public on purpose, carrying no data: none yet.</summary>
-    private static readonly string[] PublicFunctions = [];
+    /// <summary>Public on purpose, carrying no data: the health status alone (Functions/HealthTests proves it says nothing more).</summary>
+    private static readonly string[] PublicFunctions = [nameof(HealthFunctions.GetHealth)];
 
     private static IEnumerable<TestCaseData> CustomerRoutes() =>
         FunctionMetadata.Load()

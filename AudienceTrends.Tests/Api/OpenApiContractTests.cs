@@ -99,12 +99,15 @@ public sealed class OpenApiContractTests
                 used.UnionWith(security);
                 var level = authLevels[operation.ToString()];
                 // Anonymous at the host: the app itself requires an account key (Accounts/DefaultDenyTests proves it
-                // answers 401). Admin: the host requires its master key. No route takes a function key.
-                var (expected, unauthorized) = level?.ToLowerInvariant() switch
+                // answers 401), but for a public operation (security: [], the health status) which takes none.
+                // Admin: the host requires its master key. No route takes a function key.
+                var isPublic = operation.Node["security"] is JsonArray { Count: 0 };
+                var (expected, unauthorized) = (level?.ToLowerInvariant(), isPublic) switch
                 {
-                    "anonymous" => (new[] { "basic", "bearer" }, "#/components/responses/Unauthorized"),
-                    "admin" => (new[] { "masterKeyHeader", "masterKeyQuery" }, "#/components/responses/MasterKeyUnauthorized"),
-                    _ => (Array.Empty<string>(), "none: a function or system key route is not expected"),
+                    ("anonymous", true) => (Array.Empty<string>(), (string?)null),
+                    ("anonymous", false) => (new[] { "basic", "bearer" }, "#/components/responses/Unauthorized"),
+                    ("admin", false) => (new[] { "masterKeyHeader", "masterKeyQuery" }, "#/components/responses/MasterKeyUnauthorized"),
+                    _ => (Array.Empty<string>(), "none: a function or system key route, or a public one above Anonymous, is not expected"),
                 };
                 Assert.That(security, Is.EquivalentTo(expected), $"{operation} ({level}) security");
                 Assert.That(operation.Responses["401"]?["$ref"]?.GetValue<string>(), Is.EqualTo(unauthorized), $"{operation} ({level}) 401");
@@ -130,6 +133,7 @@ public sealed class OpenApiContractTests
     {
         var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}") ?? AccountScenarios.All.GetValueOrDefault($"{method} {path} {status}")
             ?? ScheduleScenarios.All.GetValueOrDefault($"{method} {path} {status}")
+            ?? HealthScenarios.All.GetValueOrDefault($"{method} {path} {status}")
             ?? (status == "401" ? app => WithoutKeyAsync(app, method, path) : null);
         Assert.That(scenario, Is.Not.Null, $"no scenario produces {method} {path} {status}: add one, or drop the claim");
 

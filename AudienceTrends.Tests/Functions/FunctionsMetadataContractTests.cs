@@ -57,6 +57,8 @@ public sealed class FunctionsMetadataContractTests
             [nameof(SchedulesFunctions.RunSchedule)] = "httpTrigger",
             [nameof(SchedulesFunctions.BackfillSchedule)] = "httpTrigger",
             [nameof(SchedulerFunction.RunScheduler)] = "timerTrigger",
+            [nameof(HealthFunctions.GetHealth)] = "httpTrigger",
+            [nameof(HealthFunctions.GetHealthDetails)] = "httpTrigger",
         }));
     }
 
@@ -65,6 +67,7 @@ public sealed class FunctionsMetadataContractTests
     [TestCase(nameof(JobsFunctions.CancelJob), "v2/jobs/{id}/cancel", "POST")]
     [TestCase(nameof(JobsFunctions.ListJobs), "v2/jobs", "GET")]
     [TestCase(nameof(TestDestinationFunction.TestDestination), "v2/destinations/test", "POST")]
+    [TestCase(nameof(HealthFunctions.GetHealth), "v2/health", "GET")]
     [TestCase(nameof(SftpKeysFunctions.CreateSftpKey), "v2/sftpkeys", "POST")]
     [TestCase(nameof(SftpKeysFunctions.ListSftpKeys), "v2/sftpkeys", "GET")]
     [TestCase(nameof(SftpKeysFunctions.GetSftpKey), "v2/sftpkeys/{name}", "GET")]

@@ -1,25 +1,21 @@
-using System.Collections.Concurrent;
-using System.Text;
+using System.Diagnostics;
 using AudienceTrends.Core;
 using AudienceTrends.Core.Webhooks;
 using AudienceTrends.Functions.Telemetry;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Webhooks;
-using Microsoft.ApplicationInsights;
-using Microsoft.ApplicationInsights.Channel;
-using Microsoft.ApplicationInsights.DataContracts;
-using Microsoft.ApplicationInsights.WorkerService;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 
 namespace AudienceTrends.Tests.Functions;
 
 /// <summary>
-/// What Application Insights and the logs record of the app's outgoing HTTP calls, through the worker's own
-/// registrations (<c>AddAudienceTrendsTelemetry</c>, <c>AddAudienceTrends</c>) with the items captured by an in-memory
-/// channel instead of being sent: never a URL's query string, where credentials travel.
+/// What the spans and the logs record of the app's outgoing HTTP calls, through the worker's own registrations
+/// (<c>AddAudienceTrendsTelemetry</c>, <c>AddAudienceTrends</c>) with the spans captured by OpenTelemetry's in-memory
+/// exporter instead of being sent: never a URL's query string, where credentials travel.
 /// </summary>
 public sealed class TelemetryRedactionTests
 {
@@ -27,22 +23,19 @@ public sealed class TelemetryRedactionTests
         ["receiver-own-token", "gcs-session-secret", "blob-sas-signature", "s3-presigned-signature"];
 
     [Test]
-    public async Task Outgoing_calls_are_tracked_without_their_query_strings_in_telemetry_or_logs()
+    public async Task Outgoing_calls_are_traced_without_their_query_strings_in_spans_or_logs()
     {
         await using var receiver = await WebhookReceiver.StartAsync(_ => 200);
-        var channel = new CapturingChannel();
+        var spans = new List<Activity>();
         var logs = new CapturingLoggerProvider();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(await WebhookTestApp.SettingsAsync());
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
-        builder.Services.AddSingleton<ITelemetryChannel>(channel);
-        builder.Services.AddAudienceTrendsTelemetry();
-        builder.Services.Configure<ApplicationInsightsServiceOptions>(o =>
-            o.ConnectionString = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=http://127.0.0.1:9/");
         builder.Services.AddAudienceTrends(builder.Configuration);
+        builder.Services.AddAudienceTrendsTelemetry(builder.Configuration);
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
         using var app = builder.Build();
         await app.StartAsync();
-        var telemetry = app.Services.GetRequiredService<TelemetryClient>(); // initializes dependency tracking
 
         // A webhook attempt, through the sender's own client.
         var origin = receiver.Url[..receiver.Url.IndexOf("/hooks", StringComparison.Ordinal)];
@@ -64,17 +57,26 @@ public sealed class TelemetryRedactionTests
             using var _ = await destinations.PutAsync(origin + path, new StringContent("x"));
         }
 
-        var dependencies = await WaitForDependenciesAsync(channel, telemetry, 4);
         await app.StopAsync();
+        List<Activity> calls;
+        lock (spans)
+        {
+            calls = spans.Where(s => s.GetTagItem("url.full") is string url && url.StartsWith(origin, StringComparison.Ordinal)).ToList();
+        }
 
         Assert.Multiple(() =>
         {
-            Assert.That(dependencies.Select(d => d.Data), Has.Some.EqualTo(origin + "/hooks/audiencetrends"), "the webhook call is tracked, by its path");
-            Assert.That(dependencies.Select(d => d.Data), Has.Some.EqualTo(origin + "/upload/storage/v1/b/bucket/o"));
-            var recorded = Serialized(channel.Items);
+            var urls = calls.Select(c => (string)c.GetTagItem("url.full")!).ToList();
+            Assert.That(urls, Has.Count.EqualTo(4), "every call is traced");
+            Assert.That(urls, Has.Some.EqualTo(origin + "/hooks/audiencetrends"), "the webhook call is traced, by its path");
+            Assert.That(urls, Has.Some.EqualTo(origin + "/upload/storage/v1/b/bucket/o"));
+            foreach (var call in calls)
+            {
+                Assert.That(SpanAttributes.Problems(call, Secrets), Is.Empty);
+            }
+
             foreach (var secret in Secrets)
             {
-                Assert.That(recorded, Does.Not.Contain(secret), "telemetry");
                 Assert.That(logs.AllText, Does.Not.Contain(secret), "logs");
             }
         });
@@ -86,43 +88,58 @@ public sealed class TelemetryRedactionTests
     public void Only_http_urls_lose_their_query(string data, string expected) =>
         Assert.That(UrlQueryRedactor.WithoutQuery(data), Is.EqualTo(expected));
 
-    private static async Task<List<DependencyTelemetry>> WaitForDependenciesAsync(CapturingChannel channel, TelemetryClient telemetry, int count)
+    [Test]
+    public void A_span_loses_its_url_query_and_every_url_attribute_its_query_when_it_ends()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        using var source = new ActivitySource("redaction-test-" + Guid.NewGuid());
+        using var listener = new ActivityListener
         {
-            telemetry.Flush();
-            var dependencies = channel.Items.OfType<DependencyTelemetry>().Where(d => d.Type == "Http").ToList();
-            if (dependencies.Count >= count || DateTime.UtcNow > deadline)
+            ShouldListenTo = s => s == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var redactor = new UrlQueryRedactor();
+        var span = source.StartActivity("GET https://h.example/p?sig=secret")!;
+        span.SetTag("url.full", "https://h.example/p?sig=secret");
+        span.SetTag("url.query", "sig=secret");
+        span.SetTag("db.operation.name", "SELECT");
+        span.Stop();
+
+        redactor.OnEnd(span);
+
+        Assert.That(SpanAttributes.Problems(span, ["secret"]), Is.Empty);
+        Assert.That(span.GetTagItem("url.full"), Is.EqualTo("https://h.example/p"));
+        Assert.That(span.GetTagItem("db.operation.name"), Is.EqualTo("SELECT"));
+    }
+}
+
+/// <summary>What no span may hold: a secret, or a URL with a query string (in its name or any attribute).</summary>
+public static class SpanAttributes
+{
+    public static List<string> Problems(Activity span, IEnumerable<string> secrets)
+    {
+        var problems = new List<string>();
+        var values = span.TagObjects.Select(t => (t.Key, Value: Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture) ?? ""))
+            .Append(("span name", span.DisplayName))
+            .Concat(span.Events.SelectMany(e => e.Tags.Select(t => ($"{e.Name}.{t.Key}", Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture) ?? ""))));
+        foreach (var (key, value) in values)
+        {
+            if (key == "url.query")
             {
-                return dependencies;
+                problems.Add($"{span.DisplayName}: url.query is recorded ({value})");
             }
 
-            await Task.Delay(100);
-        }
-    }
+            if (System.Text.RegularExpressions.Regex.IsMatch(value, @"https?://[^\s?#]*[?#]"))
+            {
+                problems.Add($"{span.DisplayName}: {key} holds a URL with a query: {value}");
+            }
 
-    private static string Serialized(IEnumerable<ITelemetry> items) =>
-        Encoding.UTF8.GetString(Microsoft.ApplicationInsights.Extensibility.Implementation.JsonSerializer.Serialize(items.ToList(), compress: false));
-
-    private sealed class CapturingChannel : ITelemetryChannel
-    {
-        private readonly ConcurrentQueue<ITelemetry> _items = new();
-
-        public IReadOnlyList<ITelemetry> Items => [.. _items];
-
-        public bool? DeveloperMode { get; set; }
-
-        public string EndpointAddress { get; set; } = "";
-
-        public void Send(ITelemetry item) => _items.Enqueue(item);
-
-        public void Flush()
-        {
+            foreach (var secret in secrets.Where(s => value.Contains(s, StringComparison.Ordinal)))
+            {
+                problems.Add($"{span.DisplayName}: {key} holds the secret {secret}");
+            }
         }
 
-        public void Dispose()
-        {
-        }
+        return problems;
     }
 }

@@ -52,8 +52,8 @@ public partial class BicepTests
         }), "the package container is not among the writable ones");
         Assert.That(Strings(variables.GetProperty("queueNames")), Is.EquivalentTo(new[]
         {
-            "export-jobs", "export-jobs-poison", "webhook-events", "webhook-events-poison",
-        }));
+            "export-jobs", "export-jobs-poison", "export-jobs-poison-poison", "webhook-events", "webhook-events-poison", "webhook-events-poison-poison",
+        }), "the -poison-poison queues too: the host moves a message there, and maintenance reads their depth");
         Assert.That(Strings(variables.GetProperty("tableNames")), Is.EquivalentTo(new[]
         {
             "[variables('jobsTableName')]", "exportidempotency", "[variables('sftpKeysTableName')]",

@@ -43,7 +43,7 @@ public sealed class ExpiredLeaseSweepTests
         await SweepAsync(host);
         await SweepAsync(host);
         var messages = (await queue.PeekMessagesAsync(32)).Value;
-        Assert.That(messages.Select(m => m.MessageText), Is.EqualTo(new[] { Message(jobId) }), "queued once, however often the sweep runs");
+        Assert.That(QueuedJobs.Of(messages.Select(m => m.MessageText)), Is.EqualTo(new[] { Message(jobId) }), "queued once, however often the sweep runs");
 
         await host.DrainQueuesAsync();
         var job = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
@@ -71,7 +71,7 @@ public sealed class ExpiredLeaseSweepTests
 
         await SweepAsync(host); // this process's first run
 
-        Assert.That((await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageText), Is.EqualTo(new[] { Message(jobId) }));
+        Assert.That(QueuedJobs.Of((await queue.PeekMessagesAsync(32)).Value.Select(m => m.MessageText)), Is.EqualTo(new[] { Message(jobId) }));
     }
 
     [Test]
@@ -107,5 +107,5 @@ public sealed class ExpiredLeaseSweepTests
         return (host, settings);
     }
 
-    private static string Message(string jobId) => new JobMessage(TestAccounts.DemoId, jobId).ToText();
+    private static string Message(string jobId) => $"{TestAccounts.Demo}/{jobId}";
 }

@@ -49,7 +49,7 @@ public sealed class IntakeTests
         });
 
         var messages = (await host.JobQueue(settings).PeekMessagesAsync(32)).Value;
-        Assert.That(messages.Select(m => m.MessageText), Does.Contain($$"""{"account":"demo","jobId":"{{jobId}}"}"""),
+        Assert.That(QueuedJobs.Of(messages.Select(m => m.MessageText)), Does.Contain($"demo/{jobId}"),
             "the queue holds a message naming the account and the job, and nothing else");
 
         var read = await (await host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();

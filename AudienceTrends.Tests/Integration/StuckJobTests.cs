@@ -81,7 +81,7 @@ public sealed class StuckJobTests
         Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         Assert.That((await replay.JsonAsync())["jobId"]!.GetValue<string>(), Is.EqualTo(jobId));
         var messages = (await host.JobQueue(settings).PeekMessagesAsync(32)).Value;
-        Assert.That(messages.Select(m => m.MessageText), Does.Contain(new Core.Jobs.JobMessage(TestAccounts.DemoId, jobId).ToText()), "the replay re-sent the job's message");
+        Assert.That(QueuedJobs.Of(messages.Select(m => m.MessageText)), Does.Contain($"{TestAccounts.Demo}/{jobId}"), "the replay re-sent the job's message");
         await host.DrainQueuesAsync();
         Assert.That(await StatusAsync(host, jobId), Is.EqualTo("Done"));
     }

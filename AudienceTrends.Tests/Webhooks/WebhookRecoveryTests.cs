@@ -93,7 +93,8 @@ public sealed class WebhookRecoveryTests
         var messages = (await host.EventsQueue(settings).PeekMessagesAsync(32)).Value;
         Assert.That(messages, Has.Length.EqualTo(1));
         var message = JsonNode.Parse(messages[0].Body.ToString())!.AsObject();
-        Assert.That(message.Select(p => p.Key), Is.EquivalentTo(new[] { "account", "jobId", "eventId", "attempt" }), "no body, no secret");
+        Assert.That(message.Select(p => p.Key), Is.EquivalentTo(new[] { "account", "jobId", "eventId", "attempt", "traceparent" }), "no body, no secret");
+        Assert.That(message["traceparent"]!.GetValue<string>(), Does.Match("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"), "the job's trace only");
 
         var job = await host.WaitForWebhookAsync(jobId, receiver);
         answers.Append(job.ToJsonString()).Append(await host.Client.GetStringAsync("v2/jobs"));
