@@ -13,11 +13,14 @@ public sealed class JobsPageTests : JobsPageFixture
     {
         await SignInAsync();
         await Page.GetByRole(AriaRole.Link, new() { Name = "New export" }).First.ClickAsync();
-        await Page.GetByLabel("Name").FillAsync("audiencetrends");
+        await Page.GetByLabel("File name").FillAsync("audiencetrends");
         await Page.GetByLabel("Audiences").FillAsync("audience1\naudience2");
         await Page.GetByLabel("First day").FillAsync("2021-07-16");
         await Page.GetByLabel("Last day").FillAsync("2021-08-16");
-        await Assertions.Expect(Page.GetByLabel("Destination", new() { Exact = true })).ToHaveValueAsync("aws");
+        await Expect(Page.GetByRole(AriaRole.Combobox, new() { Name = "Destination" })).ToHaveValueAsync("aws");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Preview trend" }).ClickAsync();
+        await Expect(Page.Locator("#preview svg.chart path")).ToHaveCountAsync(2);
+        await Expect(Page.Locator("#preview .legend")).ToContainTextAsync("audience1");
         await AssertAccessibleAsync("the new-export form");
         await Browser.ScreenshotAsync(Page, "new-export-form");
 
@@ -31,6 +34,7 @@ public sealed class JobsPageTests : JobsPageFixture
         var jobId = Page.Url.Split('/')[^1];
         var job = await (await Host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync();
         await Expect(Page.Locator("#sha256")).ToHaveTextAsync(job["result"]!["sha256"]!.GetValue<string>());
+        await Expect(Page.Locator("main")).Not.ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\b(null|undefined|NaN)\b|\[object"));
         await AssertAccessibleAsync("a job's page");
 
         var download = await Page.RunAndWaitForDownloadAsync(() => Page.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
@@ -44,6 +48,7 @@ public sealed class JobsPageTests : JobsPageFixture
             Assert.That(download.SuggestedFilename, Is.EqualTo("audiencetrends.csv"));
             Assert.That(PageErrors, Is.Empty);
         });
+        await Browser.ScreenshotAsync(Page, "job-page");
 
         await Page.GetByRole(AriaRole.Link, new() { Name = "← All jobs" }).ClickAsync();
         var row = Page.GetByRole(AriaRole.Row).Filter(new() { HasText = "audiencetrends" }).First;
@@ -109,10 +114,10 @@ public sealed class JobsPageTests : JobsPageFixture
         await Page.GotoAsync("/ui/new");
         var sent = 0;
         Page.Request += (_, r) => sent += r.Url.Contains("/v2/audiencetrendsexport", StringComparison.Ordinal) ? 1 : 0;
-        await Page.GetByLabel("Name").FillAsync("my file");
+        await Page.GetByLabel("File name").FillAsync("my file");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create export" }).ClickAsync();
 
-        await Expect(Page.GetByLabel("Name")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex(
+        await Expect(Page.GetByLabel("File name")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex(
             "name may only contain letters \\(A-Z, a-z\\), digits and dashes: it becomes the file name\\."));
         await Expect(Page.GetByLabel("First day")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("selected_timeframe_start is required\\."));
         Assert.That(sent, Is.Zero);
@@ -124,7 +129,7 @@ public sealed class JobsPageTests : JobsPageFixture
         var destination = await RefusedBlobDestinationAsync();
         await SignInAsync();
         await Page.GotoAsync("/ui/new");
-        await Page.GetByLabel("Destination", new() { Exact = true }).SelectOptionAsync("azureblob");
+        await Page.GetByRole(AriaRole.Combobox, new() { Name = "Destination" }).SelectOptionAsync("azureblob");
         await Page.GetByLabel("Container URL").FillAsync(destination["container_url"]!.GetValue<string>());
         await Page.GetByLabel("Container SAS token").FillAsync(destination["sas_token"]!.GetValue<string>());
         await Page.GetByRole(AriaRole.Button, new() { Name = "Test destination" }).ClickAsync();

@@ -37,7 +37,6 @@ public sealed class PendingJobsPageTests : JobsPageFixture
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Cancelled");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Cancel job" })).ToHaveCountAsync(0);
         Assert.That((await (await Host.Client.GetAsync($"v2/jobs/{jobId}")).JsonAsync())["status"]!.GetValue<string>(), Is.EqualTo("Cancelled"));
-        await Browser.ScreenshotAsync(Page, "job-page");
     }
 
     [Test]
@@ -51,7 +50,7 @@ public sealed class PendingJobsPageTests : JobsPageFixture
         await TabToAsync("a.button-link.primary[href='/ui/new']");
         await Page.Keyboard.PressAsync("Enter");
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "New export" })).ToBeVisibleAsync();
-        await Expect(Page.GetByLabel("Name")).ToBeFocusedAsync();
+        await Expect(Page.GetByLabel("File name")).ToBeFocusedAsync();
         await Page.Keyboard.PressAsync("Control+A");
         await Page.Keyboard.TypeAsync("keyboard-only");
         await TabToAsync("textarea[data-path='audiences']");

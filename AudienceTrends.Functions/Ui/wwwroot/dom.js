@@ -77,3 +77,8 @@ export function announce(text) {
   const region = document.getElementById('announcer');
   if (region) region.textContent = text;
 }
+
+// Empties el and adds children (skipping null, false and undefined, which Element.append would print).
+export function replace(el, ...children) {
+  return append(clear(el), children);
+}

@@ -1,5 +1,5 @@
 // Form fields bound to JSON paths, with their error messages next to them (client checks and server problem+json).
-import { h, clear } from './dom.js';
+import { h, clear, replace } from './dom.js';
 
 let counter = 0;
 
@@ -55,7 +55,7 @@ export function showErrors(form, errors, heading) {
     first ??= control;
   }
   if (summary) {
-    clear(summary).append(h('h2', {}, heading), list);
+    replace(summary, h('h2', {}, heading), list);
     summary.hidden = false;
   }
   (first ?? summary)?.focus();

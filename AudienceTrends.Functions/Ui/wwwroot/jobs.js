@@ -1,5 +1,5 @@
 // The jobs list (filters in the URL, paging, auto-refresh while a job is active) and a job's page.
-import { h, clear, timeEl, bytes, statusBadge, confirmDialog, announce } from './dom.js';
+import { h, clear, replace, timeEl, bytes, statusBadge, confirmDialog, announce } from './dom.js';
 import { api, query, ApiError } from './api.js';
 import { go, onLeave } from './nav.js';
 
@@ -108,7 +108,7 @@ export async function jobsPage(main) {
     const { data, headers } = await api('GET', `/v2/jobs${apiQuery(f)}`);
     const needle = f.name.toLowerCase();
     const jobs = needle ? data.filter(j => j.name.toLowerCase().includes(needle)) : data;
-    clear(body).append(...jobs.map(jobRow));
+    replace(body, ...jobs.map(jobRow));
     empty.hidden = jobs.length > 0;
     fresh.touch();
     clear(pager);
@@ -148,7 +148,7 @@ export async function jobPage(main, id) {
     if (ACTIVE.has(job.status)) {
       actions.append(h('button', { type: 'button', class: 'danger', id: 'cancel', onclick: () => cancel(job).catch(e => { status.textContent = e.message; }) }, 'Cancel job'));
     }
-    clear(content).append(
+    replace(content, 
       h('h1', {}, job.name, ' ', statusBadge(job.status)),
       progress(job),
       actions,
@@ -172,7 +172,7 @@ export async function jobPage(main, id) {
     try {
       ({ data: job } = await api('GET', `/v2/jobs/${encodeURIComponent(id)}`));
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) { clear(content).append(h('h1', {}, 'Job not found'), h('p', {}, e.message)); return; }
+      if (e instanceof ApiError && e.status === 404) { replace(content, h('h1', {}, 'Job not found'), h('p', {}, e.message)); return; }
       throw e;
     }
     render(job);

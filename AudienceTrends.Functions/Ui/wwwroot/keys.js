@@ -1,5 +1,5 @@
 // Saved SFTP keys: list, create (copy the public key), delete.
-import { h, clear, timeEl, confirmDialog, announce } from './dom.js';
+import { h, replace, timeEl, confirmDialog, announce } from './dom.js';
 import { api, ApiError } from './api.js';
 import { field, clearErrors, showErrors, valueOf } from './form.js';
 
@@ -26,7 +26,7 @@ export async function keysPage(main) {
 
   const load = async () => {
     const { data } = await api('GET', '/v2/sftpkeys');
-    clear(body).append(...data.map(k => h('tr', {},
+    replace(body, ...data.map(k => h('tr', {},
       h('td', {}, k.name), h('td', {}, h('code', {}, k.fingerprint)), h('td', {}, (k.hosts ?? []).join(', ')), h('td', {}, timeEl(k.created)),
       h('td', {}, copyButton(k.publicKey, 'Copy public key'), ' ',
         k.readOnly ? h('span', { class: 'muted' }, 'Set by operators') : h('button', { type: 'button', class: 'danger', 'aria-label': `Delete key ${k.name}`, onclick: () => remove(k.name) }, 'Delete')))));
@@ -59,7 +59,7 @@ export async function keysPage(main) {
     try {
       const { data } = await api('POST', '/v2/sftpkeys', { body: { name, hosts } });
       form.reset();
-      clear(created).append(h('div', { class: 'card' }, h('h2', {}, `Key ${data.name} created`),
+      replace(created, h('div', { class: 'card' }, h('h2', {}, `Key ${data.name} created`),
         h('label', { for: 'public-key' }, 'Public key (give it to the server\u2019s administrator)'),
         h('textarea', { id: 'public-key', readonly: true, rows: 3 }, data.publicKey), copyButton(data.publicKey, 'Copy public key')));
       await load();

@@ -1,6 +1,6 @@
 // New export: every field of the request body, the chosen destination's own fields, checks mirroring the server's,
 // the server's errors next to their fields, "Test destination" and a trend preview.
-import { h, clear, announce } from './dom.js';
+import { h, clear, replace, announce } from './dom.js';
 import { api, query, ApiError } from './api.js';
 import { go } from './nav.js';
 import { field, clearErrors, showErrors, valueOf, controlFor } from './form.js';
@@ -61,7 +61,7 @@ export async function newExportPage(main) {
     h('h1', { id: 'new-h' }, 'New export'),
     h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
     h('fieldset', {}, h('legend', {}, 'File'),
-      field({ path: 'name', label: 'Name', required: true, rule: 'name', help: 'Letters, digits and dashes: it becomes the file name.', value: 'audiencetrends' }),
+      field({ path: 'name', label: 'File name', required: true, rule: 'name', help: 'Letters, digits and dashes: it becomes the file name.', value: 'audiencetrends' }),
       field({ path: 'exportType', label: 'Format', type: 'select', options: [['csv', 'CSV']], value: 'csv' }),
       field({ path: 'compression', label: 'Compression', type: 'select', options: [['none', 'None'], ['gzip', 'gzip (.csv.gz)']], value: 'none' })),
     h('fieldset', {}, h('legend', {}, 'Data'),
@@ -163,7 +163,7 @@ export async function newExportPage(main) {
     steps.append(h('p', {}, 'Testing…'));
     try {
       const { data } = await api('POST', '/v2/destinations/test', { body: { destination: destination() } });
-      clear(steps).append(h('h3', {}, data.ok ? 'The destination works' : 'The destination test failed'),
+      replace(steps, h('h3', {}, data.ok ? 'The destination works' : 'The destination test failed'),
         h('ol', { class: 'steps' }, data.steps.map(s => h('li', { class: s.ok ? 'ok' : 'failed' },
           h('strong', {}, s.name), `: ${s.ok ? 'passed' : 'failed'} (${s.ms} ms)`, s.detail ? ` — ${s.detail}` : ''))));
     } catch (err) {

@@ -1,11 +1,13 @@
 // Schedules: list with state and next run; a schedule's runs; pause, resume, run now, backfill a range, delete.
-import { h, clear, timeEl, statusBadge, confirmDialog, announce } from './dom.js';
+import { h, clear, replace, when, timeEl, statusBadge, confirmDialog, announce } from './dom.js';
 import { api, query, ApiError } from './api.js';
 import { go } from './nav.js';
 import { jobsTable, jobRow } from './jobs.js';
 import { field, clearErrors, showErrors, valueOf } from './form.js';
 
-const nextRun = s => s.nextRuns?.[0] ? `${s.nextRuns[0].local} (${s.timeZone})` : '—';
+// A time as the schedule's own zone shows it: "2026-12-04 06:00 Europe/Paris".
+const local = (iso, zone) => `${String(iso).slice(0, 10)} ${String(iso).slice(11, 16)} ${zone}`;
+const nextRun = s => (s.nextRuns?.[0] ? local(s.nextRuns[0].local, s.timeZone) : '—');
 
 function actions(s, after, status) {
   const act = (label, path, done) => h('button', { type: 'button', 'data-action': label.toLowerCase().replace(/\s+/g, '-'), onclick: async () => {
@@ -35,12 +37,12 @@ export async function schedulesPage(main) {
   const after = new URLSearchParams(location.search).get('after');
   const load = async () => {
     const { data, headers } = await api('GET', `/v2/schedules${query({ limit: 25, continuationToken: after })}`);
-    clear(body).append(...data.map(s => h('tr', {},
+    replace(body, ...data.map(s => h('tr', {},
       h('td', {}, h('a', { href: `/ui/schedules/${encodeURIComponent(s.id)}` }, s.name)),
       h('td', {}, statusBadge(s.state), s.consecutiveFailures ? ` (${s.consecutiveFailures} failure(s) in a row)` : ''),
       h('td', {}, h('code', {}, s.cron), ` ${s.timeZone}`),
       h('td', {}, nextRun(s)),
-      h('td', {}, s.lastRun ? [statusBadge(s.lastRun.status ?? 'Pending'), ' ', h('a', { href: `/ui/jobs/${encodeURIComponent(s.lastRun.jobId)}` }, s.lastRun.slot)] : '—'),
+      h('td', {}, s.lastRun ? [statusBadge(s.lastRun.status ?? 'Pending'), ' ', h('a', { href: `/ui/jobs/${encodeURIComponent(s.lastRun.jobId)}` }, when(s.lastRun.slot))] : '—'),
       h('td', {}, actions(s, load, status)))));
     if (!data.length) body.append(h('tr', {}, h('td', { colspan: 6 }, 'No schedules yet: create them with POST /v2/schedules.')));
     clear(pager);
@@ -60,7 +62,7 @@ export async function schedulePage(main, id) {
     try {
       ({ data: s } = await api('GET', `/v2/schedules/${encodeURIComponent(id)}`));
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) { clear(content).append(h('h1', {}, 'Schedule not found'), h('p', {}, e.message)); return; }
+      if (e instanceof ApiError && e.status === 404) { replace(content, h('h1', {}, 'Schedule not found'), h('p', {}, e.message)); return; }
       throw e;
     }
     document.title = `${s.name} · Schedules · Audience Trends`;
@@ -83,8 +85,8 @@ export async function schedulePage(main, id) {
       try {
         const { data } = await api('POST', `/v2/schedules/${encodeURIComponent(s.id)}/backfill`, { body: { from, to } });
         const result = backfill.querySelector('#backfill-result');
-        clear(result).append(h('p', {}, `${data.queued.length} run(s) queued.`),
-          h('ul', {}, data.queued.map(q => h('li', {}, h('a', { href: `/ui/jobs/${encodeURIComponent(q.jobId)}` }, q.slot)))));
+        replace(result, h('p', {}, `${data.queued.length} run(s) queued.`),
+          h('ul', {}, data.queued.map(q => h('li', {}, h('a', { href: `/ui/jobs/${encodeURIComponent(q.jobId)}` }, when(q.slot))))));
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         showErrors(backfill, Object.keys(err.errors).length ? err.errors : { $: [err.message] }, 'Nothing was queued');
@@ -95,14 +97,14 @@ export async function schedulePage(main, id) {
       await api('DELETE', `/v2/schedules/${encodeURIComponent(s.id)}`);
       go('/ui/schedules');
     } }, 'Delete schedule');
-    clear(content).append(h('h1', {}, s.name, ' ', statusBadge(s.state)),
+    replace(content, h('h1', {}, s.name, ' ', statusBadge(s.state)),
       h('div', { class: 'actions' }, actions(s, load, status), ' ', remove),
       h('dl', { class: 'facts' },
         h('dt', {}, 'Cron'), h('dd', {}, h('code', {}, s.cron), ` in ${s.timeZone}`),
         h('dt', {}, 'Timeframe'), h('dd', {}, `the last ${s.timeframe?.lastDays} day(s), ending ${s.timeframe?.endDaysAgo} day(s) ago`),
         h('dt', {}, 'Overlap / catch-up'), h('dd', {}, `${s.overlap} / ${s.catchUp}`),
         h('dt', {}, 'Suspends after'), h('dd', {}, `${s.suspendAfterFailures} failure(s) in a row (now ${s.consecutiveFailures})`),
-        h('dt', {}, 'Next runs'), h('dd', {}, h('ul', {}, (s.nextRuns ?? []).map(r => h('li', {}, `${r.local} (${timeEl(r.utc).textContent} here)`)))),
+        h('dt', {}, 'Next runs'), h('dd', {}, h('ul', {}, (s.nextRuns ?? []).map(r => h('li', {}, local(r.local, s.timeZone), ' (', timeEl(r.utc), ' here)')))),
         h('dt', {}, 'Created'), h('dd', {}, timeEl(s.createdAt))),
       h('h2', {}, 'Runs'), table, backfill);
   };
