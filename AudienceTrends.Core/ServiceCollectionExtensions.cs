@@ -3,6 +3,7 @@ using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
+using AudienceTrends.Core.Schedules;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.AddExport(configuration);
         services.AddDestinations(configuration);
         services.AddWebhooks(configuration);
+        services.AddSchedules(configuration);
         return services;
     }
 }

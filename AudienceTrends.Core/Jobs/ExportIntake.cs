@@ -84,8 +84,18 @@ public sealed class ExportIntake(
             return new IntakeOutcome.TooManyActive(limit);
         }
 
-        return await CreateAsync(account, jobId, request, now, cancellationToken);
+        return await CreateAsync(account, jobId, request, now, run: null, cancellationToken);
     }
+
+    /// <summary>
+    /// A schedule's run: the job <paramref name="jobId"/> (derived from the schedule and slot) for the request the
+    /// schedule's template gave for the slot's days. Idempotent: a second call for the same id (a scheduler that
+    /// claimed the slot and crashed, then retried) finds the job and, while it is Pending, queues it again. The
+    /// account's active-job limit does not apply: the schedule's own overlap rule decides whether a run starts.
+    /// </summary>
+    public Task<IntakeOutcome> CreateScheduledAsync(
+        AccountId account, string jobId, ExportRequest request, ScheduledRun run, CancellationToken cancellationToken) =>
+        CreateAsync(account, jobId, request, time.GetUtcNow(), run, cancellationToken);
 
     /// <summary>
     /// Either the answer to give (a replay or a conflict), or no answer and the id to create the job under: usually
@@ -171,13 +181,15 @@ public sealed class ExportIntake(
         }
     }
 
-    private async Task<IntakeOutcome> CreateAsync(AccountId account, string jobId, ExportRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IntakeOutcome> CreateAsync(
+        AccountId account, string jobId, ExportRequest request, DateTimeOffset now, ScheduledRun? run, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         var webhook = request.Webhook;
         var job = ExportJob.Create(account, jobId, request, now, protector.Protect(request.Secrets, jobId),
             webhook is null ? null : protector.Protect([.. webhook.Key], SecretProtector.WebhookSecretContext(jobId)),
-            webhook?.Query is { } query ? protector.Protect(Encoding.UTF8.GetBytes(query), SecretProtector.WebhookQueryContext(jobId)) : null);
+            webhook?.Query is { } query ? protector.Protect(Encoding.UTF8.GetBytes(query), SecretProtector.WebhookQueryContext(jobId)) : null,
+            run);
         await audienceLists.SaveAsync(job, request.Audiences, cancellationToken);
 
         // From the row on, the job is finished whatever the caller does (cancelling included): a row without its
@@ -188,7 +200,15 @@ public sealed class ExportIntake(
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return new IntakeOutcome.Accepted((await jobs.GetAsync(account, jobId, CancellationToken.None))!, Replayed: true);
+            // Created before under this id (an idempotent retry, a schedule's slot claimed again after a crash): its
+            // message may have been lost with the first attempt, so a Pending job is queued again.
+            var existing = (await jobs.GetAsync(account, jobId, CancellationToken.None))!;
+            if (existing.Status == JobStatus.Pending)
+            {
+                await RequeueAsync(existing);
+            }
+
+            return new IntakeOutcome.Accepted(existing, Replayed: true);
         }
 
         try

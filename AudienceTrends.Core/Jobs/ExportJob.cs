@@ -76,6 +76,15 @@ public sealed partial class ExportJob
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The schedule whose run this job is; null for a job created by a request.</summary>
+    public string? ScheduleId { get; init; }
+
+    /// <summary>The slot (UTC) of the schedule this job runs; null for a job created by a request.</summary>
+    public DateTimeOffset? ScheduleSlot { get; init; }
+
+    /// <summary>The schedule and slot this job runs; null for a job created by a request.</summary>
+    public ScheduledRun? Run => ScheduleId is null || ScheduleSlot is null ? null : new ScheduledRun(ScheduleId, ScheduleSlot.Value);
+
     public DateTimeOffset? StartedAt { get; private set; }
 
     public DateTimeOffset? EndedAt { get; private set; }
@@ -123,11 +132,12 @@ public sealed partial class ExportJob
 
     public ExportFile File => ExportFile.For(Name, Compression);
 
+    /// <param name="run">The schedule and slot, when the job is a schedule's run.</param>
     /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
     /// <param name="encryptedWebhookQuery">The webhook URL's query string, encrypted; required when the URL has one.</param>
     public static ExportJob Create(
         AccountId account, string id, ExportRequest request, DateTimeOffset createdAt, string? encryptedSecrets,
-        string? encryptedWebhookSecret = null, string? encryptedWebhookQuery = null)
+        string? encryptedWebhookSecret = null, string? encryptedWebhookQuery = null, ScheduledRun? run = null)
     {
         var job = new ExportJob
         {
@@ -140,6 +150,8 @@ public sealed partial class ExportJob
             LastDay = request.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             TotalItems = request.Audiences.Count,
             CreatedAt = createdAt,
+            ScheduleId = run?.ScheduleId,
+            ScheduleSlot = run?.Slot,
             EncryptedSecrets = encryptedSecrets,
         };
         job.SetDestination(request.Destination);

@@ -46,6 +46,10 @@ public sealed class ExportJobRow : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    public string? ScheduleId { get; set; }
+
+    public DateTimeOffset? ScheduleSlot { get; set; }
+
     public DateTimeOffset? StartedAt { get; set; }
 
     public DateTimeOffset? EndedAt { get; set; }

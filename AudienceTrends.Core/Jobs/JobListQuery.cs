@@ -4,7 +4,7 @@ using System.Text;
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
-/// The filters and paging of <c>GET /v2/jobs</c>: <c>jobName</c>, <c>status</c>,
+/// The filters and paging of <c>GET /v2/jobs</c>: <c>jobName</c>, <c>status</c>, <c>scheduleId</c>,
 /// <c>times[start][gt|gte|lt|lte]</c> (ISO 8601), <c>limit</c> (1-100, default 25) and <c>continuationToken</c>.
 /// </summary>
 public sealed record JobListQuery
@@ -23,6 +23,9 @@ public sealed record JobListQuery
     public string? JobName { get; init; }
 
     public string? Status { get; init; }
+
+    /// <summary>Only the runs of this schedule (<c>scheduleId</c>).</summary>
+    public string? ScheduleId { get; init; }
 
     /// <summary>Table-query operator and bound, for each <c>times[start]</c> filter given.</summary>
     public IReadOnlyList<(string Operator, DateTimeOffset Value)> StartedAt { get; init; } = [];
@@ -51,6 +54,14 @@ public sealed record JobListQuery
                     }
 
                     query = query with { Status = status };
+                    break;
+                case "scheduleId":
+                    if (string.IsNullOrEmpty(value) || value.Length > 64 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                    {
+                        errors.Add(key, "scheduleId must be a schedule's id: 1 to 64 ASCII letters, digits, dashes or underscores.");
+                    }
+
+                    query = query with { ScheduleId = value };
                     break;
                 case "limit":
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > MaxLimit)
@@ -95,7 +106,7 @@ public sealed record JobListQuery
     /// (such as the function key <c>code</c>), which must not be echoed back in a header.
     /// </summary>
     public static bool IsCarriedToNextPage(string key) =>
-        key is "jobName" or "status" or "limit" || StartOperators.ContainsKey(key);
+        key is "jobName" or "status" or "scheduleId" or "limit" || StartOperators.ContainsKey(key);
 
     /// <summary>The continuation token as handed to clients: URL-safe base64 of the table's token.</summary>
     public static string? EncodeToken(string? tableToken) =>

@@ -109,6 +109,11 @@ public sealed class JobStore
             filter += " and " + TableClient.CreateQueryFilter($"Status eq {query.Status}");
         }
 
+        if (query.ScheduleId is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"ScheduleId eq {query.ScheduleId}");
+        }
+
         foreach (var (op, value) in query.StartedAt)
         {
             // op comes from a fixed list (gt, ge, lt, le); the value is formatted by the SDK.

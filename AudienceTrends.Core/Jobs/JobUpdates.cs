@@ -10,7 +10,7 @@ namespace AudienceTrends.Core.Jobs;
 /// <see cref="MaxTries"/> times. Once a change is saved that leaves the job's event pending (a final transition, or a
 /// webhook attempt to retry), the event is queued.
 /// </summary>
-public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpdates> logger)
+public sealed class JobUpdates(JobStore jobs, IJobEvents events, IEnumerable<IScheduledRunOutcomes> runOutcomes, ILogger<JobUpdates> logger)
 {
     /// <summary>Concurrent heartbeats can change a row between read and write; this many tries outlast them.</summary>
     public const int MaxTries = 5;
@@ -33,6 +33,7 @@ public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpda
         var current = job;
         for (var tries = 1; ; tries++)
         {
+            var wasFinished = current.IsFinished;
             if (!transition(current))
             {
                 return new JobUpdate(current, Applied: false);
@@ -41,6 +42,11 @@ public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpda
             if (await jobs.TryUpdateAsync(current, cancellationToken))
             {
                 await EnqueueEventAsync(current);
+                if (!wasFinished && current is { IsFinished: true, Run: not null })
+                {
+                    await RecordRunOutcomeAsync(current);
+                }
+
                 return new JobUpdate(current, Applied: true);
             }
 
@@ -82,6 +88,25 @@ public sealed class JobUpdates(JobStore jobs, IJobEvents events, ILogger<JobUpda
         catch (Exception e)
         {
             logger.LogWarning(e, "Could not queue the webhook event of export job {JobId}; maintenance will", job.Id);
+        }
+    }
+
+    /// <summary>
+    /// Right after a schedule's run ended: tells its schedule. Should that fail, the schedule's next pass counts the
+    /// outcome (see <see cref="IScheduledRunOutcomes"/>), so the failure is logged and not rethrown.
+    /// </summary>
+    private async Task RecordRunOutcomeAsync(ExportJob job)
+    {
+        foreach (var outcomes in runOutcomes)
+        {
+            try
+            {
+                await outcomes.RecordAsync(job, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not record the outcome of export job {JobId} on schedule {ScheduleId}; its next pass will", job.Id, job.ScheduleId);
+            }
         }
     }
 }

@@ -41,6 +41,10 @@ public sealed record JobView
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JobErrorView? Error { get; init; }
 
+    /// <summary>Only for a schedule's run: the schedule's id and the slot (UTC) this job runs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JobScheduleView? Schedule { get; init; }
+
     /// <summary>Only when the request gave a webhook: its URL without query string, never its secret.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JobWebhookView? Webhook { get; init; }
@@ -68,6 +72,9 @@ public sealed record JobResultView
     [JsonExtensionData]
     public Dictionary<string, object> Details { get; init; } = [];
 }
+
+/// <summary>The schedule a run belongs to and its slot (UTC).</summary>
+public sealed record JobScheduleView(string Id, DateTimeOffset Slot);
 
 public sealed record JobErrorView(string Code, string Message);
 
@@ -116,6 +123,7 @@ public sealed class JobViews(DestinationKinds kinds)
             SelectedTimeframeStart = job.FirstDay,
             SelectedTimeframeEnd = job.LastDay,
             Result = result,
+            Schedule = job.Run is { } run ? new JobScheduleView(run.ScheduleId, run.Slot) : null,
             Error = job.ErrorCode is null ? null : new JobErrorView(job.ErrorCode, job.ErrorMessage ?? ""),
             Webhook = job.WebhookUrl is null ? null : new JobWebhookView(
                 WebhookRequest.Shown(job.WebhookUrl), job.WebhookStatus ?? ExportJob.WebhookPending, job.WebhookAttempts, job.WebhookLastStatusCode),

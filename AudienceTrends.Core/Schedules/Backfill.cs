@@ -4,7 +4,7 @@ namespace AudienceTrends.Core.Schedules;
 
 /// <summary>
 /// The slots a backfill runs: every slot of the schedule in [<c>from</c>, <c>to</c>] (UTC instants), a range in the
-/// past that holds at most <see cref="ScheduleLimits.MaxBackfillSlots"/> slots. Which of them already have a job is
+/// past that holds at most <see cref="SchedulesOptions.MaxBackfillSlots"/> slots. Which of them already have a job is
 /// the caller's to check; each slot's job id (<see cref="ScheduleSlot.JobId"/>) makes a second run of one impossible.
 /// The range starts no earlier than <c>earliest</c>: a slot's job id carries the slot's time, and job maintenance
 /// deletes a job whose id time is older than the retention (<c>Jobs:RetentionDays</c>), so the caller passes a bound

@@ -100,6 +100,25 @@ public sealed class ScheduleDueIndex
         return due;
     }
 
+    /// <summary>The minute the last completed pass read up to (a row of its own partition); null before the first pass.</summary>
+    public async Task<DateTimeOffset?> GetCursorAsync(CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var row = await _table.GetEntityIfExistsAsync<ScheduleDueRow>(CursorPartition, CursorPartition, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value!.NextRun : null;
+    }
+
+    /// <summary>Records that every minute before <paramref name="minute"/> has been read by a completed pass.</summary>
+    public async Task SetCursorAsync(DateTimeOffset minute, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var row = new ScheduleDueRow { PartitionKey = CursorPartition, RowKey = CursorPartition, NextRun = ScheduleTables.Minute(minute) };
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    // Not of the form due-yyyyMMddHHmm, so no minute's query reads it.
+    private const string CursorPartition = "cursor";
+
     private static string RowKey(AccountId account, string scheduleId)
     {
         ScheduleTables.ThrowIfInvalidId(scheduleId);

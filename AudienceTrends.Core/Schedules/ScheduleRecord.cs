@@ -16,7 +16,7 @@ public enum ScheduleState
 /// One schedule as stored (<see cref="ScheduleStore"/>): its definition, its run state, and its export body as JSON
 /// without secrets. The secrets (destination credentials, webhook key and query) are kept only encrypted, bound to
 /// the account and schedule (<see cref="SecretsContext"/>): <see cref="ProtectSecrets"/> puts them in,
-/// <see cref="UnprotectSecrets"/> reads them back. Row mapping: ScheduleRecord.Row.cs.
+/// <see cref="UnprotectSecrets"/> reads them back. Row mapping: ScheduleRecord.Row.cs; its run state changes only by the transitions in ScheduleRecord.Life.cs.
 /// </summary>
 public sealed partial class ScheduleRecord
 {
@@ -51,16 +51,28 @@ public sealed partial class ScheduleRecord
 
     public CatchUp CatchUp { get; set; } = CatchUp.Default;
 
-    public ScheduleState State { get; set; } = ScheduleState.Active;
+    public ScheduleState State { get; internal set; } = ScheduleState.Active;
 
     /// <summary>The next slot to run (UTC); null while paused or suspended. The due index follows it.</summary>
-    public DateTimeOffset? NextRun { get; set; }
+    public DateTimeOffset? NextRun { get; internal set; }
 
-    public DateTimeOffset? LastRunSlot { get; set; }
+    public DateTimeOffset? LastRunSlot { get; internal set; }
 
-    public string? LastRunJobId { get; set; }
+    public string? LastRunJobId { get; internal set; }
 
-    public int ConsecutiveFailures { get; set; }
+    public int ConsecutiveFailures { get; internal set; }
+
+    /// <summary>Every slot up to this instant is decided (run, skipped or let go); null: none yet, slots after <see cref="CreatedAt"/> count.</summary>
+    public DateTimeOffset? DecidedThrough { get; internal set; }
+
+    /// <summary>The slot of the latest run whose outcome is counted in <see cref="ConsecutiveFailures"/>.</summary>
+    public DateTimeOffset? LastOutcomeSlot { get; internal set; }
+
+    /// <summary>The status of the run at <see cref="LastRunSlot"/> as last recorded (<c>Pending</c> once queued, then its final status).</summary>
+    public string? LastRunStatus { get; internal set; }
+
+    /// <summary>The <c>webhook-id</c> of the <c>schedule.suspended</c> event of the current suspension; null when not suspended.</summary>
+    public string? SuspendedEventId { get; internal set; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 

@@ -18,7 +18,7 @@ namespace AudienceTrends.Core.Schedules;
 /// injected: they could surface in an error or a stored schedule.
 /// </summary>
 public sealed class ScheduleRequestParser(
-    ExportRequestParser exports, IOptions<IntakeOptions> intake, IOptions<ScheduleLimits> limits, TimeProvider time)
+    ExportRequestParser exports, IOptions<IntakeOptions> intake, IOptions<SchedulesOptions> limits, TimeProvider time)
 {
     public const string NameField = "name";
     public const string TimeframeField = "timeframe";

@@ -43,6 +43,14 @@ public sealed class ScheduleRow : ITableEntity
 
     public int ConsecutiveFailures { get; set; }
 
+    public DateTimeOffset? DecidedThrough { get; set; }
+
+    public DateTimeOffset? LastOutcomeSlot { get; set; }
+
+    public string? LastRunStatus { get; set; }
+
+    public string? SuspendedEventId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public string ExportJson { get; set; } = "";

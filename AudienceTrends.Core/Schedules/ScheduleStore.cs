@@ -15,6 +15,9 @@ namespace AudienceTrends.Core.Schedules;
 /// </summary>
 public sealed class ScheduleStore
 {
+    /// <summary>Concurrent passes and run outcomes can change a schedule between read and write; this many tries outlast them.</summary>
+    public const int MaxTries = 5;
+
     private readonly TableClient _table;
     private readonly StorageResource _created;
     private readonly ScheduleDueIndex _due;
@@ -79,6 +82,22 @@ public sealed class ScheduleStore
     }
 
     /// <summary>
+    /// Every account's schedules whose next run is at or before <paramref name="now"/>, read from the schedule table
+    /// itself: what a scheduler pass reads after an outage longer than the due index's recovery window.
+    /// </summary>
+    public async Task<IReadOnlyList<DueSchedule>> ListDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken);
+        var due = new List<DueSchedule>();
+        await foreach (var row in _table.QueryAsync<ScheduleRow>(TableClient.CreateQueryFilter($"NextRun le {now}"), select: ["PartitionKey", "RowKey", "NextRun"], cancellationToken: cancellationToken))
+        {
+            due.Add(new DueSchedule(AccountId.Parse(row.PartitionKey), row.RowKey, row.NextRun!.Value));
+        }
+
+        return due;
+    }
+
+    /// <summary>
     /// Saves <paramref name="schedule"/> if nobody changed (or deleted) it since it was read; false when somebody did.
     /// On success it carries the new ETag and the due index follows a changed next run.
     /// </summary>
@@ -109,6 +128,35 @@ public sealed class ScheduleStore
 
         schedule.StoredNextRun = schedule.NextRun;
         return true;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> (a transition of <see cref="ScheduleRecord"/>; false when the schedule's state
+    /// no longer calls for it) and saves it ETag-conditionally, reading the schedule again and re-applying when somebody
+    /// changed it in between. The schedule as saved or last read; null once it is deleted.
+    /// </summary>
+    public async Task<ScheduleRecord?> ApplyAsync(ScheduleRecord schedule, Func<ScheduleRecord, bool> change, CancellationToken cancellationToken)
+    {
+        var current = schedule;
+        for (var tries = 1; ; tries++)
+        {
+            if (!change(current) || await TryUpdateAsync(current, cancellationToken))
+            {
+                return current;
+            }
+
+            if (tries == MaxTries)
+            {
+                throw new InvalidOperationException($"Schedule {schedule.Id} kept changing while it was being updated.");
+            }
+
+            if (await GetAsync(schedule.Account, schedule.Id, cancellationToken) is not { } changed)
+            {
+                return null;
+            }
+
+            current = changed;
+        }
     }
 
     /// <summary>

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace AudienceTrends.Core.Schedules;
 
 /// <summary>
-/// The tables of recurring exports and the keys their rows share. The names are constants, not settings: nothing
-/// reads them from configuration, and each store takes another name only so tests can use tables of their own.
+/// The tables of recurring exports and the keys their rows share. The names here are the defaults of
+/// <see cref="SchedulesOptions"/>' table settings (tests run side by side on tables of their own).
 /// A schedule id is 1 to 64 ASCII letters, digits, dashes or underscores, so it can sit in a key next to a <c>|</c>.
 /// </summary>
 public static class ScheduleTables

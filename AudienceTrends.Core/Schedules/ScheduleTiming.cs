@@ -70,6 +70,20 @@ public sealed class ScheduleTiming
         return problems.Count == 0 ? (timing, problems) : (null, problems);
     }
 
+    /// <summary>
+    /// The timing a stored schedule kept (<paramref name="cron"/> in <paramref name="timeZone"/>), checked in full when
+    /// the schedule was created: read again without the two-year interval check, which a scheduler pass need not repay.
+    /// </summary>
+    public static ScheduleTiming FromStored(string cron, string timeZone)
+    {
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        var expression = ParseExpression(cron.Trim(), problems);
+        var zone = FindZone(timeZone, problems);
+        return expression is null || zone is null
+            ? throw new InvalidDataException("A stored schedule's cron or time zone is no longer valid: " + string.Join(" ", problems.Keys))
+            : new ScheduleTiming(cron.Trim(), expression, zone);
+    }
+
     /// <summary>The first slot strictly after <paramref name="instant"/>, or null when the expression never runs again.</summary>
     public DateTimeOffset? NextAfter(DateTimeOffset instant) =>
         _expression.GetNextOccurrence(instant, Zone, inclusive: false)?.ToUniversalTime();

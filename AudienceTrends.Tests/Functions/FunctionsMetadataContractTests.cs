@@ -48,6 +48,15 @@ public sealed class FunctionsMetadataContractTests
             [nameof(AccountsFunctions.CreateApiKey)] = "httpTrigger",
             [nameof(AccountsFunctions.ListApiKeys)] = "httpTrigger",
             [nameof(AccountsFunctions.RevokeApiKey)] = "httpTrigger",
+            [nameof(SchedulesFunctions.CreateSchedule)] = "httpTrigger",
+            [nameof(SchedulesFunctions.ListSchedules)] = "httpTrigger",
+            [nameof(SchedulesFunctions.GetSchedule)] = "httpTrigger",
+            [nameof(SchedulesFunctions.DeleteSchedule)] = "httpTrigger",
+            [nameof(SchedulesFunctions.PauseSchedule)] = "httpTrigger",
+            [nameof(SchedulesFunctions.ResumeSchedule)] = "httpTrigger",
+            [nameof(SchedulesFunctions.RunSchedule)] = "httpTrigger",
+            [nameof(SchedulesFunctions.BackfillSchedule)] = "httpTrigger",
+            [nameof(SchedulerFunction.RunScheduler)] = "timerTrigger",
         }));
     }
 
@@ -60,6 +69,14 @@ public sealed class FunctionsMetadataContractTests
     [TestCase(nameof(SftpKeysFunctions.ListSftpKeys), "v2/sftpkeys", "GET")]
     [TestCase(nameof(SftpKeysFunctions.GetSftpKey), "v2/sftpkeys/{name}", "GET")]
     [TestCase(nameof(SftpKeysFunctions.DeleteSftpKey), "v2/sftpkeys/{name}", "DELETE")]
+    [TestCase(nameof(SchedulesFunctions.CreateSchedule), "v2/schedules", "POST")]
+    [TestCase(nameof(SchedulesFunctions.ListSchedules), "v2/schedules", "GET")]
+    [TestCase(nameof(SchedulesFunctions.GetSchedule), "v2/schedules/{id}", "GET")]
+    [TestCase(nameof(SchedulesFunctions.DeleteSchedule), "v2/schedules/{id}", "DELETE")]
+    [TestCase(nameof(SchedulesFunctions.PauseSchedule), "v2/schedules/{id}/pause", "POST")]
+    [TestCase(nameof(SchedulesFunctions.ResumeSchedule), "v2/schedules/{id}/resume", "POST")]
+    [TestCase(nameof(SchedulesFunctions.RunSchedule), "v2/schedules/{id}/run", "POST")]
+    [TestCase(nameof(SchedulesFunctions.BackfillSchedule), "v2/schedules/{id}/backfill", "POST")]
     public void Customer_functions_have_the_public_routes_and_methods_and_leave_authentication_to_the_account_key(string name, string route, string method)
     {
         var trigger = Functions.Single(f => f.Name == name).Trigger;

@@ -30,6 +30,10 @@ public static class TestApp
             ["Accounts:AccountsTableName"] = "accounts" + Guid.NewGuid().ToString("N")[..12],
             ["Accounts:KeysTableName"] = "apikeys" + Guid.NewGuid().ToString("N")[..12],
             ["Accounts:LegacyAccount"] = TestAccounts.LegacyOwner,
+            // The test's own schedules: a scheduler pass reads every due schedule of its tables.
+            ["Schedules:TableName"] = "schedules" + Guid.NewGuid().ToString("N")[..12],
+            ["Schedules:SlotsTableName"] = "slots" + Guid.NewGuid().ToString("N")[..12],
+            ["Schedules:DueTableName"] = "due" + Guid.NewGuid().ToString("N")[..12],
             ["Jobs:QueueName"] = "jobs-" + Guid.NewGuid().ToString("N")[..12],
             ["Webhooks:QueueName"] = "hooks-" + Guid.NewGuid().ToString("N")[..12],
             // The test's own: maintenance purges old files from the whole container, and tests run side by side.

@@ -10,7 +10,7 @@ namespace AudienceTrends.Tests.Schedules;
 /// </summary>
 public sealed class CatchUpTests
 {
-    private static readonly ScheduleLimits Options = new();
+    private static readonly SchedulesOptions Options = new();
 
     /// <summary>
     /// Moves the clock from <paramref name="start"/> to <paramref name="end"/> in steps, planning a pass after each (a

@@ -59,11 +59,11 @@ public sealed class RunRulesTests
     [Test]
     public void The_limits_defaults_are_valid_and_a_wrong_one_is_named()
     {
-        Assert.That(ScheduleLimits.Validate(new ScheduleLimits()), Is.Empty);
-        Assert.That(new ScheduleLimits().MinInterval, Is.EqualTo(TimeSpan.FromMinutes(15)));
+        Assert.That(SchedulesOptions.Validate(new SchedulesOptions()), Is.Empty);
+        Assert.That(new SchedulesOptions().MinInterval, Is.EqualTo(TimeSpan.FromMinutes(15)));
 
-        var wrong = new ScheduleLimits { MinInterval = TimeSpan.FromSeconds(10), MaxBackfillSlots = 0, MissedAfter = TimeSpan.FromDays(2) };
-        Assert.That(ScheduleLimits.Validate(wrong), Has.Exactly(1).StartsWith("MinInterval")
+        var wrong = new SchedulesOptions { MinInterval = TimeSpan.FromSeconds(10), MaxBackfillSlots = 0, MissedAfter = TimeSpan.FromDays(2) };
+        Assert.That(SchedulesOptions.Validate(wrong), Has.Exactly(1).StartsWith("MinInterval")
             .And.Exactly(1).StartsWith("MaxBackfillSlots").And.Exactly(1).StartsWith("MissedAfter"));
     }
 }

@@ -26,7 +26,7 @@ public sealed class ScheduleRequestParserTests
     private static ScheduleRequestParser Parser(DestinationKinds? kinds = null) => new(
         new ExportRequestParser(Options.Create(new IntakeOptions { MaxTimeframeDays = MaxTimeframeDays }), kinds ?? AppDestinationKinds.Instance),
         Options.Create(new IntakeOptions { MaxTimeframeDays = MaxTimeframeDays }),
-        Options.Create(new ScheduleLimits()),
+        Options.Create(new SchedulesOptions()),
         new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
     /// <summary>A job's body from examples/ without its two timeframe dates.</summary>

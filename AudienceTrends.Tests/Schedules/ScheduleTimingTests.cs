@@ -10,7 +10,7 @@ namespace AudienceTrends.Tests.Schedules;
 public sealed class ScheduleTimingTests
 {
     private const string LosAngeles = "America/Los_Angeles";
-    private static readonly TimeSpan MinInterval = new ScheduleLimits().MinInterval;
+    private static readonly TimeSpan MinInterval = new SchedulesOptions().MinInterval;
     private static readonly DateTimeOffset Now = Utc(2026, 1, 1, 0, 0);
 
     internal static DateTimeOffset Utc(int year, int month, int day, int hour, int minute) =>
