@@ -163,6 +163,57 @@ public sealed class PendingJobsPageTests : JobsPageFixture
         Assert.That(keys.AsArray().Select(k => k!["name"]!.GetValue<string>()), Does.Not.Contain("ui-key"));
     }
 
+    [Test]
+    public async Task A_schedule_is_paused_resumed_and_run_now_from_the_schedules_pages()
+    {
+        using var created = await Host.Client.PostAsync("v2/schedules", HttpJson.Body(Schedules.ScheduleTestApp.Body(timeZone: "Europe/Paris")));
+        var schedule = await created.JsonAsync();
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), schedule.ToJsonString());
+        var id = schedule["id"]!.GetValue<string>();
+        await SignInAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Schedules" }).ClickAsync();
+
+        var row = Page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Warehouse feed" });
+        await Expect(row).ToContainTextAsync("Active");
+        await Expect(row).ToContainTextAsync("Europe/Paris");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Expect(row).ToContainTextAsync("Paused");
+        Assert.That(await StateAsync(id), Is.EqualTo("Paused"));
+        await row.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await Expect(row).ToContainTextAsync("Active");
+        Assert.That(await StateAsync(id), Is.EqualTo("Active"));
+        await AssertAccessibleAsync("the schedules page");
+        await Browser.ScreenshotAsync(Page, "schedules");
+
+        await row.GetByRole(AriaRole.Link, new() { Name = "Warehouse feed" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Warehouse feed");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Run now" }).ClickAsync();
+        var runs = Page.Locator("table.jobs tbody tr");
+        await Expect(runs).ToHaveCountAsync(1);
+        await Expect(runs).ToContainTextAsync("Pending");
+        await AssertAccessibleAsync("a schedule's page");
+        var listed = await (await Host.Client.GetAsync($"v2/jobs?scheduleId={id}")).JsonAsync();
+        Assert.That(listed.AsArray(), Has.Count.EqualTo(1), "the run the page shows is the schedule's one run");
+
+        var now = DateTimeOffset.UtcNow;
+        await Page.GetByLabel("From (ISO instant)").FillAsync(Iso(now.AddDays(-3)));
+        await Page.GetByLabel("To (ISO instant)").FillAsync(Iso(now.AddDays(1)));
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Queue the missed runs" }).ClickAsync();
+        await Expect(Page.GetByLabel("To (ISO instant)")).ToHaveAccessibleDescriptionAsync("to must not be in the future: a backfill runs slots whose time has passed.");
+
+        await Page.GetByLabel("To (ISO instant)").FillAsync(Iso(now.AddHours(-1)));
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Queue the missed runs" }).ClickAsync();
+        var queued = Page.Locator("#backfill-result li");
+        await Expect(Page.Locator("#backfill-result")).ToContainTextAsync("run(s) queued.");
+        var backfilled = await (await Host.Client.GetAsync($"v2/jobs?scheduleId={id}")).JsonAsync();
+        Assert.That(await queued.CountAsync(), Is.EqualTo(backfilled.AsArray().Count - 1).And.GreaterThan(0), "each queued slot links to its job");
+
+        static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<string> StateAsync(string scheduleId) =>
+        (await (await Host.Client.GetAsync($"v2/schedules/{scheduleId}")).JsonAsync())["state"]!.GetValue<string>();
+
     /// <summary>Presses Tab until <paramref name="selector"/> has the focus (reading the page only to know where the focus is).</summary>
     private async Task TabToAsync(string selector)
     {
