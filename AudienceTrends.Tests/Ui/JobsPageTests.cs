@@ -178,6 +178,7 @@ public sealed class JobsPageTests : JobsPageFixture
         await Page.GetByLabel("API key").FillAsync(Host.Keys.Demo + "x");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(Page.GetByText("That key was not accepted")).ToBeVisibleAsync();
+        await AssertAccessibleAsync("the sign-in page showing an error");
 
         await SignInAsync();
         Assert.That(await Page.EvaluateAsync<string>("() => sessionStorage.getItem('audiencetrends.apiKey')"), Is.EqualTo(Host.Keys.Demo));

@@ -40,6 +40,21 @@ public sealed class PendingJobsPageTests : JobsPageFixture
     }
 
     [Test]
+    public async Task The_list_refreshes_itself_while_a_job_is_active_and_says_when()
+    {
+        var jobId = await CreateJobAsync(UiExample.Replace("\"audiencetrends\"", "\"refreshing\""));
+        await SignInAsync();
+        var row = Page.GetByRole(AriaRole.Row).Filter(new() { HasText = "refreshing" });
+        await Expect(row).ToContainTextAsync("Pending");
+        await Expect(Page.GetByText(new System.Text.RegularExpressions.Regex("^Updated [1-9]\\d* s ago$"))).ToBeVisibleAsync();
+
+        using var cancelled = await Host.Client.PostAsync($"v2/jobs/{jobId}/cancel", null);
+        Assert.That((int)cancelled.StatusCode, Is.EqualTo(200));
+
+        await Expect(row).ToContainTextAsync("Cancelled"); // no reload: the page asked again by itself
+    }
+
+    [Test]
     public async Task The_whole_create_export_flow_works_with_the_keyboard_alone()
     {
         await Page.GotoAsync("/ui/jobs");
