@@ -85,7 +85,8 @@ var apiKeysTableName = 'apikeys'
 // azure-webjobs-*: the Functions host's locks, timer schedules and keys.
 var dataContainerNames = [exportsContainerName, 'export-requests', 'azure-webjobs-hosts', 'azure-webjobs-secrets']
 var queueNames = ['export-jobs', 'export-jobs-poison', 'webhook-events', 'webhook-events-poison']
-var tableNames = [jobsTableName, 'exportidempotency', sftpKeysTableName, accountsTableName, apiKeysTableName]
+// schedules, scheduleslots, scheduledue: the app's defaults of Schedules__TableName, __SlotsTableName, __DueTableName.
+var tableNames = [jobsTableName, 'exportidempotency', sftpKeysTableName, accountsTableName, apiKeysTableName, 'schedules', 'scheduleslots', 'scheduledue']
 var useExistingDatabase = !empty(databaseConnectionString)
 var createSql = createSqlDatabase && !useExistingDatabase
 var savedKeyNames = filter(map(split(sftpSavedKeyNames, ','), keyName => trim(keyName)), keyName => !empty(keyName))

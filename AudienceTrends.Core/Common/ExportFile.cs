@@ -4,7 +4,7 @@ namespace AudienceTrends.Core.Common;
 
 /// <summary>
 /// The delivered file's name, content type and encoding, decided here only: every destination writes what this says,
-/// and the worker writes the CSV through <see cref="WriteAsync{T}"/>.
+/// and the worker writes the file through <see cref="WriteAsync{T}"/>.
 /// </summary>
 public sealed record ExportFile(string Name, string ContentType)
 {
@@ -12,28 +12,54 @@ public sealed record ExportFile(string Name, string ContentType)
     public const string None = "none";
     public const string GzipCompression = "gzip";
 
-    private const string CsvExtension = ".csv";
-    private const string GzipExtension = ".csv.gz";
-    private const string CsvContentType = "text/csv; charset=utf-8";
+    /// <summary>The request's <c>exportType</c> values; <see cref="Csv"/> when absent.</summary>
+    public const string Csv = "csv";
+    public const string JsonLines = "jsonl";
+    public const string Parquet = "parquet";
+
+    private const string GzipSuffix = ".gz";
+    private const string GzipContentType = "application/gzip";
 
     public static IReadOnlyList<string> Compressions { get; } = [None, GzipCompression];
 
-    /// <summary>
-    /// The file of an export named <paramref name="exportName"/>: <c>&lt;name&gt;.csv</c>, or with gzip
-    /// <c>&lt;name&gt;.csv.gz</c> (<c>application/gzip</c>). A null compression (rows written before it existed) is none.
-    /// </summary>
-    public static ExportFile For(string exportName, string? compression = null) => compression == GzipCompression
-        ? new(exportName + GzipExtension, "application/gzip") { Gzip = true }
-        : new(exportName + CsvExtension, CsvContentType);
+    public static IReadOnlyList<string> Formats { get; } = [Csv, JsonLines, Parquet];
 
-    /// <summary>Whether the CSV is gzip-compressed on its way (<see cref="WriteAsync{T}"/>).</summary>
+    /// <summary>
+    /// The file of an export named <paramref name="exportName"/> in <paramref name="format"/>: <c>&lt;name&gt;.csv</c>
+    /// (<c>text/csv</c>), <c>.jsonl</c> (<c>application/jsonl</c>) or <c>.parquet</c>
+    /// (<c>application/vnd.apache.parquet</c>), with gzip <c>.gz</c> added (<c>application/gzip</c>). A null format or
+    /// compression (rows written before they existed) is csv, none.
+    /// </summary>
+    public static ExportFile For(string exportName, string? format, string? compression)
+    {
+        var (extension, contentType) = format switch
+        {
+            JsonLines => (".jsonl", "application/jsonl"),
+            Parquet => (".parquet", "application/vnd.apache.parquet"),
+            _ => (".csv", "text/csv; charset=utf-8"),
+        };
+        return compression == GzipCompression
+            ? new(exportName + extension + GzipSuffix, GzipContentType) { Gzip = true, Extension = extension + GzipSuffix }
+            : new(exportName + extension, contentType) { Extension = extension };
+    }
+
+    /// <summary>A CSV export's file (<see cref="For(string, string?, string?)"/>).</summary>
+    public static ExportFile For(string exportName, string? compression = null) => For(exportName, Csv, compression);
+
+    /// <summary>Whether the file is gzip-compressed on its way (<see cref="WriteAsync{T}"/>).</summary>
     public bool Gzip { get; private init; }
 
-    /// <summary>The file name's extension, with its dot: <c>.csv</c>, or <c>.csv.gz</c>.</summary>
-    public string Extension => Gzip ? GzipExtension : System.IO.Path.GetExtension(Name);
+    /// <summary>The file name's extension, with its dot: <c>.csv</c>, <c>.jsonl.gz</c>, <c>.parquet</c>...</summary>
+    public string Extension
+    {
+        get => _extension ?? System.IO.Path.GetExtension(Name);
+        private init => _extension = value;
+    }
+
+    private readonly string? _extension;
 
     /// <summary>
-    /// Runs <paramref name="write"/> on the stream the CSV goes into: <paramref name="stored"/> itself, or a gzip
+    /// Runs <paramref name="write"/> on the stream the file goes into: <paramref name="stored"/> itself, or a gzip
     /// compressor streaming into it (ended, trailer written, before this returns; <paramref name="stored"/> stays open).
     /// </summary>
     public async Task<T> WriteAsync<T>(Stream stored, Func<Stream, Task<T>> write)

@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Export.Formats;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,7 +10,7 @@ public static class ExportRegistration
     {
         services.AddValidatedOptions<DatabaseOptions>(configuration, DatabaseOptions.SectionName, DatabaseOptions.Validate);
         services.AddSingleton<IAudienceTrendSource, SqlAudienceTrendSource>();
-        services.AddSingleton<TrendCsvWriter>();
+        services.AddFileFormats(configuration);
         return services;
     }
 }

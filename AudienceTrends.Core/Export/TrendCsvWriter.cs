@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AudienceTrends.Core.Export.Formats;
 
 namespace AudienceTrends.Core.Export;
 
@@ -8,7 +9,7 @@ namespace AudienceTrends.Core.Export;
 /// A file holds millions of counts, so each is formatted straight into the UTF-8 buffer: no per-field call of a
 /// general CSV library (counts never need quoting). Names follow <see cref="CsvField"/>'s rules.
 /// </summary>
-public sealed class TrendCsvWriter
+public sealed class TrendCsvWriter : ITrendFileWriter
 {
     /// <summary>How often <c>onRowsWritten</c> is called, in data rows.</summary>
     public const int ProgressInterval = 100;

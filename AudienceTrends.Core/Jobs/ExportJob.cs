@@ -45,6 +45,9 @@ public sealed partial class ExportJob
 
     public string ExportType { get; init; } = "csv";
 
+    /// <summary>The request's <c>layout</c> (<c>wide</c>, <c>long</c>); null on rows written before it existed (wide).</summary>
+    public string? Layout { get; init; }
+
     /// <summary>The request's <c>compression</c> (<c>none</c>, <c>gzip</c>); null on rows written before it existed.</summary>
     public string? Compression { get; init; }
 
@@ -130,7 +133,7 @@ public sealed partial class ExportJob
 
     public string FileName => File.Name;
 
-    public ExportFile File => ExportFile.For(Name, Compression);
+    public ExportFile File => ExportFile.For(Name, ExportType, Compression);
 
     /// <param name="run">The schedule and slot, when the job is a schedule's run.</param>
     /// <param name="encryptedWebhookSecret">The request's webhook key, encrypted; required when it has a webhook.</param>
@@ -145,6 +148,7 @@ public sealed partial class ExportJob
             Id = id,
             Name = request.Name,
             ExportType = request.ExportType,
+            Layout = request.Layout,
             Compression = request.Compression,
             FirstDay = request.FirstDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             LastDay = request.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -24,6 +24,8 @@ public sealed class ExportJobRow : ITableEntity
 
     public string ExportType { get; set; } = "csv";
 
+    public string? Layout { get; set; }
+
     public string? Compression { get; set; }
 
     public string Status { get; set; } = JobStatus.Pending;

@@ -3,13 +3,14 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using AudienceTrends.Core.Destinations;
 using AudienceTrends.Core.Export;
+using AudienceTrends.Core.Export.Formats;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AudienceTrends.Core.Jobs;
 
 /// <summary>
-/// Runs one export job, top to bottom as its life goes: load, claim, query SQL into CSV, stream to the destination,
+/// Runs one export job, top to bottom as its life goes: load, claim, query SQL into the file (CSV, JSON Lines or Parquet), stream to the destination,
 /// finish. Failures retrying cannot fix mark the job Failed at once; any other failure is recorded on the job and
 /// rethrown so the host retries the message (and, after the last retry, poison-queues it).
 /// </summary>
@@ -18,7 +19,7 @@ public sealed class ExportWorker(
     AudienceListStore audienceLists,
     SecretProtector protector,
     IAudienceTrendSource source,
-    TrendCsvWriter csvWriter,
+    TrendFileWriters writers,
     DestinationKinds kinds,
     JobUpdates updates,
     JobQueue queue,
@@ -186,6 +187,7 @@ public sealed class ExportWorker(
         var secrets = UnprotectSecrets(job, kinds.Find(job.DestinationType));
         var target = kinds.DeliveryFor(job.DestinationType);
         var (first, last) = (job.FirstDate, job.LastDate);
+        var writer = writers.For(job.ExportType, job.Layout);
 
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeBufferBytes, resumeWriterThreshold: PipeBufferBytes / 2,
             useSynchronizationContext: false));
@@ -196,8 +198,8 @@ public sealed class ExportWorker(
             try
             {
                 var trends = source.ReadTrendsAsync(job.Account, audiences, first, last, producerCancellation.Token);
-                var rows = await job.File.WriteAsync(hashing, csv =>
-                    csvWriter.WriteAsync(csv, first, last, trends, lease.ReportProgress, producerCancellation.Token));
+                var rows = await job.File.WriteAsync(hashing, file =>
+                    writer.WriteAsync(file, first, last, trends, lease.ReportProgress, producerCancellation.Token));
                 await hashing.FlushAsync(producerCancellation.Token);
                 await pipe.Writer.CompleteAsync();
                 return rows;

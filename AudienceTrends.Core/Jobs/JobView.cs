@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using AudienceTrends.Core.Destinations;
+using AudienceTrends.Core.Export.Formats;
 using AudienceTrends.Core.Requests;
 
 namespace AudienceTrends.Core.Jobs;
@@ -17,6 +18,9 @@ public sealed record JobView
     public required string Status { get; init; }
 
     public required string ExportType { get; init; }
+
+    /// <summary>The file's layout, <c>wide</c> or <c>long</c> (the format's default on a job stored before it existed).</summary>
+    public required string Layout { get; init; }
 
     public required int TotalItems { get; init; }
 
@@ -115,6 +119,7 @@ public sealed class JobViews(DestinationKinds kinds)
             Name = job.Name,
             Status = job.Status,
             ExportType = job.ExportType,
+            Layout = job.Layout ?? ExportLayout.DefaultFor(job.ExportType),
             TotalItems = job.TotalItems,
             CompletedItems = job.CompletedItems,
             Attempts = job.Attempts,

@@ -8,8 +8,11 @@ public sealed record ExportRequest
     /// <summary>The file name without extension: letters, digits and dashes.</summary>
     public required string Name { get; init; }
 
-    /// <summary>Always <c>csv</c> (lower case) once validated.</summary>
-    public string ExportType { get; init; } = "csv";
+    /// <summary><c>csv</c>, <c>jsonl</c> or <c>parquet</c> (<see cref="ExportFile.Formats"/>), lower case once validated.</summary>
+    public string ExportType { get; init; } = ExportFile.Csv;
+
+    /// <summary><c>wide</c> or <c>long</c> (<see cref="Export.Formats.ExportLayout"/>): the format's default when the body named none.</summary>
+    public string Layout { get; init; } = Export.Formats.ExportLayout.Wide;
 
     /// <summary><c>none</c> or <c>gzip</c> (<see cref="ExportFile.Compressions"/>), lower case once validated.</summary>
     public string Compression { get; init; } = ExportFile.None;
@@ -31,7 +34,7 @@ public sealed record ExportRequest
     public required IReadOnlyList<string> Audiences { get; init; }
 
     /// <summary>The delivered file's name.</summary>
-    public string FileName => ExportFile.For(Name, Compression).Name;
+    public string FileName => ExportFile.For(Name, ExportType, Compression).Name;
 
     public int DayCount => LastDay.DayNumber - FirstDay.DayNumber + 1;
 }

@@ -181,12 +181,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         var own = new RequestErrors();
         var fields = new JsonFields(element, prefix, own);
         var name = fields.String("name", required: true, FieldRules.Name);
-        fields.String("exportType", rule: value => value.Equals("csv", StringComparison.OrdinalIgnoreCase)
-            ? null
-            : "must be \"csv\": only CSV files can be exported.");
-        var compression = fields.String("compression", rule: value => ExportFile.Compressions.Contains(value.ToLowerInvariant())
-            ? null
-            : "must be \"none\" or \"gzip\".");
+        var file = FileFields.Read(fields);
         var destination = ReadDestination(fields);
         var webhook = WebhookField.Read(fields);
         var audiences = AudiencesField.Read(fields, _limits.MaxAudiences);
@@ -198,7 +193,7 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
             }
         }
 
-        if (own.HasErrors || name is null || destination is null || audiences is null)
+        if (own.HasErrors || name is null || file is null || destination is null || audiences is null)
         {
             return null;
         }
@@ -206,7 +201,9 @@ public sealed class ExportRequestParser(IOptions<IntakeOptions> options, Destina
         return new ExportTemplate
         {
             Name = name,
-            Compression = compression?.ToLowerInvariant() ?? ExportFile.None,
+            ExportType = file.Value.ExportType,
+            Layout = file.Value.Layout,
+            Compression = file.Value.Compression,
             Destination = destination.Settings,
             Secrets = destination.Secrets,
             Webhook = webhook,

@@ -12,6 +12,12 @@ public sealed record ExportTemplate
     /// <summary>The file name without extension: letters, digits and dashes.</summary>
     public required string Name { get; init; }
 
+    /// <summary><c>csv</c>, <c>jsonl</c> or <c>parquet</c> (<see cref="ExportFile.Formats"/>), lower case once validated.</summary>
+    public required string ExportType { get; init; }
+
+    /// <summary><c>wide</c> or <c>long</c>, the format's default when the body named none.</summary>
+    public required string Layout { get; init; }
+
     /// <summary><c>none</c> or <c>gzip</c> (<see cref="ExportFile.Compressions"/>), lower case once validated.</summary>
     public required string Compression { get; init; }
 
@@ -34,7 +40,8 @@ public sealed record ExportTemplate
         return new ExportRequest
         {
             Name = Name,
-            ExportType = "csv",
+            ExportType = ExportType,
+            Layout = Layout,
             Compression = Compression,
             Destination = Destination,
             Secrets = Secrets,

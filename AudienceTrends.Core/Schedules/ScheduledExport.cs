@@ -24,7 +24,7 @@ public static class ScheduledExport
     public static void Keep(ScheduleRecord schedule, ExportTemplate template, SecretProtector protector)
     {
         schedule.ExportJson = JsonSerializer.Serialize(new Stored(
-            template.Name, template.Compression, template.Destination.Type, template.Destination.ToJson(),
+            template.Name, template.ExportType, template.Layout, template.Compression, template.Destination.Type, template.Destination.ToJson(),
             template.Webhook?.StoredUrl, template.Audiences), Json);
         byte[]? destination = template.Secrets.IsEmpty ? null : template.Secrets.ToPayload();
         byte[]? webhookKey = template.Webhook is { } webhook ? [.. webhook.Key] : null;
@@ -49,6 +49,8 @@ public static class ScheduledExport
             return new ExportTemplate
             {
                 Name = stored.Name,
+                ExportType = stored.ExportType,
+                Layout = stored.Layout,
                 Compression = stored.Compression,
                 Destination = kind.ReadSettings(stored.Destination),
                 Secrets = kind.ReadSecrets(secrets.Destination),
@@ -63,13 +65,15 @@ public static class ScheduledExport
         }
     }
 
-    /// <summary>The schedule's <c>export</c> as the API shows it: name, compression, audiences, the destination's non-secret fields, the webhook's URL without query.</summary>
+    /// <summary>The schedule's <c>export</c> as the API shows it: name, file format and layout, compression, audiences, the destination's non-secret fields, the webhook's URL without query.</summary>
     public static JsonObject ToView(ScheduleRecord schedule, DestinationKinds kinds)
     {
         var stored = Read(schedule);
         var view = new JsonObject
         {
             ["name"] = stored.Name,
+            ["exportType"] = stored.ExportType,
+            ["layout"] = stored.Layout,
             ["compression"] = stored.Compression,
             ["destination"] = kinds.Find(stored.DestinationType).ReadSettings(stored.Destination).ToView(),
             ["audiences"] = new JsonArray([.. stored.Audiences.Select(a => JsonValue.Create(a))]),
@@ -91,5 +95,5 @@ public static class ScheduledExport
 
     /// <param name="Destination">The kind's settings JSON (<see cref="DestinationSettings.ToJson"/>).</param>
     private sealed record Stored(
-        string Name, string Compression, string DestinationType, string Destination, string? WebhookUrl, IReadOnlyList<string> Audiences);
+        string Name, string ExportType, string Layout, string Compression, string DestinationType, string Destination, string? WebhookUrl, IReadOnlyList<string> Audiences);
 }

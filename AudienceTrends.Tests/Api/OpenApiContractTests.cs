@@ -133,6 +133,7 @@ public sealed class OpenApiContractTests
         string method, string path, string status)
     {
         var scenario = Scenarios.GetValueOrDefault($"{method} {path} {status}") ?? AccountScenarios.All.GetValueOrDefault($"{method} {path} {status}")
+            ?? ScheduleScenarios.All.GetValueOrDefault($"{method} {path} {status}")
             ?? (status == "401" ? app => WithoutKeyAsync(app, method, path) : null);
         Assert.That(scenario, Is.Not.Null, $"no scenario produces {method} {path} {status}: add one, or drop the claim");
 
@@ -448,7 +449,7 @@ public sealed class OpenApiContractTests
     }
 
     /// <summary>Runs the request against an app whose named storage services point at a port nothing listens on.</summary>
-    private static async Task<HttpResponseMessage> WithUnreachableAsync(string[] services, Func<HttpClient, Task<HttpResponseMessage>> send)
+    internal static async Task<HttpResponseMessage> WithUnreachableAsync(string[] services, Func<HttpClient, Task<HttpResponseMessage>> send)
     {
         var settings = await TestApp.SettingsAsync();
         var reachable = new Dictionary<string, string?>(settings);

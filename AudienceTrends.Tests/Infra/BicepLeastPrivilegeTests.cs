@@ -58,7 +58,8 @@ public partial class BicepTests
         {
             "[variables('jobsTableName')]", "exportidempotency", "[variables('sftpKeysTableName')]",
             "[variables('accountsTableName')]", "[variables('apiKeysTableName')]",
-        }), "every table the app reads, the API keys' included: a customer request reads its key first");
+            "schedules", "scheduleslots", "scheduledue",
+        }), "every table the app reads, the API keys' included: a customer request reads its key first; the scheduler's three");
         var moduleResources = main.GetProperty("resources");
         foreach (var list in new[] { "dataContainerNames", "queueNames", "tableNames" })
         {

@@ -99,6 +99,29 @@ public sealed class ScheduleRequestParserTests
     }
 
     [Test]
+    public void The_export_takes_a_jobs_file_fields_and_refuses_what_a_job_refuses_under_export()
+    {
+        var parquet = Body();
+        Export(parquet)["exportType"] = "Parquet";
+        var jsonWide = Body();
+        Export(jsonWide)["exportType"] = "jsonl";
+        Export(jsonWide)["layout"] = "wide";
+        var refused = Body();
+        Export(refused)["exportType"] = "parquet";
+        Export(refused)["layout"] = "wide";
+        Export(refused)["compression"] = "gzip";
+
+        var (parquetRequest, parquetErrors) = Parse(parquet);
+        var (jsonRequest, jsonErrors) = Parse(jsonWide);
+
+        Assert.That((parquetErrors, jsonErrors), Is.EqualTo((new Dictionary<string, string[]>(), new Dictionary<string, string[]>())));
+        Assert.That((parquetRequest!.Export.ExportType, parquetRequest.Export.Layout), Is.EqualTo(("parquet", "long")));
+        var run = jsonRequest!.Export.For(new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 30));
+        Assert.That((run.ExportType, run.Layout, run.FileName), Is.EqualTo(("jsonl", "wide", "audiencetrends.jsonl")));
+        Assert.That(ErrorsOf(refused).Keys, Is.EquivalentTo(new[] { "export.layout", "export.compression" }));
+    }
+
+    [Test]
     public void Given_run_rules_compression_and_webhook_are_read()
     {
         var body = Body();

@@ -204,6 +204,27 @@ public sealed class SchedulerTests
     }
 
     [Test]
+    public async Task A_schedules_runs_keep_its_file_format_and_layout()
+    {
+        var time = new FakeTimeProvider(Utc(2021, 8, 17, 18, 42, 31));
+        var (host, _) = await StartAsync(time);
+        await using var _ = host;
+        var export = ScheduleTestApp.Export();
+        export["exportType"] = "parquet";
+        var schedule = await host.CreateScheduleAsync(Body(export: export));
+
+        using var response = await host.Client.PostAsync($"v2/schedules/{schedule.Id()}/run");
+        var job = await host.WaitForFinalJobAsync((await response.JsonAsync())["jobId"]!.GetValue<string>());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((schedule["export"]!["exportType"]!.GetValue<string>(), schedule["export"]!["layout"]!.GetValue<string>()), Is.EqualTo(("parquet", "long")));
+            Assert.That((job["exportType"]!.GetValue<string>(), job["layout"]!.GetValue<string>()), Is.EqualTo(("parquet", "long")));
+            Assert.That(job["result"]!["fileName"]!.GetValue<string>(), Is.EqualTo("audiencetrends.parquet"));
+        });
+    }
+
+    [Test]
     public async Task Backfill_queues_one_job_per_slot_that_has_none()
     {
         var time = new FakeTimeProvider(Utc(2021, 8, 1, 12, 0));

@@ -70,6 +70,30 @@ public sealed class ClientChecksTests : JobsPageFixture
         Assert.That(client, Is.Not.Empty.And.EquivalentTo(await ServerErrorsAsync(body)));
     }
 
+    [TestCase("parquet", "wide", null)]
+    [TestCase("parquet", null, "gzip")]
+    [TestCase("parquet", "wide", "gzip")]
+    public async Task The_file_format_checks_give_the_servers_messages(string exportType, string? layout, string? compression)
+    {
+        await Page.GotoAsync("/ui/jobs");
+        var client = await Page.EvaluateAsync<Dictionary<string, string[]>>(
+            "async ([t, l, c]) => (await import('/ui/checks.js')).checkFile(t, l ?? '', c ?? 'none')",
+            new object?[] { exportType, layout, compression });
+        var body = JsonNode.Parse(UiExample)!.AsObject();
+        body["exportType"] = exportType;
+        if (layout is not null)
+        {
+            body["layout"] = layout;
+        }
+
+        if (compression is not null)
+        {
+            body["compression"] = compression;
+        }
+
+        Assert.That(client, Is.Not.Empty.And.EquivalentTo(await ServerErrorsAsync(body)));
+    }
+
     /// <summary>The UI example with one field set (and the destination of that field's type, with its other fields valid).</summary>
     private static JsonObject Body(string path, string? destinationType, string value)
     {

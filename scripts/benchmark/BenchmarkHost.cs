@@ -7,12 +7,12 @@ using Microsoft.Extensions.Hosting;
 
 namespace AudienceTrends.Benchmark;
 
-/// <summary>The app's own DI, as the tests' stand-in host builds it, on one SQLite file and the parent's Azurite.</summary>
+/// <summary>The app's own DI, as the tests' stand-in host builds it, on one SQLite file and the parent's Azurite; <c>services</c> replaces some (a clock).</summary>
 public static class BenchmarkHost
 {
     public const string StorageVariable = "AUDIENCETRENDS_BENCHMARK_STORAGE";
 
-    public static async Task<IHost> StartAsync(string databasePath, int maxAudiences, int maxDays)
+    public static async Task<IHost> StartAsync(string databasePath, int maxAudiences, int maxDays, Action<IServiceCollection>? services = null)
     {
         var storage = Environment.GetEnvironmentVariable(StorageVariable)
             ?? throw new InvalidOperationException($"{StorageVariable} is not set; the parent benchmark sets it.");
@@ -31,6 +31,7 @@ public static class BenchmarkHost
         });
         builder.Services.AddLogging();
         builder.Services.AddAudienceTrends(builder.Configuration);
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(); // validates every options class, as the worker does at start-up
         return host;

@@ -111,6 +111,71 @@ public static class BenchmarkReport
             string.Join(", ", intake.PartSeconds.Select(part => F($"{part.Key} {part.Value:F2} s"))));
     }
 
+    /// <summary>
+    /// Each format against the same runs' baseline and the reference CSV (csv-wide) of the same run: file size, time,
+    /// its formatting alone, peak memory, and the targets (time ÷ the CSV's; peak memory, largest size minus smallest).
+    /// </summary>
+    public static void PrintFormats(IReadOnlyList<SizeResult> results, IReadOnlyDictionary<BenchmarkSize, double> targets, double memoryTargetMiB)
+    {
+        var formats = results.SelectMany(r => r.ByFormat.Keys).Distinct().ToList();
+        if (formats.Count == 0)
+        {
+            return;
+        }
+
+        formats.Insert(0, BenchmarkFormat.CsvWide);
+        Console.WriteLine();
+        Console.WriteLine("file formats: each export in a child of its own in the same runs, ratio = median of each run's export s / that run's");
+        Console.WriteLine("baseline s (the same baseline as above), × csv = median of each run's export s / its csv-wide export s; format s = the");
+        Console.WriteLine("rows formatted alone (to Stream.Null, Parquet's compression included); long files have a row per audience and day.");
+        var table = new List<string[]>
+        {
+            new[] { "size", "format", "file MB", "data rows", "export s", "export CPU s", "format s", "ratio", "× csv", "target", "peak WS MiB" },
+        };
+        foreach (var r in results)
+        {
+            foreach (var format in formats)
+            {
+                var exports = r.Of(format);
+                if (exports.Count == 0)
+                {
+                    continue;
+                }
+
+                var versusCsv = Median(exports.Zip(r.Exports, (e, csv) => e.Seconds / csv.Seconds));
+                var target = format != BenchmarkFormat.CsvWide && targets.TryGetValue(r.Size, out var t) ? t : (double?)null;
+                table.Add(
+                [
+                    r.Size.ToString(),
+                    format.Key,
+                    F($"{exports[0].Bytes / 1e6:F1}"),
+                    F($"{exports[0].Rows:N0}"),
+                    Spread(exports.Select(e => e.Seconds)),
+                    F($"{Median(exports.Select(e => e.CpuSeconds)):F2}"),
+                    F($"{Median(exports.Select(e => e.Phases.FormatSeconds)):F3}"),
+                    F($"{Median(exports.Zip(r.Baseline, (e, b) => e.Seconds / b)):F2}×"),
+                    F($"{versusCsv:F2}×"),
+                    target is { } goal ? F($"≤ {goal:F1}× csv {(versusCsv <= goal ? "PASS" : "MISS")}") : "-",
+                    F($"{exports.Max(e => e.PeakWorkingSetBytes) / 1048576.0:F0}"),
+                ]);
+            }
+        }
+
+        WriteTable(table);
+        if (results.Count >= 2)
+        {
+            var largest = results.MaxBy(r => r.Size.Cells)!;
+            var smallest = results.MinBy(r => r.Size.Cells)!;
+            foreach (var format in formats.Where(f => largest.Of(f).Count > 0 && smallest.Of(f).Count > 0))
+            {
+                var difference = (Median(largest.Of(format).Select(e => (double)e.PeakWorkingSetBytes)) -
+                    Median(smallest.Of(format).Select(e => (double)e.PeakWorkingSetBytes))) / 1048576.0;
+                Console.WriteLine(F(
+                    $"peak memory (medians) {format} {largest.Size} - {smallest.Size}: {difference:F0} MiB (target ≤ {memoryTargetMiB} MiB) {(difference <= memoryTargetMiB ? "PASS" : "MISS")}"));
+            }
+        }
+    }
+
     private static void WriteTable(List<string[]> table)
     {
         var widths = Enumerable.Range(0, table[0].Length).Select(c => table.Max(row => row[c].Length)).ToArray();

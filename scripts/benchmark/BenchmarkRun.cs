@@ -27,7 +27,10 @@ public static class BenchmarkRun
     /// <summary>Export ÷ baseline targets by size (issue 14); other sizes are measured without a target.</summary>
     private static readonly Dictionary<BenchmarkSize, double> Targets = new() { [new(1_000, 366)] = 1.5, [new(10_000, 730)] = 1.0 };
 
-    public static async Task RunAsync(IReadOnlyList<BenchmarkSize> sizes, int runs)
+    /// <summary>Each format's export time ÷ the CSV's at this size, at most (issue 23).</summary>
+    private static readonly Dictionary<BenchmarkSize, double> FormatTargets = new() { [new(10_000, 730)] = 1.5 };
+
+    public static async Task RunAsync(IReadOnlyList<BenchmarkSize> sizes, IReadOnlyList<BenchmarkFormat> formats, int runs)
     {
         var loadAtStart = LoadAverage();
         var work = Directory.CreateTempSubdirectory("audiencetrends-benchmark-");
@@ -43,7 +46,7 @@ public static class BenchmarkRun
             var results = new List<SizeResult>();
             foreach (var size in sizes)
             {
-                results.Add(await MeasureAsync(size, runs, work.FullName, azurite.ConnectionString, blobs, baseline));
+                results.Add(await MeasureAsync(size, formats, runs, work.FullName, azurite.ConnectionString, blobs, baseline));
             }
 
             Progress($"intake: {IntakeCreates} creates at {IntakeConcurrency} concurrent, {runs} runs");
@@ -54,6 +57,7 @@ public static class BenchmarkRun
 
             BenchmarkReport.Print(results, intake, runs, loadAtStart, LoadAverage(), Targets, MemoryTargetMiB,
                 (IntakeCreates, IntakeConcurrency, IntakeTarget));
+            BenchmarkReport.PrintFormats(results, FormatTargets, MemoryTargetMiB);
         }
         finally
         {
@@ -63,7 +67,8 @@ public static class BenchmarkRun
     }
 
     private static async Task<SizeResult> MeasureAsync(
-        BenchmarkSize size, int runs, string work, string storage, BlobServiceClient blobs, BlobContainerClient baseline)
+        BenchmarkSize size, IReadOnlyList<BenchmarkFormat> formats, int runs, string work, string storage, BlobServiceClient blobs,
+        BlobContainerClient baseline)
     {
         var database = Path.Combine(work, $"{size}.db");
         Progress($"{size}: seeding {database}");
@@ -71,7 +76,7 @@ public static class BenchmarkRun
         var rows = TrendDatabase.Create(database, size);
         Progress($"{size}: {rows:N0} daily rows in {seeding.Elapsed.TotalSeconds:F1} s");
 
-        var result = new SizeResult(size);
+        var result = new SizeResult(size, rows);
         var ourCsv = Path.Combine(work, $"{size}-export.csv");
         for (var run = 0; run < runs; run++)
         {
@@ -81,17 +86,33 @@ public static class BenchmarkRun
             if (run % 2 == 0)
             {
                 result.Sqlite3.Add(await RunSqlite3Async(database, size, work));
-                export = await RunChildAsync<ExportResult>(ExportRun.ResultPrefix, storage, "--export", database, size.ToString());
+                export = await RunChildAsync<ExportResult>(ExportRun.ResultPrefix, storage, "--export", database, size.ToString(), BenchmarkFormat.CsvWide.Key);
             }
             else
             {
-                export = await RunChildAsync<ExportResult>(ExportRun.ResultPrefix, storage, "--export", database, size.ToString());
+                export = await RunChildAsync<ExportResult>(ExportRun.ResultPrefix, storage, "--export", database, size.ToString(), BenchmarkFormat.CsvWide.Key);
                 result.Sqlite3.Add(await RunSqlite3Async(database, size, work));
             }
 
             result.Exports.Add(export);
             await CheckAndKeepAsync(blobs, export, size, ourCsv);
             result.Upload.Add(await UploadAsync(baseline, size, ourCsv));
+
+            // The other formats against the same run's baseline, each in a child of its own.
+            foreach (var format in formats.Where(f => f != BenchmarkFormat.CsvWide))
+            {
+                Progress($"{size}: run {run + 1} of {runs}, {format}");
+                var other = await RunChildAsync<ExportResult>(ExportRun.ResultPrefix, storage, "--export", database, size.ToString(), format.Key);
+                if (!format.IsWide && other.Rows != rows)
+                {
+                    throw new InvalidOperationException($"{size} {format}: the job wrote {other.Rows} rows; the database holds {rows}.");
+                }
+
+                var file = Path.Combine(work, $"{size}-export.{format.Key}");
+                await CheckAndKeepAsync(blobs, other, size, file);
+                File.Delete(file);
+                result.Add(format, other);
+            }
         }
 
         File.Delete(ourCsv);
@@ -197,11 +218,32 @@ public static class BenchmarkRun
 }
 
 /// <summary>Every run of one size.</summary>
-public sealed class SizeResult(BenchmarkSize size)
+/// <param name="rows">The database's daily rows: a long file's data rows.</param>
+public sealed class SizeResult(BenchmarkSize size, long rows)
 {
     public BenchmarkSize Size { get; } = size;
 
+    public long DailyRows { get; } = rows;
+
+    /// <summary>The reference CSV's exports (csv-wide), one per run.</summary>
     public List<ExportResult> Exports { get; } = [];
+
+    /// <summary>Every measured format's exports, one per run, the CSV's included.</summary>
+    public Dictionary<BenchmarkFormat, List<ExportResult>> ByFormat { get; } = [];
+
+    public void Add(BenchmarkFormat format, ExportResult export)
+    {
+        if (!ByFormat.TryGetValue(format, out var list))
+        {
+            ByFormat[format] = list = [];
+        }
+
+        list.Add(export);
+    }
+
+    /// <summary>The exports of <paramref name="format"/>, the reference CSV's for csv-wide.</summary>
+    public IReadOnlyList<ExportResult> Of(BenchmarkFormat format) =>
+        format == BenchmarkFormat.CsvWide ? Exports : ByFormat.GetValueOrDefault(format) ?? [];
 
     public List<double> Sqlite3 { get; } = [];
 

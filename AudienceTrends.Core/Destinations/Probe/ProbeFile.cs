@@ -28,12 +28,17 @@ public static class ProbeFile
 {
     public static ReadOnlyMemory<byte> Content { get; } = "audiencetrends destination test\n"u8.ToArray();
 
+    /// <summary>A file name's endings in every export format (<c>.csv</c>, <c>.jsonl.gz</c>, <c>.parquet</c>...).</summary>
+    private static readonly string[] ExportEndings =
+        [.. ExportFile.Formats.SelectMany(format => new[] { "." + format, "." + format + ".gz" })];
+
     /// <summary>
     /// The folder an export writes into for an object-store <c>path</c>: a path naming the object itself (ending in
-    /// <c>.csv</c> or <c>.csv.gz</c>, see <see cref="DestinationPath.ObjectKey"/>) is in its parent folder.
+    /// an export's extension, <c>.csv</c>, <c>.csv.gz</c>, <c>.parquet</c>..., see <see cref="DestinationPath.ObjectKey"/>)
+    /// is in its parent folder. The destination test knows no format, so any export's extension counts.
     /// </summary>
     public static string? ObjectFolder(string? path) =>
-        path is not null && (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
+        path is not null && ExportEndings.Any(ending => path.EndsWith(ending, StringComparison.OrdinalIgnoreCase))
             ? string.Join('/', DestinationPath.ObjectPrefix(path).Split('/').SkipLast(1))
             : path;
 

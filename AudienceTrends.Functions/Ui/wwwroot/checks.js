@@ -69,3 +69,16 @@ export function checkTimeframe(start, end, errors) {
     errors.selected_timeframe_end = [`The timeframe from selected_timeframe_start to selected_timeframe_end covers ${dayCount(start, end)} days; at most ${MAX_TIMEFRAME_DAYS} days (both ends counted) can be exported at once.`];
   }
 }
+
+// The file fields' combinations the server refuses (Core/Export/Formats/ExportLayout), under the field that cannot be honoured.
+export function checkFile(exportType, layout, compression) {
+  const errors = {};
+  const chosen = layout || (exportType === 'csv' ? 'wide' : 'long');
+  if (exportType === 'parquet' && chosen === 'wide') {
+    errors.layout = ["layout must be \"long\" for parquet: a column per day would change the table's schema with every timeframe."];
+  }
+  if (exportType === 'parquet' && compression === 'gzip') {
+    errors.compression = ['compression must be "none" for parquet: a Parquet file compresses its own columns, and a gzipped one no reader loads as it is.'];
+  }
+  return errors;
+}

@@ -19,7 +19,8 @@ export function destinationSummary(d) {
 
 export function formatOf(job) {
   const gz = job.result?.fileName?.endsWith('.gz') || job.compression === 'gzip';
-  return `${String(job.exportType ?? 'csv').toUpperCase()}${gz ? ', gzip' : ''}`;
+  const names = { csv: 'CSV', jsonl: 'JSON Lines', parquet: 'Parquet' };
+  return `${names[job.exportType] ?? job.exportType}${job.layout ? `, ${job.layout}` : ''}${gz ? ', gzip' : ''}`;
 }
 
 function progress(job) {

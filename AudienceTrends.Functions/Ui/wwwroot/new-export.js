@@ -4,7 +4,7 @@ import { h, clear, replace, announce } from './dom.js';
 import { api, query, ApiError } from './api.js';
 import { go } from './nav.js';
 import { field, clearErrors, showErrors, valueOf, controlFor } from './form.js';
-import { checkField, checkAudiences, checkTimeframe } from './checks.js';
+import { checkField, checkAudiences, checkTimeframe, checkFile } from './checks.js';
 import { lineChart } from './chart.js';
 
 const TYPES = [['aws', 'Download from the Jobs page (aws)'], ['sftp', 'SFTP server'], ['ftp', 'FTP server'], ['s3', 'Amazon S3'], ['gcs', 'Google Cloud Storage'], ['azureblob', 'Azure Blob container']];
@@ -62,7 +62,9 @@ export async function newExportPage(main) {
     h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
     h('fieldset', {}, h('legend', {}, 'File'),
       field({ path: 'name', label: 'File name', required: true, rule: 'name', help: 'Letters, digits and dashes: it becomes the file name.', value: 'audiencetrends' }),
-      field({ path: 'exportType', label: 'Format', type: 'select', options: [['csv', 'CSV']], value: 'csv' }),
+      field({ path: 'exportType', label: 'Format', type: 'select', options: [['csv', 'CSV'], ['jsonl', 'JSON Lines'], ['parquet', 'Parquet']], value: 'csv' }),
+      field({ path: 'layout', label: 'Layout', type: 'select', value: '', help: 'Wide: a row per audience, a column per day. Long: a row per audience and day.',
+        options: [['', 'The format\u2019s default (wide for CSV, long otherwise)'], ['wide', 'Wide'], ['long', 'Long']] }),
       field({ path: 'compression', label: 'Compression', type: 'select', options: [['none', 'None'], ['gzip', 'gzip (.csv.gz)']], value: 'none' })),
     h('fieldset', {}, h('legend', {}, 'Data'),
       field({ path: 'audiences', label: 'Audiences', type: 'textarea', required: true, help: 'One audience name per line.' }),
@@ -115,7 +117,8 @@ export async function newExportPage(main) {
   const body = () => {
     const b = { name: valueOf(form, 'name'), exportType: valueOf(form, 'exportType'), destination: destination(),
       selected_timeframe_start: valueOf(form, 'selected_timeframe_start'), selected_timeframe_end: valueOf(form, 'selected_timeframe_end'), audiences: audiences() };
-    // "none" is the default: left out, the body is the reference page's own.
+    // The defaults are left out, so the body is the reference page's own.
+    if (valueOf(form, 'layout')) b.layout = valueOf(form, 'layout');
     if (valueOf(form, 'compression') !== 'none') b.compression = valueOf(form, 'compression');
     const url = valueOf(form, 'webhook.url');
     const secret = valueOf(form, 'webhook.secret');
@@ -127,6 +130,7 @@ export async function newExportPage(main) {
     const errors = {};
     const add = (path, problems) => { if (problems.length) errors[path] = problems; };
     add('name', checkField('name', b.name, { required: true, rule: 'name' }));
+    Object.assign(errors, checkFile(b.exportType, b.layout, b.compression));
     Object.assign(errors, checkAudiences(b.audiences));
     checkTimeframe(b.selected_timeframe_start, b.selected_timeframe_end, errors);
     checkDestination(errors);

@@ -8,6 +8,18 @@ namespace AudienceTrends.Tests.Destinations.Probe;
 /// </summary>
 public class ProbeFileTests
 {
+    [TestCase("exports/trends.csv", "exports")]
+    [TestCase("exports/trends.CSV.GZ", "exports")]
+    [TestCase("/a/b/trends.parquet", "a/b")]
+    [TestCase("a/trends.jsonl", "a")]
+    [TestCase("a/trends.jsonl.gz", "a")]
+    [TestCase("a/trends.json", "a/trends.json")]
+    [TestCase("warehouse", "warehouse")]
+    public void A_path_naming_the_object_in_any_export_format_probes_its_parent_folder(string path, string folder)
+    {
+        Assert.That(ProbeFile.ObjectFolder(path), Is.EqualTo(folder));
+    }
+
     [Test]
     public async Task A_failed_rename_stops_there_without_quoting_the_failure_and_the_probe_file_is_still_deleted()
     {
