@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, from the project's own files:
-# Debian packages for the real SFTP/FTP servers and the sqlite3 baseline, the npm emulators from the
+# Debian packages for the real SFTP/FTP servers, the sqlite3 baseline and the browser the Jobs page's tests drive
+# (chromium: Playwright is pointed at /usr/bin/chromium and never downloads a browser), the npm emulators from the
 # committed lock file (Azurite, s3rver), and the NuGet packages of the solution.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(openssh-server vsftpd sqlite3)
+apt_packages=(openssh-server vsftpd sqlite3 chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,4 +32,6 @@ if [ ! -d node_modules/azurite ] || [ ! -d node_modules/s3rver ] || [ package-lo
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Playwright's NuGet package carries its driver; the browser is Debian's chromium above, never a download.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet restore AudienceTrends.sln --verbosity quiet

@@ -158,6 +158,7 @@ if port_in_use "$port"; then
   cat <<MSG
 
 The function app is running at http://localhost:$port (POST /v2/audiencetrendsexport, GET /v2/jobs).
+Jobs page: http://localhost:$port/ui/ (open it in a browser and sign in with the API key below)
 Every request sends the demo account's key (kept in .local/demo-api-key):
 API key: $key
 Try:

@@ -11,6 +11,7 @@ public static class RequestsRegistration
         services.AddValidatedOptions<IntakeOptions>(configuration, IntakeOptions.SectionName, Validate);
         services.AddSingleton<ExportRequestParser>();
         services.TryAddSingleton<WebhookHosts>();
+        services.AddSingleton<TrendPreview>();
         return services;
     }
 

@@ -25,8 +25,11 @@ public sealed partial class DefaultDenyTests
         nameof(AccountsFunctions.RevokeApiKey), nameof(HealthFunctions.GetHealthDetails),
     ];
 
-    /// <summary>Public on purpose, carrying no data: the health status alone (Functions/HealthTests proves it says nothing more).</summary>
-    private static readonly string[] PublicFunctions = [nameof(HealthFunctions.GetHealth)];
+    /// <summary>
+    /// Public on purpose, carrying no data: the health status alone (Functions/HealthTests proves it says nothing
+    /// more) and the Jobs page's static files (its script calls the API with the user's key).
+    /// </summary>
+    internal static readonly string[] PublicFunctions = [nameof(HealthFunctions.GetHealth), nameof(UiFunction.Ui)];
 
     private static IEnumerable<TestCaseData> CustomerRoutes() =>
         FunctionMetadata.Load()

@@ -28,6 +28,8 @@ public sealed class OpenApiContractTests
     private const string DestinationTestPath = "/v2/destinations/test";
     private const string SftpKeysPath = "/v2/sftpkeys";
     private const string SftpKeyPath = "/v2/sftpkeys/{name}";
+    private const string TrendsPath = "/v2/audiencetrends";
+    private const string UiPath = "/ui/{path}";
 
     private static readonly OpenApiDocument Document = OpenApiDocument.Load();
 
@@ -166,6 +168,12 @@ public sealed class OpenApiContractTests
 
         var (mediaType, media) = content.Single();
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo(mediaType));
+        if (!mediaType.EndsWith("json", StringComparison.Ordinal))
+        {
+            Assert.That(body, Is.Not.Empty, "a file");
+            return;
+        }
+
         var problems = new List<string>();
         Document.Check(JsonNode.Parse(body), media!["schema"]!, "$", problems);
         Assert.That(problems, Is.Empty, body);
@@ -369,6 +377,19 @@ public sealed class OpenApiContractTests
             return await app.Client.GetAsync("v2/jobs?jobName=audiencetrendsexport&status=pending&limit=1");
         },
         [$"GET {JobsPath} 400"] = app => app.Client.GetAsync("v2/jobs?limit=0&status=finished"),
+
+        // The trend preview and the Jobs page's files.
+        [$"GET {TrendsPath} 200"] = app => app.Client.GetAsync("v2/audiencetrends?audiences=audience1&audiences=audience2&start=2021-07-16&end=2021-07-20"),
+        [$"GET {TrendsPath} 400"] = app => app.Client.GetAsync("v2/audiencetrends?audiences=audience1&start=2021-07-20"),
+        [$"GET {UiPath} 200"] = app => app.AnonymousClient.GetAsync("ui/jobs"),
+        [$"GET {UiPath} 304"] = async app =>
+        {
+            using var first = await app.AnonymousClient.GetAsync("ui/app.js");
+            using var again = new HttpRequestMessage(HttpMethod.Get, "ui/app.js");
+            again.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.ToString());
+            return await app.AnonymousClient.SendAsync(again);
+        },
+        [$"GET {UiPath} 404"] = app => app.AnonymousClient.GetAsync("ui/no-such-file.js"),
         [$"GET {JobsPath} 500"] = _ => WithUnreachableAsync(["Table"], c => c.GetAsync("v2/jobs")),
 
         // Saved SFTP keys. The test app's settings hold the example's key name (myKeyName), read-only.

@@ -59,6 +59,8 @@ public sealed class FunctionsMetadataContractTests
             [nameof(SchedulerFunction.RunScheduler)] = "timerTrigger",
             [nameof(HealthFunctions.GetHealth)] = "httpTrigger",
             [nameof(HealthFunctions.GetHealthDetails)] = "httpTrigger",
+            [nameof(AudienceTrendsFunction.GetAudienceTrends)] = "httpTrigger",
+            [nameof(UiFunction.Ui)] = "httpTrigger",
         }));
     }
 
@@ -80,6 +82,7 @@ public sealed class FunctionsMetadataContractTests
     [TestCase(nameof(SchedulesFunctions.ResumeSchedule), "v2/schedules/{id}/resume", "POST")]
     [TestCase(nameof(SchedulesFunctions.RunSchedule), "v2/schedules/{id}/run", "POST")]
     [TestCase(nameof(SchedulesFunctions.BackfillSchedule), "v2/schedules/{id}/backfill", "POST")]
+    [TestCase(nameof(AudienceTrendsFunction.GetAudienceTrends), "v2/audiencetrends", "GET")]
     public void Customer_functions_have_the_public_routes_and_methods_and_leave_authentication_to_the_account_key(string name, string route, string method)
     {
         var trigger = Functions.Single(f => f.Name == name).Trigger;

@@ -31,6 +31,7 @@ public sealed partial class RunLocalScriptTests
             {
                 Assert.That(run.Output, Does.Contain("Host: AudienceTrends.LocalHost"), "the script says which host runs");
                 Assert.That(run.Output, Does.Contain($"curl -i -u \"$KEY:\" -X POST http://localhost:{ports[0]}/v2/audiencetrendsexport"), "the curl line sends the key");
+                Assert.That(run.Output, Does.Contain($"Jobs page: http://localhost:{ports[0]}/ui/"), "the script prints the page's URL");
                 Assert.That(File.ReadAllText(KeyFile(tree)).Trim(), Is.EqualTo(key), "the key is kept for the next run");
                 Assert.That(File.GetUnixFileMode(KeyFile(tree)), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "only its owner reads the kept key");
             });
@@ -39,6 +40,8 @@ public sealed partial class RunLocalScriptTests
             var refused = await anonymous.PostExportAsync(HttpJson.Example("ui-download.json"));
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), await refused.Content.ReadAsStringAsync());
             Assert.That(refused.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Basic realm=\"audiencetrends\""));
+            using var page = await anonymous.GetAsync("ui/");
+            Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"), "the printed page URL serves the Jobs page");
 
             using var http = Client(ports, key);
             var created = await http.PostExportAsync(HttpJson.Example("ui-download.json"));
