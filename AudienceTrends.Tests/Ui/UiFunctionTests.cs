@@ -70,6 +70,7 @@ public sealed class UiFunctionTests
     }
 
     [Test]
-    public void The_page_is_the_only_public_http_function() =>
-        Assert.That(Accounts.DefaultDenyTests.PublicFunctions, Is.EqualTo(new[] { nameof(UiFunction.Ui) }));
+    public void The_page_and_the_health_status_are_the_only_public_http_functions() =>
+        Assert.That(Accounts.DefaultDenyTests.PublicFunctions, Is.EquivalentTo(new[] { nameof(UiFunction.Ui), nameof(HealthFunctions.GetHealth) }),
+            "a new public route is a security decision: review it before adding it here");
 }
