@@ -62,21 +62,7 @@ public sealed class ScheduleCommands(
         }
 
         var now = time.GetUtcNow();
-        var schedule = new ScheduleRecord(account, "sch_" + Guid.NewGuid().ToString("N"))
-        {
-            Name = request.Name,
-            Cron = request.Timing.Cron,
-            TimeZone = request.Timing.TimeZoneId,
-            LastDays = request.Window.LastDays,
-            EndDaysAgo = request.Window.EndDaysAgo,
-            Overlap = request.Overlap,
-            SuspendAfterFailures = request.SuspendAfterFailures,
-            CatchUp = request.CatchUp,
-            CreatedAt = now,
-            ExportJson = "",
-        };
-        ScheduledExport.Keep(schedule, request.Export, protector);
-        schedule.Start(now);
+        var schedule = ScheduleRecord.Create(account, "sch_" + Guid.NewGuid().ToString("N"), request, now, protector);
         if (!await schedules.TryAddAsync(schedule, cancellationToken))
         {
             throw new InvalidOperationException($"A new schedule id was already taken: {schedule.Id}.");

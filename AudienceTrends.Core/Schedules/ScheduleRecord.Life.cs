@@ -1,3 +1,4 @@
+using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Jobs;
 
 namespace AudienceTrends.Core.Schedules;
@@ -24,6 +25,30 @@ public sealed partial class ScheduleRecord
 
     /// <summary>Slots after this instant are still to decide.</summary>
     public DateTimeOffset DecidedFrom => DecidedThrough ?? CreatedAt;
+
+    /// <summary>
+    /// A new schedule of <paramref name="account"/> for a validated <paramref name="request"/>: its export kept (secrets
+    /// encrypted, bound to it) and, Active, its first run the first slot after <paramref name="now"/>.
+    /// </summary>
+    public static ScheduleRecord Create(AccountId account, string id, ScheduleRequest request, DateTimeOffset now, SecretProtector protector)
+    {
+        var schedule = new ScheduleRecord(account, id)
+        {
+            Name = request.Name,
+            Cron = request.Timing.Cron,
+            TimeZone = request.Timing.TimeZoneId,
+            LastDays = request.Window.LastDays,
+            EndDaysAgo = request.Window.EndDaysAgo,
+            Overlap = request.Overlap,
+            SuspendAfterFailures = request.SuspendAfterFailures,
+            CatchUp = request.CatchUp,
+            CreatedAt = now,
+            ExportJson = "",
+        };
+        ScheduledExport.Keep(schedule, request.Export, protector);
+        schedule.Start(now);
+        return schedule;
+    }
 
     /// <summary>At creation: nothing decided yet; the first run is the first slot after <paramref name="now"/>.</summary>
     public void Start(DateTimeOffset now)

@@ -102,21 +102,7 @@ public static class ScheduleRun
             var cron = i < Due ? "0 6 * * *" : string.Create(CultureInfo.InvariantCulture, $"{i % 60} {7 + (i / 60 % 12)} * * *");
             var request = RequestFor(cron);
             var account = AccountId.Parse(string.Create(CultureInfo.InvariantCulture, $"bench-{i % Accounts:D3}"));
-            var schedule = new ScheduleRecord(account, string.Create(CultureInfo.InvariantCulture, $"sch_bench{i:D5}"))
-            {
-                Name = request.Name,
-                Cron = request.Timing.Cron,
-                TimeZone = request.Timing.TimeZoneId,
-                LastDays = request.Window.LastDays,
-                EndDaysAgo = request.Window.EndDaysAgo,
-                Overlap = request.Overlap,
-                SuspendAfterFailures = request.SuspendAfterFailures,
-                CatchUp = request.CatchUp,
-                CreatedAt = now,
-                ExportJson = "",
-            };
-            ScheduledExport.Keep(schedule, request.Export, protector);
-            schedule.Start(now);
+            var schedule = ScheduleRecord.Create(account, string.Create(CultureInfo.InvariantCulture, $"sch_bench{i:D5}"), request, now, protector);
             if (!await store.TryAddAsync(schedule, ct))
             {
                 throw new InvalidOperationException($"Schedule {schedule.Id} exists already.");
