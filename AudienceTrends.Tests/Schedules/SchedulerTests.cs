@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
+using AudienceTrends.Core.Common.Telemetry;
 using AudienceTrends.Core.Schedules;
 using AudienceTrends.Tests.Infrastructure;
 using AudienceTrends.Tests.Integration;
@@ -85,6 +88,35 @@ public sealed class SchedulerTests
             var runs = await host.RunsAsync(id);
             Assert.That(Slots(runs), Is.EqualTo(new[] { Utc(2021, 8, 17, 13, 0) }), id);
         }
+    }
+
+    [Test]
+    public async Task A_pass_records_each_queued_slots_lag_from_its_time()
+    {
+        var time = new FakeTimeProvider(Utc(2021, 8, 17, 12, 0));
+        var (host, _) = await StartAsync(time);
+        await using var _ = host;
+        await host.CreateScheduleAsync(Body());
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        var lags = new ConcurrentQueue<double>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == AppMetrics.ScheduleLag)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => lags.Enqueue(value));
+        listener.Start();
+
+        time.SetUtcNow(Utc(2021, 8, 17, 13, 0, 20));
+        await host.PassAsync();
+        await host.PassAsync();
+
+        Assert.That(lags, Is.EqualTo(new[] { 20.0 }), "one slot queued 20 s after its time; the second pass queued nothing");
     }
 
     [Test]
