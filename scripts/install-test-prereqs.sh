@@ -34,4 +34,4 @@ fi
 
 # Playwright's NuGet package carries its driver; the browser is Debian's chromium above, never a download.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-dotnet restore AudienceTrends.sln --verbosity quiet
+dotnet restore AudienceTrends.sln --verbosity quiet -nodeReuse:false

@@ -26,15 +26,15 @@ if $fast; then
   if [ -n "$user_filter" ]; then user_filter="($user_filter)&$fast_filter"; else user_filter="$fast_filter"; fi
 fi
 if [ -n "$user_filter" ]; then args+=(--filter "$user_filter"); fi
-scripts/install-test-prereqs.sh
-
-# The run's temp files (the tests' and the .NET toolchain's) go to a folder of its own, deleted at the end, and the
+# The run's temp files (the tests', the restore's and the .NET toolchain's) go to a folder of its own, deleted at the end, and the
 # build leaves no build servers behind: after the run no temp folder, process or port of it remains. 755: the SFTP/FTP
 # servers' users traverse it.
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/audiencetrends-test-XXXXXX")
 chmod 755 "$run_tmp"
 trap 'rm -rf "$run_tmp"' EXIT
 export TMPDIR="$run_tmp"
+
+scripts/install-test-prereqs.sh
 
 results=".artifacts/test-results"
 rm -rf "$results"
