@@ -29,6 +29,8 @@ public static class BenchmarkHost
             // The intake benchmark's accounts each create about 50 jobs that no worker runs (see IntakeRun).
             ["Jobs:MaxActivePerAccount"] = Invariant(IntakeRun.MaxActivePerAccount),
         });
+        // A setting to try without editing code, e.g. BENCH_FileFormats__ParquetCompression=snappy.
+        builder.Configuration.AddEnvironmentVariables("BENCH_");
         builder.Services.AddLogging();
         builder.Services.AddAudienceTrends(builder.Configuration);
         services?.Invoke(builder.Services);
