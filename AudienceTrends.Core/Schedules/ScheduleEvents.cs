@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AudienceTrends.Core.Accounts;
 using AudienceTrends.Core.Destinations;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Requests;
 using AudienceTrends.Core.Storage;
 using AudienceTrends.Core.Webhooks;
@@ -19,7 +17,8 @@ namespace AudienceTrends.Core.Schedules;
 /// suspends the schedule, then POSTed to the schedule's webhook as <c>{"type", "timestamp", "data": the schedule as
 /// GET /v2/schedules/{id} shows it}</c>, signed with the webhook's key as a job's events are (Standard Webhooks). An
 /// attempt that fails throws, so the host retries the message (<c>maxDequeueCount</c>) and then moves it to the
-/// poison queue, where it is given up and logged. The event id stays the same on every attempt.
+/// poison queue, where it is given up and logged. The event id stays the same on every attempt. The POST itself is
+/// <see cref="WebhookPost"/>'s, as for a job's events.
 /// </summary>
 public sealed class ScheduleEvents(
     ScheduleStore schedules,
@@ -27,7 +26,7 @@ public sealed class ScheduleEvents(
     SecretProtector protector,
     DestinationKinds kinds,
     StorageClients storage,
-    IHttpClientFactory clients,
+    WebhookPost post,
     IOptions<WebhookOptions> options,
     TimeProvider time,
     ILogger<ScheduleEvents> logger)
@@ -54,48 +53,21 @@ public sealed class ScheduleEvents(
             return;
         }
 
-        var template = ScheduledExport.ToTemplate(schedule, protector, kinds);
-        var webhook = template.Webhook!;
+        var webhook = ScheduledExport.ToTemplate(schedule, protector, kinds).Webhook!;
+        var shown = WebhookRequest.Shown(webhook.Url.AbsoluteUri);
         try
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(
                 new SchedulePayload(ScheduleEventMessage.SuspendedType, time.GetUtcNow(), views.ToView(schedule)), JsonSerializerOptions.Web);
-            using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            var sentAt = time.GetUtcNow();
-            request.Headers.Add(WebhookSignature.IdHeader, message.EventId);
-            request.Headers.Add(WebhookSignature.TimestampHeader, sentAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(webhook.Key, message.EventId, sentAt, body));
-
-            using var timeout = new CancellationTokenSource(options.Value.Timeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            HttpResponseMessage response;
-            try
-            {
-                response = await clients.CreateClient(WebhookSender.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new HttpRequestException(
-                    $"{WebhookRequest.Shown(webhook.Url.AbsoluteUri)} did not answer within {options.Value.Timeout.TotalSeconds:0.#} s");
-            }
-            catch (HttpRequestException e)
+            var sent = await post.SendAsync(webhook.Url.AbsoluteUri, shown, webhook.Key, message.EventId, body, cancellationToken);
+            if (!sent.Delivered)
             {
                 // A new exception without the original: its message may name the URL with its query.
-                throw new HttpRequestException(TransientFailures.Describe(e, WebhookRequest.Shown(webhook.Url.AbsoluteUri)));
-            }
-
-            using (response)
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new HttpRequestException(string.Create(CultureInfo.InvariantCulture,
-                        $"{WebhookRequest.Shown(webhook.Url.AbsoluteUri)} answered HTTP {(int)response.StatusCode}"));
-                }
+                throw new HttpRequestException(sent.Error ?? string.Create(CultureInfo.InvariantCulture, $"{shown} answered HTTP {sent.StatusCode}"));
             }
 
             logger.LogInformation("Event {EventId} ({EventType}) of schedule {ScheduleId} delivered to {WebhookUrl}",
-                message.EventId, ScheduleEventMessage.SuspendedType, schedule.Id, WebhookRequest.Shown(webhook.Url.AbsoluteUri));
+                message.EventId, ScheduleEventMessage.SuspendedType, schedule.Id, shown);
         }
         finally
         {

@@ -17,6 +17,7 @@ public static class WebhookRegistration
         services.TryAddSingleton<WebhookQueue>();
         services.AddMonitoredQueues(provider => MonitoredQueues.WithPoison(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.QueueName));
         services.TryAddSingleton<IJobEvents>(provider => provider.GetRequiredService<WebhookQueue>());
+        services.TryAddSingleton<WebhookPost>();
         services.TryAddSingleton<WebhookSender>();
         services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => provider.GetRequiredService<WebhookHosts>()

@@ -1,11 +1,8 @@
 using AudienceTrends.Core.Accounts;
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AudienceTrends.Core.Common.Telemetry;
-using AudienceTrends.Core.Export;
 using AudienceTrends.Core.Jobs;
 using AudienceTrends.Core.Requests;
 using Microsoft.Extensions.Logging;
@@ -24,7 +21,7 @@ public sealed class WebhookSender(
     JobViews views,
     SecretProtector protector,
     JobUpdates updates,
-    IHttpClientFactory clients,
+    WebhookPost post,
     WebhookQueue queue,
     AppMetrics metrics,
     IOptions<WebhookOptions> options,
@@ -193,52 +190,17 @@ public sealed class WebhookSender(
             var view = await views.ToViewAsync(job, cancellationToken);
             var body = JsonSerializer.SerializeToUtf8Bytes(
                 new WebhookPayload(job.WebhookEventType, job.EndedAt ?? time.GetUtcNow(), view), JsonSerializerOptions.Web);
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            var sentAt = time.GetUtcNow();
-            request.Headers.Add(WebhookSignature.IdHeader, job.WebhookEventId);
-            request.Headers.Add(WebhookSignature.TimestampHeader, sentAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(key, job.WebhookEventId!, sentAt, body));
+            var sent = await post.SendAsync(url, shown, key, job.WebhookEventId!, body, cancellationToken);
+            if (sent.Error is not null)
+            {
+                logger.LogWarning(sent.Exception, "Webhook attempt for export job {JobId} failed: {WebhookError}", job.Id, sent.Error);
+            }
 
-            using var timeout = new CancellationTokenSource(_options.Timeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            using var call = AppTelemetry.StartWebhookCall();
-            try
-            {
-                using var response = await clients.CreateClient(ClientName)
-                    .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-                call?.SetTag("http.response.status_code", (int)response.StatusCode);
-                if ((int)response.StatusCode >= 400)
-                {
-                    AppTelemetry.Fail(call, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
-                }
-                return new Attempt((int)response.StatusCode, null, Final: false);
-            }
-            catch (Exception e)
-            {
-                AppTelemetry.Fail(call, AppTelemetry.ErrorTypeOf(e));
-                throw;
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return Failed(null, $"{shown} did not answer within {_options.Timeout.TotalSeconds:0.#} s");
-        }
-        catch (HttpRequestException e)
-        {
-            return Failed(e, e.InnerException is ExportFailedException refused
-                ? $"{shown} {refused.Message}"
-                : TransientFailures.Describe(e, shown));
+            return new Attempt(sent.StatusCode, sent.Error, Final: false);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
-        }
-
-        Attempt Failed(Exception? e, string error)
-        {
-            logger.LogWarning(e, "Webhook attempt for export job {JobId} failed: {WebhookError}", job.Id, error);
-            return new Attempt(null, error, Final: false);
         }
     }
 
