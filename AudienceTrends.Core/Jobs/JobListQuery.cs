@@ -56,9 +56,9 @@ public sealed record JobListQuery
                     query = query with { Status = status };
                     break;
                 case "scheduleId":
-                    if (string.IsNullOrEmpty(value) || value.Length > 64 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                    if (!ScheduledRun.IsValidScheduleId(value))
                     {
-                        errors.Add(key, "scheduleId must be a schedule's id: 1 to 64 ASCII letters, digits, dashes or underscores.");
+                        errors.Add(key, $"scheduleId must be a schedule's id: 1 to {ScheduledRun.MaxScheduleIdLength} ASCII letters, digits, dashes or underscores.");
                     }
 
                     query = query with { ScheduleId = value };

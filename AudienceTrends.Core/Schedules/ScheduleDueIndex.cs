@@ -41,6 +41,15 @@ public sealed class ScheduleDueIndex
             await AddAsync(account, scheduleId, next, cancellationToken);
         }
 
+        await LeaveAsync(account, scheduleId, oldNextRun, newNextRun, cancellationToken);
+    }
+
+    /// <summary>
+    /// The second half of a move, once the new row is written (and the schedule saved): deletes the row of
+    /// <paramref name="oldNextRun"/> unless <paramref name="newNextRun"/> is in the same minute, hence the same row.
+    /// </summary>
+    public async Task LeaveAsync(AccountId account, string scheduleId, DateTimeOffset? oldNextRun, DateTimeOffset? newNextRun, CancellationToken cancellationToken)
+    {
         if (oldNextRun is { } old && (newNextRun is null || ScheduleTables.Minute(old) != ScheduleTables.Minute(newNextRun.Value)))
         {
             await RemoveAsync(account, scheduleId, old, cancellationToken);

@@ -120,10 +120,9 @@ public sealed class ScheduleStore
             return false;
         }
 
-        if (moved && schedule.StoredNextRun is { } old &&
-            (schedule.NextRun is null || ScheduleTables.Minute(old) != ScheduleTables.Minute(schedule.NextRun.Value)))
+        if (moved)
         {
-            await _due.RemoveAsync(schedule.Account, schedule.Id, old, cancellationToken);
+            await _due.LeaveAsync(schedule.Account, schedule.Id, schedule.StoredNextRun, schedule.NextRun, cancellationToken);
         }
 
         schedule.StoredNextRun = schedule.NextRun;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AudienceTrends.Core.Jobs;
 
 namespace AudienceTrends.Core.Schedules;
 
@@ -18,7 +19,7 @@ public static class ScheduleTables
     /// <summary>The next runs, one partition per UTC minute (<see cref="ScheduleDueIndex"/>).</summary>
     public const string DueIndex = "scheduledue";
 
-    public const int MaxScheduleIdLength = 64;
+    public const int MaxScheduleIdLength = ScheduledRun.MaxScheduleIdLength;
 
     /// <summary>Throws unless <paramref name="scheduleId"/> is a valid schedule id (see the class summary).</summary>
     public static void ThrowIfInvalidId(string scheduleId)
@@ -32,8 +33,7 @@ public static class ScheduleTables
     }
 
     /// <summary>Whether <paramref name="scheduleId"/> is a valid schedule id (see the class summary).</summary>
-    public static bool IsValidId(string? scheduleId) =>
-        scheduleId is { Length: > 0 and <= MaxScheduleIdLength } && scheduleId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    public static bool IsValidId(string? scheduleId) => ScheduledRun.IsValidScheduleId(scheduleId);
 
     /// <summary>
     /// <paramref name="instant"/> in UTC, throwing unless it is a whole minute: slots are cron minutes, and the keys
