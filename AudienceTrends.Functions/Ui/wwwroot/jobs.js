@@ -81,7 +81,7 @@ export function jobRow(job) {
     h('td', {}, progress(job)),
     h('td', {}, timeEl(job.times?.created)),
     h('td', {}, timeEl(job.times?.end)),
-    h('td', {}, destinationSummary(job.destination)),
+    h('td', { class: 'wrap-anywhere' }, destinationSummary(job.destination)),
     h('td', {}, formatOf(job)));
 }
 
